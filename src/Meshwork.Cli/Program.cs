@@ -1,0 +1,3 @@
+using Meshwork.Cli;
+
+return MeshCli.Run(args, Console.Out, Console.Error);

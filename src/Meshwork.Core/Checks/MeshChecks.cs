@@ -1,0 +1,30 @@
+using Meshwork.Diagnostics;
+using Meshwork.Model;
+
+namespace Meshwork.Checks;
+
+/// <summary>The semantic checks <c>mesh lint</c> runs, in order.</summary>
+public static class MeshChecks
+{
+    public static IReadOnlyList<IMeshCheck> All { get; } =
+    [
+        new ProductShapeCheck(),
+        new ContractShapeCheck(),
+        new IdentityCheck(),
+        new ReferenceCheck(),
+        new PortCheck(),
+        new LineageCheck(),
+        new ClassificationCheck(),
+        new SourceCheck(),
+        new TransformCheck(),
+    ];
+
+    /// <summary>Runs every check of the given scope (document checks always run).</summary>
+    public static void Run(Mesh mesh, DiagnosticBag diagnostics, bool wholeMesh)
+    {
+        foreach (var check in All.Where(c => wholeMesh || c.Scope == CheckScope.Document))
+        {
+            check.Run(mesh, diagnostics);
+        }
+    }
+}

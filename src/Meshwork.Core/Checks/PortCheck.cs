@@ -1,0 +1,62 @@
+using Meshwork.Diagnostics;
+using Meshwork.Model;
+
+namespace Meshwork.Checks;
+
+/// <summary>
+/// Published contracts: their major version is the port's, their objects are valid dataset names with
+/// columns and types, and no two ports publish the same dataset address.
+/// </summary>
+internal sealed class PortCheck : IMeshCheck
+{
+    public CheckScope Scope => CheckScope.Mesh;
+
+    public void Run(Mesh mesh, DiagnosticBag diagnostics)
+    {
+        var addresses = new Dictionary<string, (DataProduct Product, OutputPort Port)>(StringComparer.Ordinal);
+        foreach (var (product, port, contract) in ModelWalk.Published(mesh))
+        {
+            if (port.Major is { } portMajor && contract.Major is { } contractMajor && portMajor != contractMajor)
+            {
+                diagnostics.Report(Rules.VersionMismatch, contract.VersionLocation,
+                    $"Contract '{contract.Id}' is version {contract.Version} but output port '{port.Name}' of '{product.Key}' that publishes it is version {port.Version}; their major versions must agree.");
+            }
+
+            if (!contract.Schema.Any(o => !o.Properties.IsEmpty))
+            {
+                diagnostics.Report(Rules.EmptySchema, contract.Location, $"Contract '{contract.Id}' is published by '{product.Key}' but describes no schema object with properties.");
+            }
+
+            foreach (var obj in contract.Schema)
+            {
+                if (!Model.Names.IsValid(obj.Name))
+                {
+                    diagnostics.Report(Rules.InvalidName, obj.Location,
+                        $"Schema object '{obj.Name}' is published as a dataset, so its name must match [a-z][a-z0-9_]*.");
+                    continue;
+                }
+
+                foreach (var (path, property) in ModelWalk.AllProperties(obj.Properties).Where(p => p.Property.LogicalType is null))
+                {
+                    diagnostics.Report(Rules.UnknownType, property.Location, $"Column '{obj.Name}.{path}' has no logicalType.");
+                }
+
+                if (port.Major is not { } major || !Model.Names.IsValid(product.Name))
+                {
+                    continue;
+                }
+
+                var address = Model.Names.DatasetAddress(product.Domain, product.Name, obj.Name, major);
+                if (addresses.TryGetValue(address, out var first))
+                {
+                    diagnostics.Report(Rules.DuplicateDataset, port.Location,
+                        $"Output port '{port.Name}' publishes dataset '{address}', which output port '{first.Port.Name}' of '{first.Product.Key}' already publishes.");
+                }
+                else
+                {
+                    addresses[address] = (product, port);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using Meshwork.Diagnostics;
+using Meshwork.Model;
+
+namespace Meshwork.Checks;
+
+/// <summary>
+/// Source contracts (consumed by an input port, published by no product) say where their data is, in a way
+/// the platform can read: a local file that exists in a supported format, or a PostgreSQL server.
+/// </summary>
+internal sealed class SourceCheck : IMeshCheck
+{
+    public static readonly string[] LocalFormats = ["csv", "parquet", "json"];
+
+    private static readonly string[] ReadableTypes = ["local", "postgres", "postgresql"];
+
+    public CheckScope Scope => CheckScope.Mesh;
+
+    public void Run(Mesh mesh, DiagnosticBag diagnostics)
+    {
+        var sources = mesh.Products
+            .SelectMany(p => p.InputPorts)
+            .Select(i => mesh.FindContract(i.ContractId))
+            .OfType<Contract>()
+            .Where(mesh.IsSource)
+            .Distinct();
+
+        foreach (var contract in sources)
+        {
+            var readable = contract.Servers.Where(s => ReadableTypes.Contains(s.Type)).ToList();
+            if (readable.Count == 0)
+            {
+                diagnostics.Report(Rules.MissingServer, contract.Location,
+                    $"Contract '{contract.Id}' is consumed as a source but has no server of type {string.Join(", ", ReadableTypes)}.");
+                continue;
+            }
+
+            foreach (var server in readable.Where(s => s.Type == "local"))
+            {
+                if (server.Format is not { } format || !LocalFormats.Contains(format))
+                {
+                    diagnostics.Report(Rules.UnsupportedFormat, server.Location,
+                        $"Server '{server.Name ?? server.Type}' has format '{server.Format}'; Meshwork reads {string.Join(", ", LocalFormats)}.");
+                }
+
+                if (server.Path is { Length: > 0 } path && !Exists(Path.Combine(mesh.RootPath, contract.Folder), path))
+                {
+                    diagnostics.Report(Rules.SourcePathMissing, server.PathLocation,
+                        $"Server '{server.Name ?? server.Type}' reads '{path}', which matches no file (relative to {contract.Folder}/).");
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether a path (relative to <paramref name="folder"/>, a glob in its last segment allowed) matches a file.</summary>
+    public static bool Exists(string folder, string path)
+    {
+        var full = Path.GetFullPath(Path.Combine(folder, path));
+        var name = Path.GetFileName(full);
+        if (name.IndexOfAny(['*', '?']) < 0)
+        {
+            return File.Exists(full);
+        }
+
+        var directory = Path.GetDirectoryName(full);
+        return directory is not null && Directory.Exists(directory) && Directory.EnumerateFiles(directory, name).Any();
+    }
+}
