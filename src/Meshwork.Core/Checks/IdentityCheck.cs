@@ -38,12 +38,14 @@ internal sealed class IdentityCheck : IMeshCheck
 
     private static void Duplicates<T>(IEnumerable<T> items, Func<T, string> id, Func<T, SourceLocation> at, string what, DiagnosticBag diagnostics)
     {
+        // Every occurrence is reported, each naming the others: which one is wrong is the author's call.
         foreach (var group in items.GroupBy(id, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
-            var first = at(group.First());
-            foreach (var duplicate in group.Skip(1))
+            var locations = group.Select(at).ToList();
+            foreach (var location in locations)
             {
-                diagnostics.Report(Rules.DuplicateId, at(duplicate), $"{what} '{group.Key}' is already used at {first}.");
+                var others = string.Join(", ", locations.Where(l => l != location));
+                diagnostics.Report(Rules.DuplicateId, location, $"{what} '{group.Key}' is also used at {others}.");
             }
         }
     }

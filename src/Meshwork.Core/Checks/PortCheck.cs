@@ -14,7 +14,8 @@ internal sealed class PortCheck : IMeshCheck
     public void Run(Mesh mesh, DiagnosticBag diagnostics)
     {
         var addresses = new Dictionary<string, (DataProduct Product, OutputPort Port)>(StringComparer.Ordinal);
-        foreach (var (product, port, contract) in ModelWalk.Published(mesh))
+        // Ports declared twice are reported as duplicate-port; count each once here.
+        foreach (var (product, port, contract) in ModelWalk.Published(mesh).DistinctBy(p => (p.Product.Key, p.Port.Name, p.Port.Version)))
         {
             if (port.Major is { } portMajor && contract.Major is { } contractMajor && portMajor != contractMajor)
             {

@@ -24,9 +24,11 @@ internal sealed class ReferenceCheck : IMeshCheck
             CheckProduct(mesh, product, diagnostics);
         }
 
+        // A contract belongs to the product whose folder holds it; any other product publishing it is wrong.
         foreach (var group in ModelWalk.Published(mesh).GroupBy(p => p.Contract.Id).Where(g => g.Select(x => x.Product.Key).Distinct().Count() > 1))
         {
-            var owner = group.First();
+            var owner = group.FirstOrDefault(x => x.Product.Folder == x.Contract.Folder);
+            owner = owner.Product is null ? group.First() : owner;
             foreach (var other in group.Where(x => x.Product.Key != owner.Product.Key))
             {
                 diagnostics.Report(Rules.ContractOwnedTwice, other.Port.ContractLocation,
@@ -82,10 +84,11 @@ internal sealed class ReferenceCheck : IMeshCheck
             diagnostics.Report(Rules.UnknownContract, port.ContractLocation, $"Output port '{port.Name}' references contract '{port.ContractId}', which no contract in the mesh has.");
         }
 
-        // A product publishes contracts that sit beside it, never one from another product's folder.
+        // A product publishes contracts that sit beside it (publishing another product's contract is reported as contract-owned-twice).
         foreach (var port in product.OutputPorts)
         {
-            if (port.ContractId is { Length: > 0 } id && mesh.FindContract(id) is { } contract && contract.Folder != product.Folder)
+            if (port.ContractId is { Length: > 0 } id && mesh.FindContract(id) is { } contract && contract.Folder != product.Folder
+                && !mesh.Products.Any(p => p.Folder == contract.Folder && p.OutputPorts.Any(o => o.ContractId == id)))
             {
                 diagnostics.Report(Rules.UnknownContract, port.ContractLocation,
                     $"Output port '{port.Name}' publishes contract '{id}' from '{contract.File}'; a product's output contracts sit in its own folder ({product.Folder}).");

@@ -330,7 +330,7 @@ public static partial class YamlDocumentReader
             Node? root = null;
             var documents = 0;
 
-            while (parser.MoveNext())
+            while (MoveNext(parser, stack))
             {
                 var current = parser.Current!;
                 switch (current)
@@ -370,6 +370,24 @@ public static partial class YamlDocumentReader
             }
 
             return root;
+        }
+
+        /// <summary>
+        /// YamlDotNet throws InvalidOperationException (not YamlException) on some malformed input, e.g. a flow
+        /// collection left open at the end; report it at the collection that was never closed.
+        /// </summary>
+        private bool MoveNext(Parser parser, Stack<Frame> stack)
+        {
+            try
+            {
+                return parser.MoveNext();
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
+            {
+                var open = stack.Count > 0 ? stack.Peek().Node : null;
+                throw new LimitException(Rules.YamlSyntax, open is null ? new SourceLocation(file, 1, 1) : new SourceLocation(file, open.Line, open.Column),
+                    "Invalid YAML: this collection is never closed (a missing ']' or '}' or an unclosed quote?).");
+            }
         }
 
         private Node Register(NodeEvent e, Node node)

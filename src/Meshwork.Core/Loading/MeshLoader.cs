@@ -87,7 +87,10 @@ public static class MeshLoader
             }
         }
 
-        var mesh = new Mesh(root, settings, people, domains.ToImmutable(), products.ToImmutable(), contracts.ToImmutable(), policies.ToImmutable());
+        var mesh = new Mesh(root, settings, people, domains.ToImmutable(), products.ToImmutable(), contracts.ToImmutable(), policies.ToImmutable())
+        {
+            UnreadableFiles = [.. layout.Files.Select(f => f.Path).Where(path => !documents.ContainsKey(path))],
+        };
         return new MeshLoadResult(mesh, diagnostics);
     }
 

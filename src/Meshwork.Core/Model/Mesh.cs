@@ -34,10 +34,14 @@ public sealed class Mesh
         _domains = domains.DistinctBy(d => d.Name).ToFrozenDictionary(d => d.Name, StringComparer.Ordinal);
         _products = products.DistinctBy(p => p.Key).ToFrozenDictionary(p => p.Key, StringComparer.Ordinal);
         _contracts = contracts.Where(c => c.Id.Length > 0).DistinctBy(c => c.Id).ToFrozenDictionary(c => c.Id, StringComparer.Ordinal);
+        // When two products publish one contract (a lint error), the one whose folder holds it is its publisher.
         _publishers = products
             .SelectMany(p => p.OutputPorts.Where(o => !string.IsNullOrEmpty(o.ContractId)).Select(o => (Product: p, Port: o)))
-            .DistinctBy(x => x.Port.ContractId)
-            .ToFrozenDictionary(x => x.Port.ContractId!, StringComparer.Ordinal);
+            .GroupBy(x => x.Port.ContractId!, StringComparer.Ordinal)
+            .ToFrozenDictionary(
+                g => g.Key,
+                g => g.FirstOrDefault(x => _contracts.TryGetValue(g.Key, out var c) && c.Folder == x.Product.Folder) is { Product: not null } owner ? owner : g.First(),
+                StringComparer.Ordinal);
     }
 
     /// <summary>The absolute path of the repository folder (where mesh.yaml is).</summary>
@@ -54,6 +58,9 @@ public sealed class Mesh
     public ImmutableArray<Contract> Contracts { get; }
 
     public ImmutableArray<PolicyFile> Policies { get; }
+
+    /// <summary>Files of the repository that could not be parsed; checks skip findings that would only echo them.</summary>
+    public ImmutableHashSet<string> UnreadableFiles { get; init; } = [];
 
     public Domain? FindDomain(string name) => _domains.GetValueOrDefault(name);
 

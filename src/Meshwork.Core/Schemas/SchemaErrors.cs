@@ -110,7 +110,8 @@ internal static partial class SchemaErrors
         yield return new Error(pointer, keyword, Prefix(pointer) + Soften(message));
     }
 
-    private static bool IsUnevaluated(Error e) => e.Keyword is "unevaluatedProperties" or "additionalProperties";
+    // Only unevaluatedProperties depends on the other subschemas passing; additionalProperties stands on its own.
+    private static bool IsUnevaluated(Error e) => e.Keyword is "unevaluatedProperties";
 
     private static bool IsWithin(string pointer, string ancestor) =>
         pointer.Length > ancestor.Length && pointer.StartsWith(ancestor + "/", StringComparison.Ordinal);
