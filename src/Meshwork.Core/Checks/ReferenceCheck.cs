@@ -71,7 +71,7 @@ internal sealed class ReferenceCheck : IMeshCheck
 
         foreach (var member in product.Members.Where(m => m.Username.Length > 0 && mesh.People.FindPrincipal(m.Username) is null))
         {
-            diagnostics.Report(Rules.UnknownPrincipal, member.Location, $"Team member '{member.Username}' is not a principal of people.yaml.", severity: Severity.Warning);
+            diagnostics.Report(Rules.UnknownPrincipal, member.Location, $"Team member '{member.Username}' is not a principal of people.yaml.");
         }
 
         foreach (var port in product.InputPorts.Where(p => p.ContractId.Length > 0 && mesh.FindContract(p.ContractId) is null))

@@ -60,19 +60,19 @@ public static class Rules
     public static readonly DiagnosticRule DuplicateColumn = new("duplicate-column", Severity.Error, "contract",
         "A schema object declares two properties (columns) or two objects with the same name", "Rename or remove one of them.");
     public static readonly DiagnosticRule UnknownContract = new("unknown-contract", Severity.Error, "reference",
-        "A port references a contract id that no contract in the mesh has", "Fix the contractId, or add the contract file (*.odcs.yaml) beside the product.");
+        "A port references a contract id that no contract in the mesh has, or an input port one that no product publishes", "Fix the contractId, or add the contract file (*.odcs.yaml) beside the product.");
     public static readonly DiagnosticRule MissingContract = new("missing-contract", Severity.Error, "reference",
         "An output port has no contractId", "Every output port publishes a contract: add contractId.");
     public static readonly DiagnosticRule UnknownDomain = new("unknown-domain", Severity.Error, "reference",
         "A product or team names a domain that has no domains/<domain>/domain.yaml", "Create the domain or fix the name.");
     public static readonly DiagnosticRule DomainMismatch = new("domain-mismatch", Severity.Error, "reference",
-        "A product's or contract's domain disagrees with the folder it is in", "Set domain to the folder name, or move the file.");
+        "A product's or domain's declared name or domain disagrees with the folder it is in", "Set the name or domain to the folder's name, or move the file.");
     public static readonly DiagnosticRule UnknownTeam = new("unknown-team", Severity.Error, "reference",
         "An owner team is not declared in people.yaml", "Add the team to people.yaml, or fix the name.");
     public static readonly DiagnosticRule MissingOwner = new("missing-owner", Severity.Warning, "reference",
         "A product names no owner team", "Add team.name (an id of people.yaml) to the product; the domain's owner is used until then.");
-    public static readonly DiagnosticRule UnknownPrincipal = new("unknown-principal", Severity.Error, "reference",
-        "A team member is not a principal of people.yaml", "Add the principal, or fix the name.");
+    public static readonly DiagnosticRule UnknownPrincipal = new("unknown-principal", Severity.Warning, "reference",
+        "A product's team member is not a principal of people.yaml", "Add the principal, or fix the name.");
     public static readonly DiagnosticRule UnknownAttribute = new("unknown-attribute", Severity.Error, "people",
         "A principal has an attribute people.yaml does not declare, or a value of the wrong type", "Declare the attribute under attributes: in people.yaml with its type, or fix the value.");
     public static readonly DiagnosticRule UnusedContract = new("unused-contract", Severity.Warning, "reference",
