@@ -23,6 +23,20 @@ internal sealed class PortCheck : IMeshCheck
                     $"Contract '{contract.Id}' is version {contract.Version} but output port '{port.Name}' of '{product.Key}' that publishes it is version {port.Version}; their major versions must agree.");
             }
 
+            if (contract.Domain is { } domain && domain != product.Domain)
+            {
+                diagnostics.Report(Rules.DomainMismatch, contract.DomainLocation,
+                    $"Contract '{contract.Id}' declares domain '{domain}' but is published by '{product.Key}' in domain '{product.Domain}'.",
+                    $"Set 'domain: {product.Domain}'.");
+            }
+
+            if (contract.DataProduct is { } dataProduct && dataProduct != product.Name && dataProduct != product.Id)
+            {
+                diagnostics.Report(Rules.DomainMismatch, contract.DataProductLocation,
+                    $"Contract '{contract.Id}' declares dataProduct '{dataProduct}' but is published by '{product.Key}'.",
+                    $"Set 'dataProduct: {product.Name}'.");
+            }
+
             if (!contract.Schema.Any(o => !o.Properties.IsEmpty))
             {
                 diagnostics.Report(Rules.EmptySchema, contract.Location, $"Contract '{contract.Id}' is published by '{product.Key}' but describes no schema object with properties.");

@@ -40,6 +40,7 @@ public static class ContractReader
             Document = root,
             VersionLocation = document.Map.LocateValue("/version"),
             DomainLocation = document.Map.LocateValue("/domain"),
+            DataProductLocation = document.Map.LocateValue("/dataProduct"),
         };
     }
 

@@ -32,6 +32,8 @@ public sealed record Contract(
 
     public SourceLocation DomainLocation { get; init; } = Location;
 
+    public SourceLocation DataProductLocation { get; init; } = Location;
+
     public int? Major => Versions.Major(Version);
 }
 
