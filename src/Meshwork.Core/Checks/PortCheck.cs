@@ -14,8 +14,12 @@ internal sealed class PortCheck : IMeshCheck
     public void Run(Mesh mesh, DiagnosticBag diagnostics)
     {
         var addresses = new Dictionary<string, (DataProduct Product, OutputPort Port)>(StringComparer.Ordinal);
-        // Ports declared twice are reported as duplicate-port; count each once here.
-        foreach (var (product, port, contract) in ModelWalk.Published(mesh).DistinctBy(p => (p.Product.Key, p.Port.Name, p.Port.Version)))
+        // Ports declared twice are reported as duplicate-port, contracts published by a product that does not
+        // own them as contract-owned-twice; look at each port once, and only at its owner's.
+        var published = ModelWalk.Published(mesh)
+            .DistinctBy(p => (p.Product.Key, p.Port.Name, p.Port.Version))
+            .Where(p => mesh.FindPublisher(p.Contract.Id)?.Product.Key == p.Product.Key);
+        foreach (var (product, port, contract) in published)
         {
             if (port.Major is { } portMajor && contract.Major is { } contractMajor && portMajor != contractMajor)
             {
