@@ -52,7 +52,7 @@ internal sealed class ContractShapeCheck : IMeshCheck
                 if (!columns.Contains(name))
                 {
                     diagnostics.Report(Rules.UnknownColumn, rule.Location,
-                        $"Quality rule{Label(rule)} names column '{name}', which object '{obj.Name}' does not have.");
+                        $"Quality rule{Label(rule)} names column '{name}', which object '{obj.Name}' does not have.", Suggestions.Hint(name, columns));
                 }
             }
         }
@@ -61,7 +61,8 @@ internal sealed class ContractShapeCheck : IMeshCheck
         {
             foreach (var name in Names(property.Value).Where(n => !columns.Contains(n)))
             {
-                diagnostics.Report(Rules.UnknownColumn, property.Location, $"{property.Property} names column '{name}', which object '{obj.Name}' does not have.");
+                diagnostics.Report(Rules.UnknownColumn, property.Location, $"{property.Property} names column '{name}', which object '{obj.Name}' does not have.",
+                    Suggestions.Hint(name, columns));
             }
         }
 
@@ -131,10 +132,11 @@ internal sealed class ContractShapeCheck : IMeshCheck
                 continue;
             }
 
-            if (!ModelWalk.AllProperties(target.Properties).Any(p => p.Path == column))
+            var columns = ModelWalk.AllProperties(target.Properties).Select(p => p.Path).ToList();
+            if (!columns.Contains(column))
             {
                 diagnostics.Report(Rules.UnknownColumn, relationship.Location,
-                    $"Relationship '{side}: {reference}' names column '{column}', which object '{objectName}' does not have.");
+                    $"Relationship '{side}: {reference}' names column '{column}', which object '{objectName}' does not have.", Suggestions.Hint(column, columns));
             }
         }
     }

@@ -16,7 +16,8 @@ internal sealed class ReferenceCheck : IMeshCheck
         CheckPeople(mesh, diagnostics);
         foreach (var domain in mesh.Domains.Where(d => d.Owner.Length > 0 && mesh.People.FindTeam(d.Owner) is null))
         {
-            diagnostics.Report(Rules.UnknownTeam, domain.Location, $"Domain '{domain.Name}' is owned by team '{domain.Owner}', which people.yaml does not declare.");
+            diagnostics.Report(Rules.UnknownTeam, domain.Location, $"Domain '{domain.Name}' is owned by team '{domain.Owner}', which people.yaml does not declare.",
+                Suggestions.Hint(domain.Owner, mesh.People.Teams.Select(t => t.Id)));
         }
 
         foreach (var product in mesh.Products)
@@ -66,7 +67,8 @@ internal sealed class ReferenceCheck : IMeshCheck
         }
         else if (mesh.People.FindTeam(product.OwnerTeam) is null)
         {
-            diagnostics.Report(Rules.UnknownTeam, product.Location, $"Product '{product.Key}' is owned by team '{product.OwnerTeam}', which people.yaml does not declare.");
+            diagnostics.Report(Rules.UnknownTeam, product.Location, $"Product '{product.Key}' is owned by team '{product.OwnerTeam}', which people.yaml does not declare.",
+                Suggestions.Hint(product.OwnerTeam, mesh.People.Teams.Select(t => t.Id)));
         }
 
         foreach (var member in product.Members.Where(m => m.Username.Length > 0 && mesh.People.FindPrincipal(m.Username) is null))
@@ -76,12 +78,14 @@ internal sealed class ReferenceCheck : IMeshCheck
 
         foreach (var port in product.InputPorts.Where(p => p.ContractId.Length > 0 && mesh.FindContract(p.ContractId) is null))
         {
-            diagnostics.Report(Rules.UnknownContract, port.ContractLocation, $"Input port '{port.Name}' references contract '{port.ContractId}', which no contract in the mesh has.");
+            diagnostics.Report(Rules.UnknownContract, port.ContractLocation, $"Input port '{port.Name}' references contract '{port.ContractId}', which no contract in the mesh has.",
+                Suggestions.Hint(port.ContractId, mesh.Contracts.Select(c => c.Id)));
         }
 
         foreach (var port in product.OutputPorts.Where(p => !string.IsNullOrEmpty(p.ContractId) && mesh.FindContract(p.ContractId) is null))
         {
-            diagnostics.Report(Rules.UnknownContract, port.ContractLocation, $"Output port '{port.Name}' references contract '{port.ContractId}', which no contract in the mesh has.");
+            diagnostics.Report(Rules.UnknownContract, port.ContractLocation, $"Output port '{port.Name}' references contract '{port.ContractId}', which no contract in the mesh has.",
+                Suggestions.Hint(port.ContractId!, mesh.Contracts.Where(c => c.Folder == product.Folder).Select(c => c.Id)));
         }
 
         // A product publishes contracts that sit beside it (publishing another product's contract is reported as contract-owned-twice).

@@ -44,7 +44,7 @@ public static class DocumentKinds
         switch (kind)
         {
             case DocumentKind.Contract:
-                var apiVersion = document.Root.ValueKind == System.Text.Json.JsonValueKind.Object ? Documents.JsonNavigation.Str(document.Root, "apiVersion") : null;
+                var apiVersion = document.Root.Str("apiVersion");
                 if (apiVersion is not null && !apiVersion.StartsWith("v3.", StringComparison.Ordinal))
                 {
                     diagnostics.Report(Rules.OdcsVersion, document.Map.LocateValue("/apiVersion"),
