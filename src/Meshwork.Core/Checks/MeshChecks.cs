@@ -22,9 +22,7 @@ public static class MeshChecks
     /// <summary>Runs every check of the given scope (document checks always run).</summary>
     public static void Run(Mesh mesh, DiagnosticBag diagnostics, bool wholeMesh)
     {
-        foreach (var check in All.Where(c => wholeMesh || c.Scope == CheckScope.Document))
-        {
-            check.Run(mesh, diagnostics);
-        }
+        // Checks only read the immutable model and report into a concurrent bag: they run side by side.
+        Parallel.ForEach(All.Where(c => wholeMesh || c.Scope == CheckScope.Document), check => check.Run(mesh, diagnostics));
     }
 }

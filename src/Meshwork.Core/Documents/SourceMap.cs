@@ -8,17 +8,16 @@ namespace Meshwork.Documents;
 /// </summary>
 public sealed class SourceMap
 {
-    private readonly Dictionary<string, (int Line, int Column)> _values = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (int Line, int Column)> _keys = new(StringComparer.Ordinal);
+    // One entry per node: where its value starts and, for a mapping entry, where its key is (0 when none).
+    private readonly Dictionary<string, Position> _positions = new(StringComparer.Ordinal);
 
     public SourceMap(string file) => File = file;
 
     /// <summary>The file's path relative to the linted folder, with forward slashes.</summary>
     public string File { get; }
 
-    internal void AddValue(string pointer, int line, int column) => _values.TryAdd(pointer, (line, column));
-
-    internal void AddKey(string pointer, int line, int column) => _keys.TryAdd(pointer, (line, column));
+    internal void Add(string pointer, int keyLine, int keyColumn, int valueLine, int valueColumn) =>
+        _positions.TryAdd(pointer, new Position(keyLine, keyColumn, valueLine, valueColumn));
 
     /// <summary>
     /// The location of the node at <paramref name="pointer"/>: its key when it is a mapping entry (that is
@@ -30,14 +29,11 @@ public sealed class SourceMap
         var current = pointer;
         while (true)
         {
-            if (_keys.TryGetValue(current, out var key))
+            if (_positions.TryGetValue(current, out var position))
             {
-                return new SourceLocation(File, key.Line, key.Column);
-            }
-
-            if (_values.TryGetValue(current, out var value))
-            {
-                return new SourceLocation(File, value.Line, value.Column);
+                return position.KeyLine > 0
+                    ? new SourceLocation(File, position.KeyLine, position.KeyColumn)
+                    : new SourceLocation(File, position.ValueLine, position.ValueColumn);
             }
 
             if (current.Length == 0)
@@ -52,7 +48,9 @@ public sealed class SourceMap
 
     /// <summary>The location of the value (not the key) at <paramref name="pointer"/>.</summary>
     public SourceLocation LocateValue(string pointer) =>
-        _values.TryGetValue(pointer, out var value) ? new SourceLocation(File, value.Line, value.Column) : Locate(pointer);
+        _positions.TryGetValue(pointer, out var position) ? new SourceLocation(File, position.ValueLine, position.ValueColumn) : Locate(pointer);
+
+    private readonly record struct Position(int KeyLine, int KeyColumn, int ValueLine, int ValueColumn);
 
     /// <summary>Escapes one reference token of a JSON Pointer.</summary>
     public static string Escape(string token) =>

@@ -101,7 +101,7 @@ public static partial class YamlDocumentReader
             using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, MaxDepth = (MaxDepth * 2) + 2 }))
             {
                 var nodes = 0;
-                Write(writer, root, string.Empty, map, 0, ref nodes, file);
+                Write(writer, root, string.Empty, 0, 0, map, 0, ref nodes, file);
             }
         }
         catch (LimitException e)
@@ -110,8 +110,9 @@ public static partial class YamlDocumentReader
             return null;
         }
 
-        using var json = JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = (MaxDepth * 2) + 2 });
-        return new SourceDocument(file, fullPath, json.RootElement.Clone(), map);
+        // ParseValue copies once into a document that needs no disposal (Parse + Clone would copy twice).
+        var reader = new Utf8JsonReader(buffer.WrittenSpan, new JsonReaderOptions { MaxDepth = (MaxDepth * 2) + 2 });
+        return new SourceDocument(file, fullPath, JsonElement.ParseValue(ref reader), map);
     }
 
     private static bool TryDecode(byte[] bytes, out string text)
@@ -146,7 +147,7 @@ public static partial class YamlDocumentReader
         return cleaned.Length == 0 ? message : cleaned;
     }
 
-    private static void Write(Utf8JsonWriter writer, Node node, string pointer, SourceMap map, int depth, ref int nodes, string file)
+    private static void Write(Utf8JsonWriter writer, Node node, string pointer, int keyLine, int keyColumn, SourceMap map, int depth, ref int nodes, string file)
     {
         if (++nodes > MaxNodes)
         {
@@ -160,17 +161,15 @@ public static partial class YamlDocumentReader
                 $"The document nests deeper than {MaxDepth} levels.");
         }
 
-        map.AddValue(pointer, node.Line, node.Column);
+        map.Add(pointer, keyLine, keyColumn, node.Line, node.Column);
         switch (node)
         {
             case MappingNode mapping:
                 writer.WriteStartObject();
                 foreach (var entry in mapping.Entries)
                 {
-                    var child = pointer + "/" + SourceMap.Escape(entry.Key);
-                    map.AddKey(child, entry.KeyLine, entry.KeyColumn);
                     writer.WritePropertyName(entry.Key);
-                    Write(writer, entry.Value, child, map, depth + 1, ref nodes, file);
+                    Write(writer, entry.Value, pointer + "/" + SourceMap.Escape(entry.Key), entry.KeyLine, entry.KeyColumn, map, depth + 1, ref nodes, file);
                 }
 
                 writer.WriteEndObject();
@@ -179,7 +178,7 @@ public static partial class YamlDocumentReader
                 writer.WriteStartArray();
                 for (var i = 0; i < sequence.Items.Count; i++)
                 {
-                    Write(writer, sequence.Items[i], pointer + "/" + i.ToString(CultureInfo.InvariantCulture), map, depth + 1, ref nodes, file);
+                    Write(writer, sequence.Items[i], pointer + "/" + i.ToString(CultureInfo.InvariantCulture), 0, 0, map, depth + 1, ref nodes, file);
                 }
 
                 writer.WriteEndArray();

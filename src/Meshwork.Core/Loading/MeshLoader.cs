@@ -44,61 +44,45 @@ public static class MeshLoader
             : MeshFileReader.ReadMesh(meshDocument);
 
         var layout = Discover(root, settings, diagnostics);
-        var documents = new ConcurrentDictionary<string, SourceDocument>(StringComparer.Ordinal);
-        Parallel.ForEach(layout.Files, file =>
+
+        // Parse, check and read every file in parallel; assemble in path order so the model is deterministic.
+        var loaded = new ConcurrentDictionary<string, object>(StringComparer.Ordinal);
+        Parallel.ForEach(layout, file =>
         {
             if (DocumentKinds.Read(Path.Combine(root, file.Path), file.Path, file.Kind, diagnostics) is { } document)
             {
-                documents[file.Path] = document;
+                loaded[file.Path] = ReadModel(root, file, document, diagnostics);
             }
         });
 
-        var people = People.Empty;
-        if (layout.PeopleFile is not null && documents.TryGetValue(layout.PeopleFile, out var peopleDocument))
+        var ordered = layout.Select(f => f.Path).Order(StringComparer.Ordinal).Where(loaded.ContainsKey).Select(p => loaded[p]).ToList();
+        var mesh = new Mesh(
+            root,
+            settings,
+            ordered.OfType<People>().FirstOrDefault() ?? People.Empty,
+            [.. ordered.OfType<Domain>()],
+            [.. ordered.OfType<DataProduct>()],
+            [.. ordered.OfType<Contract>()],
+            [.. ordered.OfType<PolicyFile>()])
         {
-            people = MeshFileReader.ReadPeople(peopleDocument, diagnostics);
-        }
-
-        var domains = ImmutableArray.CreateBuilder<Domain>();
-        var products = ImmutableArray.CreateBuilder<DataProduct>();
-        var contracts = ImmutableArray.CreateBuilder<Contract>();
-        var policies = ImmutableArray.CreateBuilder<PolicyFile>();
-        foreach (var file in layout.Files.OrderBy(f => f.Path, StringComparer.Ordinal))
-        {
-            if (!documents.TryGetValue(file.Path, out var document))
-            {
-                continue;
-            }
-
-            switch (file.Kind)
-            {
-                case DocumentKind.Domain:
-                    domains.Add(MeshFileReader.ReadDomain(document, file.Folder));
-                    break;
-                case DocumentKind.Product:
-                    products.Add(ProductReader.Read(document, file.Domain!, Path.GetFileName(file.Folder), file.Folder, TransformsIn(root, file.Folder)));
-                    break;
-                case DocumentKind.Contract:
-                    contracts.Add(ContractReader.Read(document, file.Folder));
-                    break;
-                case DocumentKind.Policy:
-                    policies.Add(new PolicyFile(document.Root.Str("name") ?? Path.GetFileName(file.Path), file.Path, document.Root, document.Locate(string.Empty)));
-                    break;
-            }
-        }
-
-        var mesh = new Mesh(root, settings, people, domains.ToImmutable(), products.ToImmutable(), contracts.ToImmutable(), policies.ToImmutable())
-        {
-            UnreadableFiles = [.. layout.Files.Select(f => f.Path).Where(path => !documents.ContainsKey(path))],
+            UnreadableFiles = [.. layout.Select(f => f.Path).Where(path => !loaded.ContainsKey(path))],
         };
         return new MeshLoadResult(mesh, diagnostics);
     }
 
+    private static object ReadModel(string root, PendingFile file, SourceDocument document, DiagnosticBag diagnostics) => file.Kind switch
+    {
+        DocumentKind.People => MeshFileReader.ReadPeople(document, diagnostics),
+        DocumentKind.Domain => MeshFileReader.ReadDomain(document, file.Folder),
+        DocumentKind.Product => ProductReader.Read(document, file.Domain!, Path.GetFileName(file.Folder), file.Folder, TransformsIn(root, file.Folder)),
+        DocumentKind.Contract => ContractReader.Read(document, file.Folder),
+        DocumentKind.Policy => new PolicyFile(document.Root.Str("name") ?? Path.GetFileName(file.Path), file.Path, document.Root, document.Locate(string.Empty)),
+        _ => throw new InvalidOperationException($"No model for {file.Kind} files."),
+    };
+
     private sealed record PendingFile(string Path, DocumentKind Kind, string Folder, string? Domain);
 
-    private sealed record Layout(List<PendingFile> Files, string? PeopleFile);
-
-    private static Layout Discover(string root, MeshSettings settings, DiagnosticBag diagnostics)
+    private static List<PendingFile> Discover(string root, MeshSettings settings, DiagnosticBag diagnostics)
     {
         var files = new List<PendingFile>();
         string? peopleFile = Relative(root, Path.Combine(root, settings.PeopleFile));
@@ -128,7 +112,7 @@ public static class MeshLoader
         var domains = Path.Combine(root, DomainsFolder);
         if (!Directory.Exists(domains))
         {
-            return new Layout(files, peopleFile);
+            return files;
         }
 
         foreach (var file in Directory.EnumerateFiles(domains))
@@ -167,7 +151,7 @@ public static class MeshLoader
             }
         }
 
-        return new Layout(files, peopleFile);
+        return files;
     }
 
     private static void DiscoverProduct(string root, string domain, string productFolder, List<PendingFile> files, DiagnosticBag diagnostics)

@@ -22,7 +22,7 @@ public static class OdcsMigrator
 
     public static SourceDocument Migrate(SourceDocument document, DiagnosticBag diagnostics)
     {
-        if (document.Root.ValueKind != JsonValueKind.Object)
+        if (document.Root.ValueKind != JsonValueKind.Object || !NeedsMigration(document.Root))
         {
             return document;
         }
@@ -50,6 +50,18 @@ public static class OdcsMigrator
 
         return changed ? document.With(JsonSerializer.SerializeToElement(root)) : document;
     }
+
+    /// <summary>A read-only scan first: most contracts are current, and editing needs a mutable copy.</summary>
+    private static bool NeedsMigration(JsonElement root) =>
+        root.Member("team") is { ValueKind: JsonValueKind.Array } || root.Items("schema").Any(x => ElementNeedsMigration(x.Item));
+
+    private static bool ElementNeedsMigration(JsonElement element) =>
+        element.Items("quality").Any(x => x.Item.Member("rule") is not null && x.Item.Member("metric") is null)
+        || (element.Member("logicalTypeOptions") is { ValueKind: JsonValueKind.Object } options
+            && (options.Member("exclusiveMinimum") is { ValueKind: JsonValueKind.True or JsonValueKind.False }
+                || options.Member("exclusiveMaximum") is { ValueKind: JsonValueKind.True or JsonValueKind.False }))
+        || element.Items("properties").Any(x => ElementNeedsMigration(x.Item))
+        || (element.Member("items") is { ValueKind: JsonValueKind.Object } items && ElementNeedsMigration(items));
 
     private static void MigrateTeam(JsonObject root, Action<string, string> warn)
     {

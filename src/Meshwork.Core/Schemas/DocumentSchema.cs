@@ -11,7 +11,10 @@ namespace Meshwork.Schemas;
 /// </summary>
 public sealed class DocumentSchema
 {
-    private static readonly EvaluationOptions Options = new() { OutputFormat = OutputFormat.Hierarchical };
+    // Most documents are valid: a flag evaluation answers that cheaply; the detailed (hierarchical)
+    // evaluation runs only for a document that fails, to explain why.
+    private static readonly EvaluationOptions FlagOptions = new() { OutputFormat = OutputFormat.Flag };
+    private static readonly EvaluationOptions DetailedOptions = new() { OutputFormat = OutputFormat.Hierarchical };
 
     private readonly JsonSchema _schema;
 
@@ -51,12 +54,12 @@ public sealed class DocumentSchema
     /// <summary>Validates <paramref name="document"/>; reports every error and returns whether it is valid.</summary>
     public bool Validate(SourceDocument document, DiagnosticBag diagnostics)
     {
-        var results = _schema.Evaluate(document.Root, Options);
-        if (results.IsValid)
+        if (_schema.Evaluate(document.Root, FlagOptions).IsValid)
         {
             return true;
         }
 
+        var results = _schema.Evaluate(document.Root, DetailedOptions);
         foreach (var error in SchemaErrors.Summarize(results))
         {
             diagnostics.Report(Rule, document.Locate(error.Pointer), error.Message);
@@ -66,5 +69,5 @@ public sealed class DocumentSchema
     }
 
     /// <summary>Whether <paramref name="root"/> satisfies the schema, without diagnostics.</summary>
-    public bool IsValid(JsonElement root) => _schema.Evaluate(root).IsValid;
+    public bool IsValid(JsonElement root) => _schema.Evaluate(root, FlagOptions).IsValid;
 }
