@@ -90,7 +90,6 @@ public static class LintReportWriter
             json.WriteStartObject("driver");
             json.WriteString("name", "Meshwork");
             json.WriteString("semanticVersion", ToolVersion());
-            json.WriteString("informationUri", "https://github.com/meshwork/meshwork/blob/main/docs/reference/lint-rules.md");
             json.WriteStartArray("rules");
             foreach (var rule in rules)
             {
