@@ -76,8 +76,7 @@ public static class MeshLinter
 
     private static Mesh SingleDocumentMesh(string folder, SourceDocument document, DocumentKind kind)
     {
-        var settings = new MeshSettings("single-file", null, "duckdb", ".meshwork", "people.yaml", "policies",
-            MeshSettings.DefaultClassifications, SourceLocation.StartOf(document.File));
+        var settings = MeshSettings.Defaults("single-file", SourceLocation.StartOf(document.File));
         ImmutableArray<Contract> contracts = kind == DocumentKind.Contract ? [ContractReader.Read(document, ".")] : [];
         ImmutableArray<DataProduct> products = kind == DocumentKind.Product
             ? [ProductReader.Read(document, document.Root.Str("domain") ?? string.Empty, Path.GetFileName(folder), ".", [])]

@@ -13,15 +13,16 @@ public static class MeshFileReader
     {
         var root = document.Root;
         var classifications = root.Strings("classifications");
-        return new MeshSettings(
-            Name: root.Str("name") ?? string.Empty,
-            Description: root.Str("description"),
-            DefaultEngine: root.Str("defaultEngine") ?? "duckdb",
-            DataFolder: root.Str("dataFolder") ?? ".meshwork",
-            PeopleFile: root.Str("people") ?? "people.yaml",
-            PoliciesFolder: root.Str("policies") ?? "policies",
-            Classifications: classifications.IsDefaultOrEmpty ? MeshSettings.DefaultClassifications : classifications,
-            Location: document.Locate(string.Empty));
+        var defaults = MeshSettings.Defaults(root.Str("name") ?? string.Empty, document.Locate(string.Empty));
+        return defaults with
+        {
+            Description = root.Str("description"),
+            DefaultEngine = root.Str("defaultEngine") ?? defaults.DefaultEngine,
+            DataFolder = root.Str("dataFolder") ?? defaults.DataFolder,
+            PeopleFile = root.Str("people") ?? defaults.PeopleFile,
+            PoliciesFolder = root.Str("policies") ?? defaults.PoliciesFolder,
+            Classifications = classifications.IsDefaultOrEmpty ? defaults.Classifications : classifications,
+        };
     }
 
     public static Domain ReadDomain(SourceDocument document, string folder)

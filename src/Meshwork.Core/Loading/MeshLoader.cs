@@ -19,8 +19,6 @@ public static class MeshLoader
     public const string DomainFile = "domain.yaml";
     public const string ProductFile = "product.odps.yaml";
     public const string DomainsFolder = "domains";
-    public const string DataFolder = "data";
-    public const string TransformFile = "transform.sql";
 
     /// <summary>Loads the repository at <paramref name="rootPath"/>.</summary>
     /// <exception cref="MeshworkException">The folder does not exist or holds no mesh.yaml.</exception>
@@ -40,7 +38,7 @@ public static class MeshLoader
         var diagnostics = new DiagnosticBag();
         var meshDocument = DocumentKinds.Read(Path.Combine(root, MeshFile), MeshFile, DocumentKind.Mesh, diagnostics);
         var settings = meshDocument is null
-            ? new MeshSettings(Path.GetFileName(root), null, "duckdb", ".meshwork", "people.yaml", "policies", MeshSettings.DefaultClassifications, SourceLocation.StartOf(MeshFile))
+            ? MeshSettings.Defaults(Path.GetFileName(root), SourceLocation.StartOf(MeshFile))
             : MeshFileReader.ReadMesh(meshDocument);
 
         var layout = Discover(root, settings, diagnostics);
