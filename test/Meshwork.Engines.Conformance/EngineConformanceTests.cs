@@ -1,0 +1,593 @@
+using System.Data.Common;
+using Meshwork.Diagnostics;
+using Meshwork.Documents;
+using Meshwork.Engines.Ir;
+using Meshwork.Loading;
+
+namespace Meshwork.Engines.Conformance;
+
+/// <summary>
+/// What every engine must do, tested through <see cref="IEngine"/> only: read sources, enforce a contract on
+/// write with quarantine, publish and attach snapshots, run transforms and quality checks. An engine's test
+/// project derives from this class and says how to open its engine.
+/// </summary>
+public abstract class EngineConformanceTests : IAsyncLifetime
+{
+    private const string Address = "test.data.items_v1";
+
+    private IEngine? _engine;
+
+    protected string Folder { get; } = Path.Combine(Path.GetTempPath(), "meshwork-engine-" + Guid.NewGuid().ToString("N"));
+
+    protected IEngine Engine => _engine ?? throw new InvalidOperationException("Not initialized.");
+
+    protected abstract Task<IEngine> OpenEngineAsync();
+
+    public async ValueTask InitializeAsync()
+    {
+        Directory.CreateDirectory(Folder);
+        _engine = await OpenEngineAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_engine is not null)
+        {
+            await _engine.DisposeAsync();
+        }
+
+        Directory.Delete(Folder, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+
+    // ---- sources -------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Load_Csv_ReadsEveryColumn()
+    {
+        await LoadCsvAsync("src", "id,name\n1,anna\n2,ben\n");
+
+        var columns = await Engine.IntrospectAsync("src");
+
+        Assert.Equal(["id", "name"], columns.Select(c => c.Name));
+        Assert.Equal(2, await CountAsync("src"));
+    }
+
+    [Fact]
+    public async Task Load_JsonAndParquet_AreRead()
+    {
+        var json = Write("items.json", "{\"id\": 1, \"name\": \"a\"}\n{\"id\": 2, \"name\": \"b\"}\n");
+        await Engine.LoadAsync(new SourceFile(json, SourceFormat.Json), "from_json");
+        var snapshot = await Engine.PublishAsync("from_json", Path.Combine(Folder, "parquet"));
+        await Engine.LoadAsync(new SourceFile(Path.Combine(snapshot.Folder, "*.parquet"), SourceFormat.Parquet), "from_parquet");
+
+        Assert.Equal(2, await CountAsync("from_json"));
+        Assert.Equal(2, await CountAsync("from_parquet"));
+    }
+
+    [Fact]
+    public async Task Load_MissingFile_FailsNamingTheFile()
+    {
+        var missing = Path.Combine(Folder, "nope.csv");
+
+        var error = await Assert.ThrowsAsync<EngineException>(() => Engine.LoadAsync(new SourceFile(missing, SourceFormat.Csv), "src"));
+
+        Assert.Contains("nope.csv", error.Message, StringComparison.Ordinal);
+    }
+
+    // ---- the contract enforced on write --------------------------------------------------------------------
+
+    [Fact]
+    public async Task Validate_ValueThatDoesNotCast_IsQuarantinedWithTypeReason()
+    {
+        var spec = Spec("""
+            - name: id
+              logicalType: integer
+            - name: amount
+              logicalType: number
+            """);
+        await LoadCsvAsync("src", "id,amount\n1,10.5\n2,lots\n3,\n");
+
+        var outcome = await Engine.ValidateAsync(spec, "src", "run-1");
+
+        Assert.Equal(2, outcome.Valid);
+        Assert.Equal(1, outcome.Quarantined);
+        Assert.Equal([["2", "amount: type"]], await ReasonsAsync(outcome, "id"));
+    }
+
+    [Fact]
+    public async Task Validate_RequiredColumnEmpty_IsQuarantined()
+    {
+        var spec = Spec("""
+            - name: id
+              logicalType: integer
+            - name: email
+              logicalType: string
+              required: true
+            """);
+        await LoadCsvAsync("src", "id,email\n1,a@x.org\n2,\n");
+
+        var outcome = await Engine.ValidateAsync(spec, "src", "run-1");
+
+        Assert.Equal([["2", "email: required"]], await ReasonsAsync(outcome, "id"));
+    }
+
+    [Fact]
+    public async Task Validate_DuplicatePrimaryKey_QuarantinesEveryRowOfTheKey()
+    {
+        var spec = Spec("""
+            - name: id
+              logicalType: integer
+              primaryKey: true
+              required: true
+            - name: name
+              logicalType: string
+            """);
+        await LoadCsvAsync("src", "id,name\n1,a\n2,b\n2,c\n3,d\n");
+
+        var outcome = await Engine.ValidateAsync(spec, "src", "run-1");
+
+        Assert.Equal(2, outcome.Valid);
+        Assert.Equal([["2", "id: primary_key"], ["2", "id: primary_key"]], await ReasonsAsync(outcome, "id"));
+    }
+
+    [Fact]
+    public async Task Validate_CompositePrimaryKey_ComparesAllKeyColumns()
+    {
+        var spec = Spec("""
+            - name: order_id
+              logicalType: integer
+              primaryKey: true
+              primaryKeyPosition: 1
+              required: true
+            - name: line
+              logicalType: integer
+              primaryKey: true
+              primaryKeyPosition: 2
+              required: true
+            """);
+        await LoadCsvAsync("src", "order_id,line\n1,1\n1,2\n2,1\n2,1\n");
+
+        var outcome = await Engine.ValidateAsync(spec, "src", "run-1");
+
+        Assert.Equal(2, outcome.Valid);
+        Assert.Equal(["order_id,line: primary_key", "order_id,line: primary_key"], (await ReasonsAsync(outcome, "order_id")).Select(r => r[1]));
+    }
+
+    [Fact]
+    public async Task Validate_UniqueColumn_QuarantinesDuplicatesButNotNulls()
+    {
+        var spec = Spec("""
+            - name: email
+              logicalType: string
+              unique: true
+            """);
+        await LoadCsvAsync("src", "email\na@x.org\nb@x.org\na@x.org\n\n\n");
+
+        var outcome = await Engine.ValidateAsync(spec, "src", "run-1");
+
+        Assert.Equal(3, outcome.Valid);
+        Assert.Equal(2, outcome.Quarantined);
+    }
+
+    [Theory]
+    [InlineData("minimum: 0", "-1", "0", "minimum")]
+    [InlineData("exclusiveMinimum: 0", "0", "0.5", "exclusive_minimum")]
+    [InlineData("maximum: 100", "100.5", "100", "maximum")]
+    [InlineData("exclusiveMaximum: 100", "100", "99.9", "exclusive_maximum")]
+    [InlineData("multipleOf: 5", "7", "15", "multiple_of")]
+    public async Task Validate_NumericBounds_AreEnforced(string option, string bad, string good, string reason)
+    {
+        var spec = Spec($"""
+            - name: v
+              logicalType: number
+              logicalTypeOptions:
+                {option}
+            """);
+        await LoadCsvAsync("src", $"v\n{bad}\n{good}\n");
+
+        var outcome = await Engine.ValidateAsync(spec, "src", "run-1");
+
+        Assert.Equal(1, outcome.Valid);
+        Assert.Equal([[bad, $"v: {reason}"]], await ReasonsAsync(outcome, "v"));
+    }
+
+    [Fact]
+    public async Task Validate_DateBounds_CompareAsDates()
+    {
+        var spec = Spec("""
+            - name: d
+              logicalType: date
+              logicalTypeOptions:
+                minimum: "2020-01-01"
+                exclusiveMaximum: "2030-01-01"
+            """);
+        await LoadCsvAsync("src", "d\n2019-12-31\n2020-01-01\n2029-12-31\n2030-01-01\n");
+
+        var outcome = await Engine.ValidateAsync(spec, "src", "run-1");
+
+        Assert.Equal(2, outcome.Valid);
+        Assert.Equal(["d: minimum", "d: exclusive_maximum"], (await ReasonsAsync(outcome, "d")).Select(r => r[1]));
+    }
+
+    [Fact]
+    public async Task Validate_LengthPatternAndFormat_AreEnforced()
+    {
+        var spec = Spec("""
+            - name: code
+              logicalType: string
+              logicalTypeOptions:
+                minLength: 2
+                maxLength: 3
+                pattern: "^[A-Z]+$"
+            - name: email
+              logicalType: string
+              logicalTypeOptions:
+                format: email
+            """);
+        await LoadCsvAsync("src", "code,email\nAB,a@x.org\nA,b@x.org\nABCD,c@x.org\nab,d@x.org\nXY,not-an-email\n");
+
+        var outcome = await Engine.ValidateAsync(spec, "src", "run-1");
+
+        Assert.Equal(1, outcome.Valid);
+        Assert.Equal(
+            ["code: min_length", "code: max_length", "code: pattern", "email: format"],
+            (await ReasonsAsync(outcome, "code")).Select(r => r[1]));
+    }
+
+    [Fact]
+    public async Task Validate_AllowedValues_FromInvalidValuesRuleThatToleratesNone()
+    {
+        var spec = Spec("""
+            - name: status
+              logicalType: string
+              quality:
+                - metric: invalidValues
+                  mustBe: 0
+                  arguments:
+                    validValues: [open, closed]
+            """);
+        await LoadCsvAsync("src", "status\nopen\nclosed\nlost\n\n");
+
+        var outcome = await Engine.ValidateAsync(spec, "src", "run-1");
+
+        Assert.Equal(3, outcome.Valid);
+        Assert.Equal([["lost", "status: allowed_values"]], await ReasonsAsync(outcome, "status"));
+    }
+
+    [Fact]
+    public async Task Validate_RowBreakingSeveralRules_CarriesEveryReason()
+    {
+        var spec = Spec("""
+            - name: id
+              logicalType: integer
+              required: true
+            - name: qty
+              logicalType: integer
+              logicalTypeOptions:
+                minimum: 1
+            """);
+        await LoadCsvAsync("src", "id,qty\n,0\n");
+
+        var outcome = await Engine.ValidateAsync(spec, "src", "run-1");
+
+        Assert.Equal([[null, "id: required; qty: minimum"]], await ReasonsAsync(outcome, "id"));
+    }
+
+    [Fact]
+    public async Task Validate_ValidRows_AreTypedAndProjectedOntoTheContract()
+    {
+        var spec = Spec("""
+            - name: id
+              logicalType: integer
+            - name: at
+              logicalType: date
+            """);
+        await LoadCsvAsync("src", "extra,at,id\nx,2024-02-29,7\n");
+
+        var outcome = await Engine.ValidateAsync(spec, "src", "run-1");
+
+        var columns = await Engine.IntrospectAsync(outcome.ValidRelation);
+        Assert.Equal(["id", "at"], columns.Select(c => c.Name));
+        var row = Assert.Single(await RowsAsync($"SELECT * FROM {outcome.ValidRelation}"));
+        Assert.Equal(7L, ToLong(row[0]));
+        Assert.Equal(new DateOnly(2024, 2, 29), ToDate(row[1]));
+    }
+
+    [Fact]
+    public async Task Validate_Quarantine_KeepsRunIdSourceRowAndRawText()
+    {
+        var spec = Spec("""
+            - name: id
+              logicalType: integer
+            """);
+        await LoadCsvAsync("src", "id\n1\n007x\n");
+
+        var outcome = await Engine.ValidateAsync(spec, "src", "run-42");
+
+        var row = Assert.Single(await RowsAsync($"SELECT _run_id, _source_row, id FROM {outcome.QuarantineRelation}"));
+        Assert.Equal("run-42", row[0]);
+        Assert.Equal(2L, ToLong(row[1]));
+        Assert.Equal("007x", row[2]);
+    }
+
+    [Fact]
+    public async Task Validate_InputWithoutAContractColumn_FailsNamingIt()
+    {
+        var spec = Spec("""
+            - name: id
+              logicalType: integer
+            - name: email
+              logicalType: string
+            """);
+        await LoadCsvAsync("src", "id\n1\n");
+
+        var error = await Assert.ThrowsAsync<EngineException>(() => Engine.ValidateAsync(spec, "src", "run-1"));
+
+        Assert.Contains("'email'", error.Message, StringComparison.Ordinal);
+    }
+
+    // ---- publish, attach, transform ------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Publish_ThenAttach_ReadsTheDatasetByItsAddress()
+    {
+        await LoadCsvAsync("src", "id\n1\n2\n3\n");
+        var snapshot = await Engine.PublishAsync("src", Path.Combine(Folder, "snap-1"));
+
+        await Engine.AttachAsync(Address, snapshot.Folder);
+
+        Assert.Equal(3, snapshot.Rows);
+        Assert.Equal(3, await CountAsync(Address));
+        Assert.DoesNotContain(Directory.EnumerateDirectories(Folder), d => d.Contains(".writing-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Publish_IntoAnExistingSnapshot_IsRefused()
+    {
+        await LoadCsvAsync("src", "id\n1\n");
+        var folder = Path.Combine(Folder, "snap");
+        await Engine.PublishAsync("src", folder);
+
+        await Assert.ThrowsAsync<EngineException>(() => Engine.PublishAsync("src", folder));
+    }
+
+    [Fact]
+    public async Task Transform_JoinsAnInputPortWithAnUpstreamAddress()
+    {
+        await LoadCsvAsync("upstream", "id,name\n1,a\n2,b\n");
+        await Engine.AttachAsync(Address, (await Engine.PublishAsync("upstream", Path.Combine(Folder, "up"))).Folder);
+        await LoadCsvAsync("orders", "id,qty\n1,5\n1,6\n2,1\n");
+
+        await Engine.TransformAsync($"SELECT u.name, sum(CAST(o.qty AS INTEGER)) AS qty FROM {Address} u JOIN orders o ON o.id = u.id GROUP BY u.name ORDER BY u.name;", "out");
+
+        var rows = await RowsAsync("SELECT name, qty FROM out ORDER BY name");
+        Assert.Equal(["a", "b"], rows.Select(r => r[0]));
+        Assert.Equal([11L, 1L], rows.Select(r => ToLong(r[1])));
+    }
+
+    [Fact]
+    public async Task Transform_SqlError_CarriesTheEngineMessage()
+    {
+        var error = await Assert.ThrowsAsync<EngineException>(() => Engine.TransformAsync("SELECT *\nFROM no_such_port", "out"));
+
+        Assert.Contains("no_such_port", error.Message, StringComparison.Ordinal);
+    }
+
+    // ---- quality checks ------------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData("mustBe: 4", true)]
+    [InlineData("mustBe: 3", false)]
+    [InlineData("mustNotBe: 4", false)]
+    [InlineData("mustBeGreaterThan: 3", true)]
+    [InlineData("mustBeGreaterThan: 4", false)]
+    [InlineData("mustBeGreaterOrEqualTo: 4", true)]
+    [InlineData("mustBeLessThan: 4", false)]
+    [InlineData("mustBeLessOrEqualTo: 4", true)]
+    [InlineData("mustBeBetween: [1, 4]", true)]
+    [InlineData("mustBeBetween: [5, 9]", false)]
+    [InlineData("mustNotBeBetween: [1, 3]", true)]
+    public async Task Check_RowCount_AppliesEveryOperator(string threshold, bool passes)
+    {
+        var spec = Spec("""
+            - name: id
+              logicalType: integer
+            """, $"""
+            - metric: rowCount
+              {threshold}
+            """);
+        await LoadCsvAsync("src", "id\n1\n2\n3\n4\n");
+
+        var outcome = Assert.Single(await Engine.RunChecksAsync(spec, "src"));
+
+        Assert.Equal(4m, outcome.Value);
+        Assert.Equal(passes ? CheckStatus.Passed : CheckStatus.Failed, outcome.Status);
+    }
+
+    [Theory]
+    [InlineData("metric: nullValues", "", 2)]
+    [InlineData("metric: nullValues\n      unit: percent", "", 40)]
+    [InlineData("metric: missingValues", "arguments: { missingValues: [null, 'n/a'] }", 3)]
+    [InlineData("metric: invalidValues", "arguments: { validValues: [a, b] }", 1)]
+    [InlineData("metric: duplicateValues", "", 1)]
+    public async Task Check_ColumnMetrics_MeasureTheColumn(string metric, string arguments, int expected)
+    {
+        var spec = Spec($"""
+            - name: v
+              logicalType: string
+              quality:
+                - {metric}
+                  mustBeGreaterOrEqualTo: 0
+                  {arguments}
+            """);
+        await Engine.TransformAsync("SELECT * FROM (VALUES ('a'), ('a'), ('n/a'), (NULL), (NULL)) AS t(v)", "five");
+
+        var outcome = Assert.Single(await Engine.RunChecksAsync(spec, "five"));
+
+        Assert.Equal(expected, outcome.Value);
+    }
+
+    [Fact]
+    public async Task Check_DuplicateValuesOverSeveralColumns_CountsRepeatedCombinations()
+    {
+        var spec = Spec("""
+            - name: a
+              logicalType: string
+            - name: b
+              logicalType: string
+            """, """
+            - metric: duplicateValues
+              mustBe: 0
+              arguments:
+                properties: [a, b]
+            """);
+        await LoadCsvAsync("src", "a,b\n1,1\n1,2\n1,1\n");
+
+        var outcome = Assert.Single(await Engine.RunChecksAsync(spec, "src"));
+
+        Assert.Equal(1m, outcome.Value);
+        Assert.Equal(CheckStatus.Failed, outcome.Status);
+    }
+
+    [Theory]
+    [InlineData("SELECT count(*) FROM ${object} WHERE CAST(id AS INTEGER) > 2")]
+    [InlineData("SELECT count(*) FROM {object} WHERE CAST(id AS INTEGER) > 2")]
+    [InlineData("SELECT count(*) FROM ${table} WHERE CAST(id AS INTEGER) > 2")]
+    public async Task Check_Sql_ReplacesTheObjectPlaceholders(string query)
+    {
+        var spec = Spec("""
+            - name: id
+              logicalType: integer
+            """, $"""
+            - type: sql
+              query: "{query}"
+              mustBe: 2
+            """);
+        await LoadCsvAsync("src", "id\n1\n2\n3\n4\n");
+
+        var outcome = Assert.Single(await Engine.RunChecksAsync(spec, "src"));
+
+        Assert.Equal(CheckStatus.Passed, outcome.Status);
+    }
+
+    [Fact]
+    public async Task Check_SqlOnAProperty_ReplacesThePropertyPlaceholder()
+    {
+        var spec = Spec("""
+            - name: id
+              logicalType: integer
+              quality:
+                - type: sql
+                  query: "SELECT max(CAST({property} AS INTEGER)) FROM {object}"
+                  mustBe: 4
+            """);
+        await LoadCsvAsync("src", "id\n1\n4\n");
+
+        Assert.Equal(CheckStatus.Passed, Assert.Single(await Engine.RunChecksAsync(spec, "src")).Status);
+    }
+
+    [Fact]
+    public async Task Check_FailingWarning_IsWarnedNotFailed()
+    {
+        var spec = Spec("""
+            - name: id
+              logicalType: integer
+            """, """
+            - metric: rowCount
+              mustBeGreaterThan: 100
+              severity: warning
+            """);
+        await LoadCsvAsync("src", "id\n1\n");
+
+        Assert.Equal(CheckStatus.Warned, Assert.Single(await Engine.RunChecksAsync(spec, "src")).Status);
+    }
+
+    [Fact]
+    public async Task Check_BrokenSql_IsAnErrorOutcomeNotAnException()
+    {
+        var spec = Spec("""
+            - name: id
+              logicalType: integer
+            """, """
+            - type: sql
+              query: SELECT nope FROM ${object}
+              mustBe: 0
+            """);
+        await LoadCsvAsync("src", "id\n1\n");
+
+        var outcome = Assert.Single(await Engine.RunChecksAsync(spec, "src"));
+
+        Assert.Equal(CheckStatus.Error, outcome.Status);
+        Assert.Contains("nope", outcome.Message, StringComparison.Ordinal);
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    /// <summary>Compiles a one-object contract with the given properties (and object-level quality rules).</summary>
+    protected static DatasetSpec Spec(string properties, string? quality = null)
+    {
+        var yaml = "apiVersion: v3.1.0\nkind: DataContract\nid: test.contract\nversion: 1.0.0\nstatus: active\nschema:\n  - name: items\n    properties:\n"
+            + Indent(properties, 6) + (quality is null ? string.Empty : "    quality:\n" + Indent(quality, 6));
+        var diagnostics = new DiagnosticBag();
+        var document = YamlDocumentReader.Parse(yaml, "test.odcs.yaml", "test.odcs.yaml", diagnostics)
+            ?? throw new InvalidOperationException(string.Join('\n', diagnostics.ToSortedList()));
+        var contract = ContractReader.Read(document, ".");
+        var spec = ContractCompiler.CompileObject(Address, contract, contract.Schema[0], diagnostics);
+        Assert.Empty(diagnostics.ToSortedList());
+        return spec;
+    }
+
+    protected string Write(string name, string content)
+    {
+        var path = Path.Combine(Folder, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    protected Task LoadCsvAsync(string relation, string csv) =>
+        Engine.LoadAsync(new SourceFile(Write(relation + "-" + Guid.NewGuid().ToString("N")[..6] + ".csv", csv), SourceFormat.Csv), relation);
+
+    protected async Task<long> CountAsync(string relation) =>
+        ToLong((await RowsAsync($"SELECT count(*) FROM {relation}"))[0][0]);
+
+    /// <summary>An integer as engines return it (their 64- or 128-bit types).</summary>
+    protected static long ToLong(object? value) => value switch
+    {
+        System.Numerics.BigInteger big => (long)big,
+        _ => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    protected async Task<List<object?[]>> RowsAsync(string sql)
+    {
+        var rows = new List<object?[]>();
+        await using DbDataReader reader = await Engine.ReadAsync(sql);
+        while (await reader.ReadAsync())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    /// <summary>Quarantined rows as [raw value of <paramref name="column"/>, reasons joined by "; "] in source order.</summary>
+    private async Task<List<string?[]>> ReasonsAsync(ValidationOutcome outcome, string column) =>
+        [.. (await RowsAsync($"SELECT {column}, array_to_string(_reasons, '; ') FROM {outcome.QuarantineRelation} ORDER BY _source_row"))
+            .Select(r => new[] { r[0]?.ToString(), r[1]?.ToString() })];
+
+    private static DateOnly ToDate(object? value) => value switch
+    {
+        DateOnly d => d,
+        DateTime dt => DateOnly.FromDateTime(dt),
+        _ => DateOnly.Parse(value?.ToString() ?? string.Empty, System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static string Indent(string text, int spaces) =>
+        string.Concat(text.Split('\n').Where(l => l.Length > 0).Select(l => new string(' ', spaces) + l + "\n"));
+}
