@@ -1,0 +1,53 @@
+using Meshwork.Engines;
+using Meshwork.Platform.Planning;
+
+namespace Meshwork.Platform.Store;
+
+/// <summary>
+/// The platform's metadata: applied products and ports, contract versions, dataset pointers, pipeline runs and
+/// their leases, check results, quarantine counts and lineage. Every method is one transaction, and any number
+/// of processes may use one store at once (DESIGN.md §7). SQLite is the embedded default; PostgreSQL comes later.
+/// </summary>
+public interface IMetadataStore : IAsyncDisposable
+{
+    Task<AppliedState> GetAppliedStateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Records a plan's allowed changes (products, ports, datasets, contract versions, lineage) in one transaction.</summary>
+    Task RecordPlanAsync(Plan plan, CancellationToken cancellationToken = default);
+
+    /// <summary>Takes the run lease on a product unless another live run holds it; false when it is held.</summary>
+    Task<bool> TryAcquireLeaseAsync(string productKey, string owner, string runId, TimeSpan duration, CancellationToken cancellationToken = default);
+
+    Task ReleaseLeaseAsync(string productKey, string runId, CancellationToken cancellationToken = default);
+
+    Task StartRunAsync(string runId, string productKey, CancellationToken cancellationToken = default);
+
+    Task FinishRunAsync(string runId, bool succeeded, string? failure, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Makes <paramref name="snapshot"/> the dataset's current version in one transaction (the pointer swap);
+    /// the previous snapshot stays listed, superseded, for readers still on it.
+    /// </summary>
+    Task PublishAsync(SnapshotRecord snapshot, CancellationToken cancellationToken = default);
+
+    Task<SnapshotRecord?> GetCurrentSnapshotAsync(string address, CancellationToken cancellationToken = default);
+
+    Task RecordChecksAsync(string runId, string address, IReadOnlyList<CheckOutcome> outcomes, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<CheckRecord>> GetCheckHistoryAsync(string address, int limit, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<LineageEdge>> GetLineageAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>A published snapshot of a dataset and of its quarantine, with the counts of the run that wrote them.</summary>
+public sealed record SnapshotRecord(
+    string Address,
+    string Snapshot,
+    string RunId,
+    long Rows,
+    string? QuarantineSnapshot,
+    long Quarantined,
+    string InputHash,
+    DateTimeOffset CreatedAt);
+
+public sealed record CheckRecord(string RunId, string Address, string Name, string Status, decimal? Value, string Message, DateTimeOffset CheckedAt);

@@ -1,0 +1,282 @@
+using System.Globalization;
+using System.Text.Json;
+using Meshwork.Engines;
+using Meshwork.Platform.Planning;
+using Microsoft.Data.Sqlite;
+
+namespace Meshwork.Platform.Store.Sqlite;
+
+/// <summary>
+/// The embedded metadata store: one SQLite file in the data folder, in WAL mode so readers never block the
+/// writer, migrated to the newest schema when opened. Safe for several processes at once; one instance is
+/// safe for concurrent callers (calls are serialized).
+/// </summary>
+public sealed class SqliteMetadataStore : IMetadataStore
+{
+    public const string FileName = "meshwork.db";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly SqliteConnection _connection;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    private SqliteMetadataStore(SqliteConnection connection, TimeProvider time)
+    {
+        _connection = connection;
+        _time = time;
+    }
+
+    /// <summary>Opens (creating if needed) the store in <paramref name="dataFolder"/> and applies pending migrations.</summary>
+    public static async Task<SqliteMetadataStore> OpenAsync(string dataFolder, TimeProvider time, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(dataFolder);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(dataFolder, FileName),
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var store = new SqliteMetadataStore(connection, time);
+        try
+        {
+            await store.ExecuteAsync("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON;", cancellationToken).ConfigureAwait(false);
+            await SqliteMigrations.ApplyAsync(connection, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return store;
+    }
+
+    public Task<AppliedState> GetAppliedStateAsync(CancellationToken cancellationToken = default) => LockedAsync(async () =>
+    {
+        var products = await QueryAsync("SELECT key, product_id, owner_team, applied_at FROM products ORDER BY key", r =>
+            new AppliedProduct(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), Time(r.GetString(3))), cancellationToken).ConfigureAwait(false);
+        var ports = await QueryAsync("SELECT product_key, name, major, version, contract_id, status, applied_at, sunset_at FROM ports ORDER BY product_key, name, major", r =>
+            new AppliedPort(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetString(4), ParseStatus(r.GetString(5)), Time(r.GetString(6)),
+                r.IsDBNull(7) ? null : Time(r.GetString(7))), cancellationToken).ConfigureAwait(false);
+        var datasets = await QueryAsync("SELECT address, product_key, port_name, major, schema, current_snapshot, published_at FROM datasets ORDER BY address", r =>
+            new AppliedDataset(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3),
+                JsonSerializer.Deserialize<DatasetSchema>(r.GetString(4), Json) ?? new DatasetSchema([]),
+                r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : Time(r.GetString(6))), cancellationToken).ConfigureAwait(false);
+        return new AppliedState(products, ports, datasets);
+    }, cancellationToken);
+
+    public Task RecordPlanAsync(Plan plan, CancellationToken cancellationToken = default) => InTransactionAsync(async transaction =>
+    {
+        var now = Text(_time.GetUtcNow());
+        foreach (var product in plan.Products)
+        {
+            await ExecuteAsync(transaction, """
+                INSERT INTO products (key, product_id, owner_team, applied_at) VALUES ($key, $id, $owner, $now)
+                ON CONFLICT (key) DO UPDATE SET product_id = excluded.product_id, owner_team = excluded.owner_team, applied_at = excluded.applied_at
+                """, cancellationToken, ("$key", product.Key), ("$id", product.Id), ("$owner", product.OwnerTeam), ("$now", now)).ConfigureAwait(false);
+        }
+
+        foreach (var port in plan.Ports.Where(plan.Allows))
+        {
+            await ExecuteAsync(transaction, """
+                INSERT INTO ports (product_key, name, major, version, contract_id, status, applied_at) VALUES ($product, $name, $major, $version, $contract, 'live', $now)
+                ON CONFLICT (product_key, name, major) DO UPDATE SET version = excluded.version, contract_id = excluded.contract_id, applied_at = excluded.applied_at,
+                    status = CASE WHEN ports.status = 'dropped' THEN 'live' ELSE ports.status END
+                """, cancellationToken, ("$product", port.Product.Key), ("$name", port.Port.Name), ("$major", port.Major), ("$version", port.Port.Version),
+                ("$contract", port.Contract.Id), ("$now", now)).ConfigureAwait(false);
+            await ExecuteAsync(transaction, """
+                INSERT INTO contract_versions (contract_id, version, document, applied_at) VALUES ($id, $version, $document, $now)
+                ON CONFLICT (contract_id, version) DO UPDATE SET document = excluded.document, applied_at = excluded.applied_at
+                """, cancellationToken, ("$id", port.Contract.Id), ("$version", port.Contract.Version), ("$document", port.Contract.Document.GetRawText()), ("$now", now)).ConfigureAwait(false);
+            foreach (var dataset in port.Datasets)
+            {
+                await ExecuteAsync(transaction, """
+                    INSERT INTO datasets (address, product_key, port_name, major, schema) VALUES ($address, $product, $port, $major, $schema)
+                    ON CONFLICT (address) DO UPDATE SET schema = excluded.schema, port_name = excluded.port_name
+                    """, cancellationToken, ("$address", dataset.Address), ("$product", port.Product.Key), ("$port", port.Port.Name), ("$major", port.Major),
+                    ("$schema", JsonSerializer.Serialize(DatasetSchema.From(dataset), Json))).ConfigureAwait(false);
+            }
+        }
+
+        var sunset = Text(plan.PlannedAt + plan.SunsetGrace);
+        foreach (var change in plan.Changes)
+        {
+            switch (change.Kind)
+            {
+                case ChangeKind.DeprecatePort:
+                    await ExecuteAsync(transaction, "UPDATE ports SET status = 'deprecated', sunset_at = coalesce(sunset_at, $sunset) WHERE product_key = $product AND name = $name AND major = $major AND status = 'live'",
+                        cancellationToken, ("$sunset", sunset), ("$product", change.ProductKey), ("$name", change.Port), ("$major", change.Major)).ConfigureAwait(false);
+                    break;
+                case ChangeKind.DropProduct:
+                    await ExecuteAsync(transaction, "UPDATE ports SET status = 'dropped', sunset_at = coalesce(sunset_at, $now) WHERE product_key = $product",
+                        cancellationToken, ("$now", now), ("$product", change.ProductKey)).ConfigureAwait(false);
+                    break;
+            }
+        }
+
+        await ExecuteAsync(transaction, "DELETE FROM lineage_edges", cancellationToken).ConfigureAwait(false);
+        foreach (var edge in plan.Lineage.Distinct())
+        {
+            await ExecuteAsync(transaction, "INSERT OR IGNORE INTO lineage_edges (upstream, downstream, port) VALUES ($up, $down, $port)",
+                cancellationToken, ("$up", edge.Upstream), ("$down", edge.Downstream), ("$port", edge.Port)).ConfigureAwait(false);
+        }
+    }, cancellationToken);
+
+    public Task<bool> TryAcquireLeaseAsync(string productKey, string owner, string runId, TimeSpan duration, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(async transaction =>
+        {
+            var now = _time.GetUtcNow();
+            // Take the lease when it is free, expired (its holder died), or already ours.
+            var taken = await ExecuteAsync(transaction, """
+                INSERT INTO leases (product_key, owner, run_id, expires_at) VALUES ($product, $owner, $run, $expires)
+                ON CONFLICT (product_key) DO UPDATE SET owner = excluded.owner, run_id = excluded.run_id, expires_at = excluded.expires_at
+                WHERE leases.expires_at < $now OR leases.run_id = excluded.run_id
+                """, cancellationToken, ("$product", productKey), ("$owner", owner), ("$run", runId), ("$expires", Text(now + duration)), ("$now", Text(now))).ConfigureAwait(false);
+            return taken == 1;
+        }, cancellationToken);
+
+    public Task ReleaseLeaseAsync(string productKey, string runId, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(transaction => ExecuteAsync(transaction, "DELETE FROM leases WHERE product_key = $product AND run_id = $run",
+            cancellationToken, ("$product", productKey), ("$run", runId)), cancellationToken);
+
+    public Task StartRunAsync(string runId, string productKey, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(transaction => ExecuteAsync(transaction, "INSERT INTO runs (run_id, product_key, status, started_at) VALUES ($run, $product, 'running', $now)",
+            cancellationToken, ("$run", runId), ("$product", productKey), ("$now", Text(_time.GetUtcNow()))), cancellationToken);
+
+    public Task FinishRunAsync(string runId, bool succeeded, string? failure, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(transaction => ExecuteAsync(transaction, "UPDATE runs SET status = $status, finished_at = $now, failure = $failure WHERE run_id = $run",
+            cancellationToken, ("$status", succeeded ? "succeeded" : "failed"), ("$now", Text(_time.GetUtcNow())), ("$failure", failure), ("$run", runId)), cancellationToken);
+
+    public Task PublishAsync(SnapshotRecord snapshot, CancellationToken cancellationToken = default) => InTransactionAsync(async transaction =>
+    {
+        var now = Text(_time.GetUtcNow());
+        await ExecuteAsync(transaction, "UPDATE snapshots SET superseded_at = $now WHERE address = $address AND superseded_at IS NULL",
+            cancellationToken, ("$now", now), ("$address", snapshot.Address)).ConfigureAwait(false);
+        await ExecuteAsync(transaction, """
+            INSERT INTO snapshots (address, snapshot, run_id, rows, quarantine_snapshot, quarantined, input_hash, created_at)
+            VALUES ($address, $snapshot, $run, $rows, $quarantine, $quarantined, $hash, $created)
+            """, cancellationToken, ("$address", snapshot.Address), ("$snapshot", snapshot.Snapshot), ("$run", snapshot.RunId), ("$rows", snapshot.Rows),
+            ("$quarantine", snapshot.QuarantineSnapshot), ("$quarantined", snapshot.Quarantined), ("$hash", snapshot.InputHash), ("$created", Text(snapshot.CreatedAt))).ConfigureAwait(false);
+        var moved = await ExecuteAsync(transaction, "UPDATE datasets SET current_snapshot = $snapshot, published_at = $now WHERE address = $address",
+            cancellationToken, ("$snapshot", snapshot.Snapshot), ("$now", now), ("$address", snapshot.Address)).ConfigureAwait(false);
+        if (moved != 1)
+        {
+            throw new InvalidOperationException($"Dataset '{snapshot.Address}' is not applied; run the plan before publishing.");
+        }
+    }, cancellationToken);
+
+    public Task<SnapshotRecord?> GetCurrentSnapshotAsync(string address, CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (await QueryAsync("""
+            SELECT s.address, s.snapshot, s.run_id, s.rows, s.quarantine_snapshot, s.quarantined, s.input_hash, s.created_at
+            FROM datasets d JOIN snapshots s ON s.address = d.address AND s.snapshot = d.current_snapshot WHERE d.address = $address
+            """, r => new SnapshotRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetInt64(5),
+                r.GetString(6), Time(r.GetString(7))), cancellationToken, ("$address", address)).ConfigureAwait(false)).FirstOrDefault(), cancellationToken);
+
+    public Task RecordChecksAsync(string runId, string address, IReadOnlyList<CheckOutcome> outcomes, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(async transaction =>
+        {
+            var now = Text(_time.GetUtcNow());
+            foreach (var outcome in outcomes)
+            {
+                await ExecuteAsync(transaction, """
+                    INSERT INTO check_results (run_id, address, name, metric, severity, status, value, message, checked_at)
+                    VALUES ($run, $address, $name, $metric, $severity, $status, $value, $message, $now)
+                    """, cancellationToken, ("$run", runId), ("$address", address), ("$name", outcome.Check.Name), ("$metric", outcome.Check.Metric.ToString()),
+                    ("$severity", outcome.Check.Severity.ToString().ToLowerInvariant()), ("$status", outcome.Status.ToString().ToLowerInvariant()),
+                    ("$value", outcome.Value?.ToString(CultureInfo.InvariantCulture)), ("$message", outcome.Message), ("$now", now)).ConfigureAwait(false);
+            }
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<CheckRecord>> GetCheckHistoryAsync(string address, int limit, CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (IReadOnlyList<CheckRecord>)await QueryAsync(
+            "SELECT run_id, address, name, status, value, message, checked_at FROM check_results WHERE address = $address ORDER BY checked_at DESC, rowid DESC LIMIT $limit",
+            r => new CheckRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
+                r.IsDBNull(4) ? null : decimal.Parse(r.GetString(4), CultureInfo.InvariantCulture), r.GetString(5), Time(r.GetString(6))),
+            cancellationToken, ("$address", address), ("$limit", limit)).ConfigureAwait(false), cancellationToken);
+
+    public Task<IReadOnlyList<LineageEdge>> GetLineageAsync(CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (IReadOnlyList<LineageEdge>)await QueryAsync("SELECT upstream, downstream, port FROM lineage_edges ORDER BY downstream, port, upstream",
+            r => new LineageEdge(r.GetString(0), r.GetString(1), r.GetString(2)), cancellationToken).ConfigureAwait(false), cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        _gate.Dispose();
+    }
+
+    private async Task<T> LockedAsync<T>(Func<Task<T>> action, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private Task<bool> InTransactionAsync(Func<SqliteTransaction, Task> action, CancellationToken cancellationToken) =>
+        InTransactionAsync<bool>(async transaction =>
+        {
+            await action(transaction).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>An immediate (write-locking) transaction: committed when the action returns, rolled back when it throws.</summary>
+    private Task<T> InTransactionAsync<T>(Func<SqliteTransaction, Task<T>> action, CancellationToken cancellationToken) => LockedAsync(async () =>
+    {
+        using var transaction = (SqliteTransaction)await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var result = await action(transaction).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }, cancellationToken);
+
+    private async Task<List<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(null, sql, parameters);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var list = new List<T>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(map(reader));
+        }
+
+        return list;
+    }
+
+    private async Task<int> ExecuteAsync(SqliteTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(transaction, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken) => ExecuteAsync(null, sql, cancellationToken);
+
+    private SqliteCommand Command(SqliteTransaction? transaction, string sql, (string Name, object? Value)[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static string Text(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Time(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    private static PortStatus ParseStatus(string status) => status switch
+    {
+        "deprecated" => PortStatus.Deprecated,
+        "dropped" => PortStatus.Dropped,
+        _ => PortStatus.Live,
+    };
+}
