@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Meshwork.Cli.Commands;
 using Meshwork.Loading;
+using Meshwork.Platform;
 
 namespace Meshwork.Cli;
 
@@ -16,12 +17,16 @@ public static class MeshCli
         public const int Internal = 3;
     }
 
-    public static RootCommand Create() =>
-        new("Meshwork: a self-hosted data mesh platform. Domains publish data products; the platform provisions, runs, governs and serves them.")
+    public static RootCommand Create(TimeProvider? time = null)
+    {
+        var platform = new MeshworkPlatform(time ?? TimeProvider.System);
+        return new("Meshwork: a self-hosted data mesh platform. Domains publish data products; the platform provisions, runs, governs and serves them.")
         {
             InitCommand.Create(),
             LintCommand.Create(),
+            PlanCommand.Create(platform),
         };
+    }
 
     /// <summary>Parses and runs <paramref name="args"/>; never throws.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)

@@ -18,9 +18,7 @@ public static class MeshLinter
     {
         if (Directory.Exists(path))
         {
-            var result = MeshLoader.Load(path);
-            MeshChecks.Run(result.Mesh, result.Diagnostics, wholeMesh: true);
-            return new LintReport(result.Mesh.RootPath, result.Diagnostics.ToSortedList());
+            return LintRepository(path).Report;
         }
 
         if (File.Exists(path))
@@ -29,6 +27,15 @@ public static class MeshLinter
         }
 
         throw new MeshworkException($"'{path}' does not exist.");
+    }
+
+    /// <summary>Loads and lints a repository folder, returning the model too (plan and apply work on it when it is clean).</summary>
+    /// <exception cref="MeshworkException">The folder does not exist or is not a mesh repository.</exception>
+    public static (Mesh Mesh, LintReport Report) LintRepository(string folder)
+    {
+        var result = MeshLoader.Load(folder);
+        MeshChecks.Run(result.Mesh, result.Diagnostics, wholeMesh: true);
+        return (result.Mesh, new LintReport(result.Mesh.RootPath, result.Diagnostics.ToSortedList()));
     }
 
     private static LintReport LintFile(string fullPath)

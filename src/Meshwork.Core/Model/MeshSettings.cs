@@ -18,7 +18,7 @@ public sealed record MeshSettings(
 
     /// <summary>The settings a mesh.yaml with only a name has (the defaults of mesh.schema.json).</summary>
     public static MeshSettings Defaults(string name, SourceLocation location) =>
-        new(name, null, "duckdb", ".meshwork", "people.yaml", "policies", DefaultClassifications, location);
+        new(name, null, "duckdb", ".mesh", "people.yaml", "policies", DefaultClassifications, location);
 
     /// <summary>The engines Meshwork knows. A domain or mesh naming another is a lint error.</summary>
     public static ImmutableArray<string> KnownEngines { get; } = ["duckdb", "postgres"];

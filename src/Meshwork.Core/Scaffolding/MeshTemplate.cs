@@ -32,7 +32,7 @@ public static partial class MeshTemplate
                 name: {mesh}
                 description: A new Meshwork data mesh.
                 defaultEngine: duckdb
-                dataFolder: .meshwork
+                dataFolder: .mesh
                 people: people.yaml
                 policies: policies
                 classifications: [public, internal, confidential, restricted]

@@ -27,6 +27,9 @@ public sealed class SqliteMetadataStore : IMetadataStore
         _time = time;
     }
 
+    /// <summary>Whether a store exists in <paramref name="dataFolder"/> (a plan reads it without creating one).</summary>
+    public static bool Exists(string dataFolder) => File.Exists(Path.Combine(dataFolder, FileName));
+
     /// <summary>Opens (creating if needed) the store in <paramref name="dataFolder"/> and applies pending migrations.</summary>
     public static async Task<SqliteMetadataStore> OpenAsync(string dataFolder, TimeProvider time, CancellationToken cancellationToken = default)
     {

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Meshwork.Linting;
+using Meshwork.Platform;
+using Meshwork.Platform.Planning;
+
+namespace Meshwork.Cli.Commands;
+
+/// <summary><c>mesh plan [PATH] [--data DIR] [--format text|json]</c>.</summary>
+internal static class PlanCommand
+{
+    public static Command Create(MeshworkPlatform platform)
+    {
+        var path = new Argument<string>("PATH") { Description = "The mesh repository folder.", DefaultValueFactory = _ => "." };
+        var data = new Option<string?>("--data") { Description = "The data folder (default: mesh.yaml's dataFolder, .mesh/ inside PATH)." };
+        var format = new Option<string>("--format", "-f") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong(PlanWriter.Formats);
+
+        var command = new Command("plan", "Show what apply would change: products to create, port versions to publish or deprecate, compatible and breaking schema changes.")
+        {
+            path,
+            data,
+            format,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var result = await platform.PlanAsync(parseResult.GetRequiredValue(path), parseResult.GetValue(data), cancellationToken);
+            if (result.Plan is not { } plan)
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine("mesh: the repository has lint errors; plan needs a clean repository:");
+                LintReportWriter.WriteText(result.Lint, parseResult.InvocationConfiguration.Error);
+                return MeshCli.ExitCodes.Usage;
+            }
+
+            if (parseResult.GetRequiredValue(format) == "json")
+            {
+                PlanWriter.WriteJson(plan, result.DataFolder, output);
+            }
+            else
+            {
+                PlanWriter.WriteText(plan, result.DataFolder, output);
+            }
+
+            return plan.HasRefusals ? MeshCli.ExitCodes.Findings : MeshCli.ExitCodes.Ok;
+        });
+        return command;
+    }
+}
