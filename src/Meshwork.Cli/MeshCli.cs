@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Meshwork.Cli.Commands;
+using Meshwork.Engines;
+using Meshwork.Engines.DuckDb;
 using Meshwork.Loading;
 using Meshwork.Platform;
 
@@ -19,12 +21,13 @@ public static class MeshCli
 
     public static RootCommand Create(TimeProvider? time = null)
     {
-        var platform = new MeshworkPlatform(time ?? TimeProvider.System);
+        var platform = new MeshworkPlatform(time ?? TimeProvider.System, new EngineRegistry().AddDuckDb());
         return new("Meshwork: a self-hosted data mesh platform. Domains publish data products; the platform provisions, runs, governs and serves them.")
         {
             InitCommand.Create(),
             LintCommand.Create(),
             PlanCommand.Create(platform),
+            ApplyCommand.Create(platform),
         };
     }
 

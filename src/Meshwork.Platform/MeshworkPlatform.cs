@@ -1,6 +1,8 @@
+using Meshwork.Engines;
 using Meshwork.Linting;
 using Meshwork.Loading;
 using Meshwork.Model;
+using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Planning;
 using Meshwork.Platform.Store;
 using Meshwork.Platform.Store.Sqlite;
@@ -13,7 +15,7 @@ public sealed record PlanResult(LintReport Lint, Plan? Plan, string DataFolder);
 /// <summary>
 /// The application facade the CLI, the server and tests call (DESIGN.md §5): each verb is one method here.
 /// </summary>
-public sealed class MeshworkPlatform(TimeProvider time)
+public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
 {
     /// <summary>The data folder: the one given, else mesh.yaml's <c>dataFolder</c> inside the repository.</summary>
     public static string DataFolderOf(Mesh mesh, string? dataFolder) =>
@@ -42,5 +44,65 @@ public sealed class MeshworkPlatform(TimeProvider time)
         }
 
         return new PlanResult(report, new Planner(time).Plan(mesh, applied), data);
+    }
+
+    /// <summary>
+    /// Plans, records the plan when nothing is refused, then runs every product's pipeline in lineage order. A
+    /// product that fails is reported and its consumers are skipped; the others still run.
+    /// </summary>
+    public async Task<ApplyResult> ApplyAsync(string path, string? dataFolder, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var planned = await PlanAsync(path, dataFolder, cancellationToken).ConfigureAwait(false);
+        if (planned.Plan is not { } plan || plan.HasRefusals)
+        {
+            return new ApplyResult(planned.Lint, planned.Plan, [], [], planned.DataFolder);
+        }
+
+        var mesh = MeshLinter.LintRepository(path).Mesh;
+        await using var store = await SqliteMetadataStore.OpenAsync(planned.DataFolder, time, cancellationToken).ConfigureAwait(false);
+        await store.RecordPlanAsync(plan, cancellationToken).ConfigureAwait(false);
+
+        var runner = new PipelineRunner(store, engines, time, planned.DataFolder);
+        var datasets = new List<DatasetRun>();
+        var errors = new List<string>();
+        var failed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var product in PipelineRunner.LineageOrder(mesh))
+        {
+            var ports = plan.Ports.Where(p => p.Product.Key == product.Key && !p.Deprecated).ToList();
+            if (ports.Count == 0)
+            {
+                continue;
+            }
+
+            var blocked = product.InputPorts.Select(i => mesh.FindPublisher(i.ContractId)?.Product.Key).FirstOrDefault(k => k is not null && failed.Contains(k));
+            if (blocked is not null)
+            {
+                failed.Add(product.Key);
+                errors.Add($"{product.Key}: skipped, because its upstream {blocked} failed.");
+                progress?.Report($"{product.Key}: skipped (upstream {blocked} failed)");
+                continue;
+            }
+
+            progress?.Report($"{product.Key}: running");
+            try
+            {
+                var runs = await runner.RunAsync(mesh, product, ports, cancellationToken).ConfigureAwait(false);
+                datasets.AddRange(runs);
+                foreach (var run in runs)
+                {
+                    progress?.Report(run.Unchanged
+                        ? $"{run.Address}: unchanged"
+                        : $"{run.Address}: {run.Published} published, {run.Quarantined} quarantined; checks {run.Passed} passed, {run.Failed} failed, {run.Warned} warned");
+                }
+            }
+            catch (PipelineException e)
+            {
+                failed.Add(product.Key);
+                errors.Add(e.Message);
+                progress?.Report($"{product.Key}: failed: {e.Message}");
+            }
+        }
+
+        return new ApplyResult(planned.Lint, plan, datasets, errors, planned.DataFolder);
     }
 }

@@ -25,10 +25,11 @@ public interface IMetadataStore : IAsyncDisposable
     Task FinishRunAsync(string runId, bool succeeded, string? failure, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Makes <paramref name="snapshot"/> the dataset's current version in one transaction (the pointer swap);
-    /// the previous snapshot stays listed, superseded, for readers still on it.
+    /// Makes each snapshot its dataset's current version, all in one transaction (the pointer swap): readers
+    /// see every dataset of a run old or every one new. Previous snapshots stay listed, superseded, for
+    /// readers still on them.
     /// </summary>
-    Task PublishAsync(SnapshotRecord snapshot, CancellationToken cancellationToken = default);
+    Task PublishAsync(IReadOnlyList<SnapshotRecord> snapshots, CancellationToken cancellationToken = default);
 
     Task<SnapshotRecord?> GetCurrentSnapshotAsync(string address, CancellationToken cancellationToken = default);
 

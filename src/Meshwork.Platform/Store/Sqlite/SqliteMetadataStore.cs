@@ -152,21 +152,25 @@ public sealed class SqliteMetadataStore : IMetadataStore
         InTransactionAsync(transaction => ExecuteAsync(transaction, "UPDATE runs SET status = $status, finished_at = $now, failure = $failure WHERE run_id = $run",
             cancellationToken, ("$status", succeeded ? "succeeded" : "failed"), ("$now", Text(_time.GetUtcNow())), ("$failure", failure), ("$run", runId)), cancellationToken);
 
-    public Task PublishAsync(SnapshotRecord snapshot, CancellationToken cancellationToken = default) => InTransactionAsync(async transaction =>
+    public Task PublishAsync(IReadOnlyList<SnapshotRecord> snapshots, CancellationToken cancellationToken = default) => InTransactionAsync(async transaction =>
     {
         var now = Text(_time.GetUtcNow());
-        await ExecuteAsync(transaction, "UPDATE snapshots SET superseded_at = $now WHERE address = $address AND superseded_at IS NULL",
-            cancellationToken, ("$now", now), ("$address", snapshot.Address)).ConfigureAwait(false);
-        await ExecuteAsync(transaction, """
-            INSERT INTO snapshots (address, snapshot, run_id, rows, quarantine_snapshot, quarantined, input_hash, created_at)
-            VALUES ($address, $snapshot, $run, $rows, $quarantine, $quarantined, $hash, $created)
-            """, cancellationToken, ("$address", snapshot.Address), ("$snapshot", snapshot.Snapshot), ("$run", snapshot.RunId), ("$rows", snapshot.Rows),
-            ("$quarantine", snapshot.QuarantineSnapshot), ("$quarantined", snapshot.Quarantined), ("$hash", snapshot.InputHash), ("$created", Text(snapshot.CreatedAt))).ConfigureAwait(false);
-        var moved = await ExecuteAsync(transaction, "UPDATE datasets SET current_snapshot = $snapshot, published_at = $now WHERE address = $address",
-            cancellationToken, ("$snapshot", snapshot.Snapshot), ("$now", now), ("$address", snapshot.Address)).ConfigureAwait(false);
-        if (moved != 1)
+        foreach (var snapshot in snapshots)
         {
-            throw new InvalidOperationException($"Dataset '{snapshot.Address}' is not applied; run the plan before publishing.");
+            await ExecuteAsync(transaction, "UPDATE snapshots SET superseded_at = $now WHERE address = $address AND superseded_at IS NULL",
+                cancellationToken, ("$now", now), ("$address", snapshot.Address)).ConfigureAwait(false);
+            await ExecuteAsync(transaction, """
+                INSERT INTO snapshots (address, snapshot, run_id, rows, quarantine_snapshot, quarantined, input_hash, created_at)
+                VALUES ($address, $snapshot, $run, $rows, $quarantine, $quarantined, $hash, $created)
+                """, cancellationToken, ("$address", snapshot.Address), ("$snapshot", snapshot.Snapshot), ("$run", snapshot.RunId), ("$rows", snapshot.Rows),
+                ("$quarantine", snapshot.QuarantineSnapshot), ("$quarantined", snapshot.Quarantined), ("$hash", snapshot.InputHash), ("$created", Text(snapshot.CreatedAt))).ConfigureAwait(false);
+            var moved = await ExecuteAsync(transaction, "UPDATE datasets SET current_snapshot = $snapshot, published_at = $now WHERE address = $address",
+                cancellationToken, ("$snapshot", snapshot.Snapshot), ("$now", now), ("$address", snapshot.Address)).ConfigureAwait(false);
+            if (moved != 1)
+            {
+                // Throwing rolls the whole transaction back: no pointer moves.
+                throw new InvalidOperationException($"Dataset '{snapshot.Address}' is not applied; run the plan before publishing.");
+            }
         }
     }, cancellationToken);
 

@@ -76,11 +76,11 @@ public sealed class SqliteMetadataStoreTests : IDisposable
     {
         await using var store = await AppliedStoreAsync();
         await store.StartRunAsync("run-1", "sales.orders");
-        await store.PublishAsync(new SnapshotRecord("sales.orders.orders_v1", "s1", "run-1", 10, "q1", 2, "hash-1", _time.GetUtcNow()));
+        await store.PublishAsync([new SnapshotRecord("sales.orders.orders_v1", "s1", "run-1", 10, "q1", 2, "hash-1", _time.GetUtcNow())]);
         await store.FinishRunAsync("run-1", succeeded: true, null);
         _time.Advance(TimeSpan.FromMinutes(1));
 
-        await store.PublishAsync(new SnapshotRecord("sales.orders.orders_v1", "s2", "run-2", 12, null, 0, "hash-2", _time.GetUtcNow()));
+        await store.PublishAsync([new SnapshotRecord("sales.orders.orders_v1", "s2", "run-2", 12, null, 0, "hash-2", _time.GetUtcNow())]);
 
         var current = await store.GetCurrentSnapshotAsync("sales.orders.orders_v1");
         Assert.Equal(("s2", 12L, 0L, "hash-2"), (current!.Snapshot, current.Rows, current.Quarantined, current.InputHash));
@@ -93,7 +93,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await using var store = await AppliedStoreAsync();
 
         await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            store.PublishAsync(new SnapshotRecord("nope.nope.nope_v1", "s1", "run-1", 1, null, 0, "h", _time.GetUtcNow())));
+            store.PublishAsync([new SnapshotRecord("nope.nope.nope_v1", "s1", "run-1", 1, null, 0, "h", _time.GetUtcNow())]));
 
         Assert.Null(await store.GetCurrentSnapshotAsync("nope.nope.nope_v1"));
     }

@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Text.Json;
+using Meshwork.Linting;
+using Meshwork.Platform;
+using Meshwork.Platform.Pipelines;
+using Meshwork.Platform.Planning;
+
+namespace Meshwork.Cli.Commands;
+
+/// <summary><c>mesh apply [PATH] [--data DIR] [--format text|json] [--yes]</c>.</summary>
+internal static class ApplyCommand
+{
+    public static Command Create(MeshworkPlatform platform)
+    {
+        var path = new Argument<string>("PATH") { Description = "The mesh repository folder.", DefaultValueFactory = _ => "." };
+        var data = new Option<string?>("--data") { Description = "The data folder (default: mesh.yaml's dataFolder, .mesh/ inside PATH)." };
+        var format = new Option<string>("--format", "-f") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong(PlanWriter.Formats);
+        var yes = new Option<bool>("--yes", "-y") { Description = "Apply without asking (a terminal asks before changing anything)." };
+
+        var command = new Command("apply", "Apply the plan, then run every product's pipeline in lineage order: contract enforced on write, invalid rows quarantined, checks run, snapshots published atomically.")
+        {
+            path,
+            data,
+            format,
+            yes,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
+            var json = parseResult.GetRequiredValue(format) == "json";
+            var repository = parseResult.GetRequiredValue(path);
+            var dataFolder = parseResult.GetValue(data);
+
+            var planned = await platform.PlanAsync(repository, dataFolder, cancellationToken);
+            if (planned.Plan is not { } plan)
+            {
+                error.WriteLine("mesh: the repository has lint errors; apply needs a clean repository:");
+                LintReportWriter.WriteText(planned.Lint, error);
+                return MeshCli.ExitCodes.Usage;
+            }
+
+            if (!json)
+            {
+                PlanWriter.WriteText(plan, planned.DataFolder, output);
+            }
+
+            if (plan.HasRefusals)
+            {
+                if (json)
+                {
+                    PlanWriter.WriteJson(plan, planned.DataFolder, output);
+                }
+
+                error.WriteLine("mesh: nothing applied: the plan refuses a change (see above).");
+                return MeshCli.ExitCodes.Findings;
+            }
+
+            // Ask only a person at a terminal; scripts and CI pass --yes or run non-interactively.
+            if (!plan.IsEmpty && !parseResult.GetValue(yes) && !Console.IsInputRedirected && !json)
+            {
+                output.Write("Apply these changes and run the pipelines? [y/N] ");
+                if (Console.ReadLine()?.Trim().ToLowerInvariant() is not ("y" or "yes"))
+                {
+                    output.WriteLine("Nothing applied.");
+                    return MeshCli.ExitCodes.Ok;
+                }
+            }
+
+            var progress = json ? null : new SynchronousProgress(line => output.WriteLine("  " + line));
+            var result = await platform.ApplyAsync(repository, dataFolder, progress, cancellationToken);
+            if (json)
+            {
+                WriteJson(result, output);
+            }
+            else
+            {
+                var published = result.Datasets.Sum(d => d.Published);
+                var quarantined = result.Datasets.Sum(d => d.Quarantined);
+                output.WriteLine($"{result.Datasets.Count} dataset(s): {published} row(s) published, {quarantined} quarantined, {result.Datasets.Sum(d => d.Failed)} check(s) failed; {result.Errors.Count} error(s).");
+                foreach (var message in result.Errors)
+                {
+                    error.WriteLine($"mesh: {message}");
+                }
+            }
+
+            return result.Errors.Count > 0 ? MeshCli.ExitCodes.Findings : MeshCli.ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static void WriteJson(ApplyResult result, TextWriter output)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("datasets");
+            foreach (var dataset in result.Datasets)
+            {
+                json.WriteStartObject();
+                json.WriteString("address", dataset.Address);
+                json.WriteNumber("published", dataset.Published);
+                json.WriteNumber("quarantined", dataset.Quarantined);
+                json.WriteBoolean("unchanged", dataset.Unchanged);
+                json.WriteStartObject("checks");
+                json.WriteNumber("passed", dataset.Passed);
+                json.WriteNumber("failed", dataset.Failed);
+                json.WriteNumber("warned", dataset.Warned);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("errors");
+            foreach (var message in result.Errors)
+            {
+                json.WriteStringValue(message);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
+    /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; posts to the thread pool and may reorder lines).</summary>
+    private sealed class SynchronousProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+}

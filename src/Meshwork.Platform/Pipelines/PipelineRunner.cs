@@ -1,0 +1,283 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Meshwork.Engines;
+using Meshwork.Model;
+using Meshwork.Platform.Planning;
+using Meshwork.Platform.Store;
+
+namespace Meshwork.Platform.Pipelines;
+
+/// <summary>
+/// Runs products' pipelines (DESIGN.md §4): read the input ports, run the transform, validate every row against
+/// the output contract inside the engine, write valid rows and quarantined rows as new snapshots, run the quality
+/// checks, then swap the pointers in one metadata transaction. A run holds its product's lease, and is skipped
+/// when its inputs have not changed since the published snapshots were made.
+/// </summary>
+public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines, TimeProvider time, string dataFolder)
+{
+    private static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(30);
+
+    /// <summary>Products in lineage order: every upstream before its consumers.</summary>
+    public static IReadOnlyList<DataProduct> LineageOrder(Mesh mesh)
+    {
+        var ordered = new List<DataProduct>();
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        var visiting = new HashSet<string>(StringComparer.Ordinal);
+
+        void Visit(DataProduct product)
+        {
+            if (done.Contains(product.Key) || !visiting.Add(product.Key))
+            {
+                return; // lint refuses cycles; never loop on one here
+            }
+
+            foreach (var input in product.InputPorts)
+            {
+                if (mesh.FindPublisher(input.ContractId) is { } upstream && upstream.Product.Key != product.Key)
+                {
+                    Visit(upstream.Product);
+                }
+            }
+
+            visiting.Remove(product.Key);
+            done.Add(product.Key);
+            ordered.Add(product);
+        }
+
+        foreach (var product in mesh.Products.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            Visit(product);
+        }
+
+        return ordered;
+    }
+
+    /// <summary>Runs one product. Throws <see cref="PipelineException"/> with the port, file or SQL at fault.</summary>
+    public async Task<IReadOnlyList<DatasetRun>> RunAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, CancellationToken cancellationToken = default)
+    {
+        var inputHash = await InputHashAsync(mesh, product, ports, cancellationToken).ConfigureAwait(false);
+        var datasets = ports.SelectMany(p => p.Datasets).ToList();
+        var current = new List<SnapshotRecord?>();
+        foreach (var dataset in datasets)
+        {
+            current.Add(await store.GetCurrentSnapshotAsync(dataset.Address, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (datasets.Count > 0 && current.All(c => c?.InputHash == inputHash))
+        {
+            // Nothing changed since the published snapshots were made: re-running would reproduce them.
+            return [.. current.Select(c => new DatasetRun(c!.Address, c.Rows, c.Quarantined, 0, 0, 0, Unchanged: true))];
+        }
+
+        var runId = Guid.NewGuid().ToString("N");
+        var owner = $"{Environment.MachineName}:{Environment.ProcessId}";
+        if (!await store.TryAcquireLeaseAsync(product.Key, owner, runId, LeaseDuration, cancellationToken).ConfigureAwait(false))
+        {
+            throw new PipelineException($"{product.Key}: another process is running this product; try again when it has finished.");
+        }
+
+        await store.StartRunAsync(runId, product.Key, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var runs = await RunLeasedAsync(mesh, product, ports, runId, inputHash, cancellationToken).ConfigureAwait(false);
+            await store.FinishRunAsync(runId, succeeded: true, null, CancellationToken.None).ConfigureAwait(false);
+            return runs;
+        }
+        catch (Exception e) when (e is EngineException or PipelineException or IOException)
+        {
+            await store.FinishRunAsync(runId, succeeded: false, e.Message, CancellationToken.None).ConfigureAwait(false);
+            throw e as PipelineException ?? new PipelineException($"{product.Key}: {e.Message}", e);
+        }
+        finally
+        {
+            await store.ReleaseLeaseAsync(product.Key, runId, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IReadOnlyList<DatasetRun>> RunLeasedAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, string runId, string inputHash, CancellationToken cancellationToken)
+    {
+        var engineName = product.CustomProperties.FirstOrDefault(p => p.Property == "meshwork.engine")?.StringValue
+            ?? (mesh.FindDomain(product.Domain) is { } domain ? mesh.EngineOf(domain) : mesh.Settings.DefaultEngine);
+        await using var engine = await engines.Get(engineName).OpenAsync(cancellationToken).ConfigureAwait(false);
+
+        var inputRelations = await LoadInputsAsync(mesh, product, engine, cancellationToken).ConfigureAwait(false);
+        var version = string.Create(CultureInfo.InvariantCulture, $"{time.GetUtcNow():yyyyMMdd'T'HHmmssfff}-{runId[..8]}");
+        var snapshots = new List<SnapshotRecord>();
+        var runs = new List<DatasetRun>();
+        var checks = new List<(string Address, IReadOnlyList<CheckOutcome> Outcomes)>();
+        foreach (var port in ports)
+        {
+            var relation = await TransformAsync(mesh, product, port, engine, inputRelations, cancellationToken).ConfigureAwait(false);
+            foreach (var spec in port.Datasets)
+            {
+                var outcome = await engine.ValidateAsync(spec, relation, runId, cancellationToken).ConfigureAwait(false);
+                var folder = Path.Combine("data", product.Domain, product.Name, spec.ObjectName + "_v" + port.Major.ToString(CultureInfo.InvariantCulture), version);
+                await engine.PublishAsync(outcome.ValidRelation, Path.Combine(dataFolder, folder), cancellationToken).ConfigureAwait(false);
+                string? quarantineFolder = null;
+                if (outcome.Quarantined > 0)
+                {
+                    quarantineFolder = Path.Combine("data", product.Domain, product.Name, spec.ObjectName + "_v" + port.Major.ToString(CultureInfo.InvariantCulture) + "_quarantine", version);
+                    await engine.PublishAsync(outcome.QuarantineRelation, Path.Combine(dataFolder, quarantineFolder), cancellationToken).ConfigureAwait(false);
+                }
+
+                var results = await engine.RunChecksAsync(spec, outcome.ValidRelation, cancellationToken).ConfigureAwait(false);
+                checks.Add((spec.Address, results));
+                snapshots.Add(new SnapshotRecord(spec.Address, folder.Replace('\\', '/'), runId, outcome.Valid, quarantineFolder?.Replace('\\', '/'), outcome.Quarantined, inputHash, time.GetUtcNow()));
+                runs.Add(new DatasetRun(spec.Address, outcome.Valid, outcome.Quarantined,
+                    results.Count(r => r.Status == CheckStatus.Passed), results.Count(r => r.Status is CheckStatus.Failed or CheckStatus.Error),
+                    results.Count(r => r.Status == CheckStatus.Warned), Unchanged: false));
+            }
+        }
+
+        // Every snapshot is written: move all of the product's pointers at once.
+        await store.PublishAsync(snapshots, cancellationToken).ConfigureAwait(false);
+        foreach (var (address, outcomes) in checks)
+        {
+            await store.RecordChecksAsync(runId, address, outcomes, cancellationToken).ConfigureAwait(false);
+        }
+
+        return runs;
+    }
+
+    /// <summary>Sources become relations named by their input port; upstream datasets are attached by address.</summary>
+    private async Task<List<string>> LoadInputsAsync(Mesh mesh, DataProduct product, IEngine engine, CancellationToken cancellationToken)
+    {
+        var relations = new List<string>();
+        foreach (var input in product.InputPorts)
+        {
+            var contract = mesh.FindContract(input.ContractId) ?? throw new PipelineException($"{product.Key}: input port '{input.Name}' references unknown contract '{input.ContractId}'.");
+            if (mesh.FindPublisher(input.ContractId) is { } upstream)
+            {
+                foreach (var obj in contract.Schema.Where(o => !o.Properties.IsEmpty))
+                {
+                    var address = Names.DatasetAddress(upstream.Product.Domain, upstream.Product.Name, obj.Name, upstream.Port.Major ?? 1);
+                    var snapshot = await store.GetCurrentSnapshotAsync(address, cancellationToken).ConfigureAwait(false)
+                        ?? throw new PipelineException($"{product.Key}: input port '{input.Name}' reads {address}, which has not been published yet.");
+                    await engine.AttachAsync(address, Path.Combine(dataFolder, snapshot.Snapshot), cancellationToken).ConfigureAwait(false);
+                    relations.Add(address);
+                }
+
+                continue;
+            }
+
+            var server = contract.Servers.FirstOrDefault(s => s.Type == "local")
+                ?? throw new PipelineException($"{product.Key}: input port '{input.Name}': contract '{contract.Id}' has no local server to read.");
+            var format = server.Format switch
+            {
+                "csv" => SourceFormat.Csv,
+                "parquet" => SourceFormat.Parquet,
+                "json" => SourceFormat.Json,
+                _ => throw new PipelineException($"{product.Key}: input port '{input.Name}': format '{server.Format}' is not readable."),
+            };
+            var path = Path.GetFullPath(Path.Combine(mesh.RootPath, contract.Folder, server.Path ?? string.Empty));
+            try
+            {
+                await engine.LoadAsync(new SourceFile(path, format), input.Name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EngineException e)
+            {
+                throw new PipelineException($"{product.Key}: input port '{input.Name}' cannot read {Path.GetRelativePath(mesh.RootPath, path)}: {e.Message}", e);
+            }
+
+            relations.Add(input.Name);
+        }
+
+        return relations;
+    }
+
+    /// <summary>Runs the port's transform file, or projects the single input onto the contract when there is none.</summary>
+    private static async Task<string> TransformAsync(Mesh mesh, DataProduct product, DesiredPort port, IEngine engine, List<string> inputs, CancellationToken cancellationToken)
+    {
+        var transform = product.Transforms.FirstOrDefault(t => t.Name == port.Port.Name) ?? product.Transforms.FirstOrDefault(t => t.Name == "transform");
+        if (transform is null)
+        {
+            return inputs.Count == 1
+                ? inputs[0]
+                : throw new PipelineException($"{product.Key}: output port '{port.Port.Name}' has no transform and {inputs.Count} inputs.");
+        }
+
+        var relation = "__mw_out_" + port.Port.Name;
+        var sql = await File.ReadAllTextAsync(Path.Combine(mesh.RootPath, transform.File), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await engine.TransformAsync(sql, relation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EngineException e)
+        {
+            throw new PipelineException($"{product.Key}: {transform.File}: {e.Message}", e);
+        }
+
+        return relation;
+    }
+
+    /// <summary>
+    /// Everything a run's result depends on: the contracts, the transforms, the source files (size and time) and
+    /// the upstream snapshots. Equal hashes mean a re-run would publish the same data.
+    /// </summary>
+    private async Task<string> InputHashAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder().Append("meshwork-run/1\n").Append(product.Key).Append('\n');
+        foreach (var port in ports)
+        {
+            text.Append(port.Port.Name).Append(port.Major).Append(port.Contract.Document.GetRawText()).Append('\n');
+        }
+
+        foreach (var transform in product.Transforms)
+        {
+            text.Append(transform.Name).Append(await File.ReadAllTextAsync(Path.Combine(mesh.RootPath, transform.File), cancellationToken).ConfigureAwait(false)).Append('\n');
+        }
+
+        foreach (var input in product.InputPorts)
+        {
+            text.Append(input.Name).Append(input.ContractId).Append('\n');
+            if (mesh.FindContract(input.ContractId) is not { } contract)
+            {
+                continue;
+            }
+
+            if (mesh.FindPublisher(input.ContractId) is { } upstream)
+            {
+                foreach (var obj in contract.Schema)
+                {
+                    var address = Names.DatasetAddress(upstream.Product.Domain, upstream.Product.Name, obj.Name, upstream.Port.Major ?? 1);
+                    text.Append(address).Append('=').Append((await store.GetCurrentSnapshotAsync(address, cancellationToken).ConfigureAwait(false))?.Snapshot).Append('\n');
+                }
+            }
+            else
+            {
+                text.Append(contract.Document.GetRawText()).Append('\n');
+                foreach (var server in contract.Servers.Where(s => s.Type == "local" && s.Path is not null))
+                {
+                    var path = Path.GetFullPath(Path.Combine(mesh.RootPath, contract.Folder, server.Path!));
+                    var directory = Path.GetDirectoryName(path)!;
+                    var files = Directory.Exists(directory) ? Directory.EnumerateFiles(directory, Path.GetFileName(path)).Order(StringComparer.Ordinal) : Enumerable.Empty<string>();
+                    foreach (var file in files.Select(f => new FileInfo(f)))
+                    {
+                        text.Append(file.Name).Append(file.Length).Append(file.LastWriteTimeUtc.Ticks).Append('\n');
+                    }
+                }
+            }
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+}
+
+/// <summary>A pipeline could not run; the message names the product and the port, file or SQL at fault.</summary>
+public sealed class PipelineException : Exception
+{
+    public PipelineException(string message)
+        : base(message)
+    {
+    }
+
+    public PipelineException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public PipelineException()
+    {
+    }
+}

@@ -1,0 +1,124 @@
+using Meshwork.Engines;
+using Meshwork.Engines.DuckDb;
+using Meshwork.Platform.Store.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Meshwork.Platform.Tests.Pipelines;
+
+/// <summary><c>mesh apply</c> end to end on the base fixture mesh, with real DuckDB and SQLite.</summary>
+public sealed class ApplyTests : IDisposable
+{
+    private const string Orders = "domains/sales/orders/data/orders.csv";
+
+    private readonly TestMesh _mesh = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+    private readonly MeshworkPlatform _platform;
+
+    public ApplyTests() => _platform = new MeshworkPlatform(_time, new EngineRegistry().AddDuckDb());
+
+    public void Dispose() => _mesh.Dispose();
+
+    private Task<Meshwork.Platform.Pipelines.ApplyResult> ApplyAsync()
+    {
+        _time.Advance(TimeSpan.FromSeconds(1));
+        return _platform.ApplyAsync(_mesh.Root, null);
+    }
+
+    [Fact]
+    public async Task Apply_PublishesEveryDatasetInLineageOrder()
+    {
+        var result = await ApplyAsync();
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(["customers.profiles.profiles_v1", "sales.orders.orders_v1", "marketing.audience.audience_v2"], result.Datasets.Select(d => d.Address));
+        Assert.All(result.Datasets, d => Assert.Equal(2, d.Published));
+        await using var store = await SqliteMetadataStore.OpenAsync(result.DataFolder, _time);
+        var snapshot = await store.GetCurrentSnapshotAsync("marketing.audience.audience_v2");
+        Assert.True(File.Exists(Path.Combine(result.DataFolder, snapshot!.Snapshot, "part-0.parquet")));
+    }
+
+    [Fact]
+    public async Task Apply_Twice_IsANoOpTheSecondTime()
+    {
+        await ApplyAsync();
+
+        var second = await ApplyAsync();
+
+        Assert.Empty(second.Errors);
+        Assert.True(second.Plan!.IsEmpty);
+        Assert.All(second.Datasets, d => Assert.True(d.Unchanged));
+    }
+
+    [Fact]
+    public async Task Apply_InvalidSourceRows_AreQuarantinedWithTheRunNotLost()
+    {
+        File.WriteAllText(Path.Combine(_mesh.Root, Orders), "order_id,customer_id,amount\n1,1,10.5\n2,2,20.0\n2,1,3\nx,1,1\n3,,5\n");
+
+        var result = await ApplyAsync();
+
+        var orders = Assert.Single(result.Datasets, d => d.Address == "sales.orders.orders_v1");
+        Assert.Equal((1L, 4L), (orders.Published, orders.Quarantined));
+        await using var store = await SqliteMetadataStore.OpenAsync(result.DataFolder, _time);
+        var snapshot = await store.GetCurrentSnapshotAsync("sales.orders.orders_v1");
+        Assert.Equal(4, snapshot!.Quarantined);
+        Assert.True(File.Exists(Path.Combine(result.DataFolder, snapshot.QuarantineSnapshot!, "part-0.parquet")));
+    }
+
+    [Fact]
+    public async Task Apply_ChangedSource_RunsAgainAndMovesThePointer()
+    {
+        var first = await ApplyAsync();
+        await using (var store = await SqliteMetadataStore.OpenAsync(first.DataFolder, _time))
+        {
+            Assert.Equal(2, (await store.GetCurrentSnapshotAsync("sales.orders.orders_v1"))!.Rows);
+        }
+
+        File.AppendAllText(Path.Combine(_mesh.Root, Orders), "3,1,7.5\n");
+        File.SetLastWriteTimeUtc(Path.Combine(_mesh.Root, Orders), DateTime.UtcNow.AddMinutes(1));
+
+        var second = await ApplyAsync();
+
+        Assert.Equal(3, Assert.Single(second.Datasets, d => d.Address == "sales.orders.orders_v1").Published);
+        Assert.False(Assert.Single(second.Datasets, d => d.Address == "marketing.audience.audience_v2").Unchanged);
+        Assert.True(Assert.Single(second.Datasets, d => d.Address == "customers.profiles.profiles_v1").Unchanged);
+    }
+
+    [Fact]
+    public async Task Apply_UnreadableSourceFile_FailsThatProductAndItsConsumersOnly()
+    {
+        File.WriteAllText(Path.Combine(_mesh.Root, "domains/customers/profiles/data/customers.json"), "{\"customer_id\": 1, \"email\": \n");
+
+        var result = await ApplyAsync();
+
+        Assert.Contains(result.Errors, e => e.StartsWith("customers.profiles: input port 'crm_customers' cannot read domains/customers/profiles/data/customers.json", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.StartsWith("marketing.audience: skipped", StringComparison.Ordinal));
+        Assert.Equal(["sales.orders.orders_v1"], result.Datasets.Select(d => d.Address));
+    }
+
+    [Fact]
+    public async Task Apply_TransformSqlError_NamesTheTransformFile()
+    {
+        File.WriteAllText(Path.Combine(_mesh.Root, "domains/marketing/audience/transform.sql"), "SELECT customer_id,\n  no_such_column AS total\nFROM customers.profiles.profiles_v1\n");
+
+        var result = await ApplyAsync();
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("domains/marketing/audience/transform.sql", error, StringComparison.Ordinal);
+        Assert.Contains("no_such_column", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Apply_ProductLeasedByAnotherProcess_IsReportedAndNotRun()
+    {
+        var data = Path.Combine(_mesh.Root, ".mesh");
+        await using (var store = await SqliteMetadataStore.OpenAsync(data, _time))
+        {
+            Assert.True(await store.TryAcquireLeaseAsync("sales.orders", "other-node", "their-run", TimeSpan.FromHours(1)));
+        }
+
+        var result = await ApplyAsync();
+
+        Assert.Contains(result.Errors, e => e.Contains("another process", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Datasets, d => d.Address == "sales.orders.orders_v1");
+    }
+}
