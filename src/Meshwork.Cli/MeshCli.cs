@@ -28,6 +28,7 @@ public static class MeshCli
             LintCommand.Create(),
             PlanCommand.Create(platform),
             ApplyCommand.Create(platform),
+            TestCommand.Create(platform),
         };
     }
 

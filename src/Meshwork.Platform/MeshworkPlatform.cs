@@ -4,13 +4,14 @@ using Meshwork.Loading;
 using Meshwork.Model;
 using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Planning;
+using Meshwork.Platform.Quality;
 using Meshwork.Platform.Store;
 using Meshwork.Platform.Store.Sqlite;
 
 namespace Meshwork.Platform;
 
 /// <summary>What <c>mesh plan</c> found: the lint report, and the plan when the repository lints clean.</summary>
-public sealed record PlanResult(LintReport Lint, Plan? Plan, string DataFolder);
+public sealed record PlanResult(LintReport Lint, Plan? Plan, string DataFolder, Mesh Mesh);
 
 /// <summary>
 /// The application facade the CLI, the server and tests call (DESIGN.md §5): each verb is one method here.
@@ -33,7 +34,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
         var data = DataFolderOf(mesh, dataFolder);
         if (report.Errors > 0)
         {
-            return new PlanResult(report, null, data);
+            return new PlanResult(report, null, data, mesh);
         }
 
         var applied = AppliedState.Empty;
@@ -43,7 +44,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
             applied = await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return new PlanResult(report, new Planner(time).Plan(mesh, applied), data);
+        return new PlanResult(report, new Planner(time).Plan(mesh, applied), data, mesh);
     }
 
     /// <summary>
@@ -58,7 +59,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
             return new ApplyResult(planned.Lint, planned.Plan, [], [], planned.DataFolder);
         }
 
-        var mesh = MeshLinter.LintRepository(path).Mesh;
+        var mesh = planned.Mesh;
         await using var store = await SqliteMetadataStore.OpenAsync(planned.DataFolder, time, cancellationToken).ConfigureAwait(false);
         await store.RecordPlanAsync(plan, cancellationToken).ConfigureAwait(false);
 
@@ -104,5 +105,98 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
         }
 
         return new ApplyResult(planned.Lint, plan, datasets, errors, planned.DataFolder);
+    }
+
+    /// <summary>
+    /// Runs the contracts' quality checks and SLOs (freshness, retention) on the datasets as published, without
+    /// re-running pipelines; results join the check history.
+    /// </summary>
+    public async Task<TestResult> TestAsync(string path, string? dataFolder, string? product, CancellationToken cancellationToken = default)
+    {
+        var planned = await PlanAsync(path, dataFolder, cancellationToken).ConfigureAwait(false);
+        if (planned.Plan is not { } plan)
+        {
+            return new TestResult(planned.Lint, [], []);
+        }
+
+        if (!SqliteMetadataStore.Exists(planned.DataFolder))
+        {
+            throw new MeshworkException($"Nothing is applied in {planned.DataFolder}; run 'mesh apply' first.");
+        }
+
+        var ports = plan.Ports.Where(p => product is null || p.Product.Key == product || p.Product.Id == product).ToList();
+        if (product is not null && ports.Count == 0)
+        {
+            throw new MeshworkException($"No product '{product}' with output ports in the repository.");
+        }
+
+        await using var store = await SqliteMetadataStore.OpenAsync(planned.DataFolder, time, cancellationToken).ConfigureAwait(false);
+        var outcomes = new List<TestOutcome>();
+        var errors = new List<string>();
+        var runId = "test-" + Guid.NewGuid().ToString("N");
+        foreach (var group in ports.GroupBy(p => p.Product.Key))
+        {
+            await using var engine = await engines.Get(PipelineRunner.EngineOf(planned.Mesh, group.First().Product)).OpenAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var port in group)
+            {
+                foreach (var spec in port.Datasets)
+                {
+                    var snapshot = await store.GetCurrentSnapshotAsync(spec.Address, cancellationToken).ConfigureAwait(false);
+                    if (snapshot is null)
+                    {
+                        errors.Add($"{spec.Address}: not published yet; run 'mesh apply'.");
+                        continue;
+                    }
+
+                    await engine.AttachAsync(spec.Address, Path.Combine(planned.DataFolder, snapshot.Snapshot), cancellationToken).ConfigureAwait(false);
+                    var checks = await engine.RunChecksAsync(spec, spec.Address, cancellationToken).ConfigureAwait(false);
+                    await store.RecordChecksAsync(runId, spec.Address, checks, cancellationToken).ConfigureAwait(false);
+                    outcomes.AddRange(checks.Select(c => new TestOutcome(spec.Address, c.Check.Name, c.Status.ToString().ToLowerInvariant(),
+                        c.Check.Severity.ToString().ToLowerInvariant(), c.Message)));
+                    foreach (var slo in Slo.Of(port.Contract, spec.ObjectName))
+                    {
+                        outcomes.Add(await EvaluateAsync(engine, spec.Address, slo, snapshot, cancellationToken).ConfigureAwait(false));
+                    }
+                }
+            }
+        }
+
+        return new TestResult(planned.Lint, outcomes, errors);
+    }
+
+    /// <summary>
+    /// Freshness: the newest value of the SLO's column (else the publish time) is within the limit.
+    /// Retention: no row's value of the column is older than the limit.
+    /// </summary>
+    private async Task<TestOutcome> EvaluateAsync(IEngine engine, string address, Slo slo, SnapshotRecord snapshot, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        DateTimeOffset? measured = snapshot.CreatedAt;
+        if (slo.Column is { } column)
+        {
+            var aggregate = slo.Property == "retention" ? "min" : "max";
+            try
+            {
+                await using var reader = await engine.ReadAsync($"SELECT CAST({aggregate}(\"{column.Replace("\"", "\"\"", StringComparison.Ordinal)}\") AS TIMESTAMP) FROM {address}", cancellationToken).ConfigureAwait(false);
+                measured = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(0)
+                    ? new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc))
+                    : null;
+            }
+            catch (EngineException e)
+            {
+                return new TestOutcome(address, slo.ToString(), "error", "error", $"{slo}: {e.Message}");
+            }
+        }
+
+        if (measured is not { } value)
+        {
+            return new TestOutcome(address, slo.ToString(), "passed", "error", $"{slo}: no rows to measure");
+        }
+
+        var age = now - value;
+        var passed = age <= slo.Limit;
+        var what = slo.Property == "retention" ? "oldest row" : "newest data";
+        return new TestOutcome(address, slo.ToString(), passed ? "passed" : "failed", "error",
+            $"{slo}: {what} is {Slo.Show(age)} old (limit {Slo.Show(slo.Limit)})");
     }
 }

@@ -53,6 +53,11 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         return ordered;
     }
 
+    /// <summary>The engine a product runs on: its <c>meshwork.engine</c> property, else its domain's, else the mesh default.</summary>
+    public static string EngineOf(Mesh mesh, DataProduct product) =>
+        product.CustomProperties.FirstOrDefault(p => p.Property == "meshwork.engine")?.StringValue
+            ?? (mesh.FindDomain(product.Domain) is { } domain ? mesh.EngineOf(domain) : mesh.Settings.DefaultEngine);
+
     /// <summary>Runs one product. Throws <see cref="PipelineException"/> with the port, file or SQL at fault.</summary>
     public async Task<IReadOnlyList<DatasetRun>> RunAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, CancellationToken cancellationToken = default)
     {
@@ -97,9 +102,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
 
     private async Task<IReadOnlyList<DatasetRun>> RunLeasedAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, string runId, string inputHash, CancellationToken cancellationToken)
     {
-        var engineName = product.CustomProperties.FirstOrDefault(p => p.Property == "meshwork.engine")?.StringValue
-            ?? (mesh.FindDomain(product.Domain) is { } domain ? mesh.EngineOf(domain) : mesh.Settings.DefaultEngine);
-        await using var engine = await engines.Get(engineName).OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var engine = await engines.Get(EngineOf(mesh, product)).OpenAsync(cancellationToken).ConfigureAwait(false);
 
         var inputRelations = await LoadInputsAsync(mesh, product, engine, cancellationToken).ConfigureAwait(false);
         var version = string.Create(CultureInfo.InvariantCulture, $"{time.GetUtcNow():yyyyMMdd'T'HHmmssfff}-{runId[..8]}");

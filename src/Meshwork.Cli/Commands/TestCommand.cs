@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Text.Json;
+using Meshwork.Linting;
+using Meshwork.Platform;
+using Meshwork.Platform.Planning;
+
+namespace Meshwork.Cli.Commands;
+
+/// <summary><c>mesh test [PATH] [--data DIR] [--product ID] [--format text|json]</c>.</summary>
+internal static class TestCommand
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static Command Create(MeshworkPlatform platform)
+    {
+        var path = new Argument<string>("PATH") { Description = "The mesh repository folder.", DefaultValueFactory = _ => "." };
+        var data = new Option<string?>("--data") { Description = "The data folder (default: mesh.yaml's dataFolder, .mesh/ inside PATH)." };
+        var product = new Option<string?>("--product") { Description = "Test one product (domain.product or its ODPS id)." };
+        var format = new Option<string>("--format", "-f") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong(PlanWriter.Formats);
+
+        var command = new Command("test", "Run the contracts' quality checks and SLOs on the published datasets; exit 1 when an error-severity one fails.")
+        {
+            path,
+            data,
+            product,
+            format,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var result = await platform.TestAsync(parseResult.GetRequiredValue(path), parseResult.GetValue(data), parseResult.GetValue(product), cancellationToken);
+            if (result.Lint.Errors > 0)
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine("mesh: the repository has lint errors; test needs a clean repository:");
+                LintReportWriter.WriteText(result.Lint, parseResult.InvocationConfiguration.Error);
+                return MeshCli.ExitCodes.Usage;
+            }
+
+            if (parseResult.GetRequiredValue(format) == "json")
+            {
+                output.WriteLine(JsonSerializer.Serialize(new
+                {
+                    outcomes = result.Outcomes.Select(o => new { address = o.Address, name = o.Name, status = o.Status, severity = o.Severity, message = o.Message }),
+                    errors = result.Errors,
+                    failed = result.Outcomes.Count(o => o.Status is "failed" or "error"),
+                }, Indented));
+            }
+            else
+            {
+                foreach (var outcome in result.Outcomes)
+                {
+                    output.WriteLine($"{outcome.Status,-7} {outcome.Address}: {outcome.Message}");
+                }
+
+                foreach (var message in result.Errors)
+                {
+                    output.WriteLine($"error   {message}");
+                }
+
+                output.WriteLine($"{result.Outcomes.Count(o => o.Status == "passed")} passed, {result.Outcomes.Count(o => o.Status is "failed" or "error")} failed, {result.Outcomes.Count(o => o.Status == "warned")} warned.");
+            }
+
+            return result.Failed || result.Errors.Count > 0 ? MeshCli.ExitCodes.Findings : MeshCli.ExitCodes.Ok;
+        });
+        return command;
+    }
+}
