@@ -77,9 +77,17 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
 
         var runId = Guid.NewGuid().ToString("N");
         var owner = $"{Environment.MachineName}:{Environment.ProcessId}";
-        if (!await store.TryAcquireLeaseAsync(product.Key, owner, runId, LeaseDuration, cancellationToken).ConfigureAwait(false))
+        if (!await store.TryAcquireLeaseAsync(product.Key, owner, runId, LeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            throw new PipelineException($"{product.Key}: another process is running this product; try again when it has finished.");
+            // A holder on this machine whose process is gone died mid-run (killed, crashed): take its lease over.
+            var holder = await store.GetLeaseAsync(product.Key, cancellationToken).ConfigureAwait(false);
+            if (holder is not { } dead || !IsDeadLocalProcess(dead.Owner)
+                || !await store.TryAcquireLeaseAsync(product.Key, owner, runId, LeaseDuration, dead.RunId, cancellationToken).ConfigureAwait(false))
+            {
+                throw new PipelineException($"{product.Key}: another process ({holder?.Owner}) is running this product; try again when it has finished.");
+            }
+
+            await store.FinishRunAsync(dead.RunId, succeeded: false, $"abandoned: its process ({dead.Owner}) ended before the run did", cancellationToken).ConfigureAwait(false);
         }
 
         await store.StartRunAsync(runId, product.Key, cancellationToken).ConfigureAwait(false);
@@ -187,6 +195,25 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         }
 
         return relations;
+    }
+
+    private static bool IsDeadLocalProcess(string owner)
+    {
+        var colon = owner.LastIndexOf(':');
+        if (colon < 0 || owner[..colon] != Environment.MachineName || !int.TryParse(owner[(colon + 1)..], CultureInfo.InvariantCulture, out var pid))
+        {
+            return false; // another machine's run: only its lease expiry tells
+        }
+
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true; // no such process
+        }
     }
 
     /// <summary>Runs the port's transform file, or projects the single input onto the contract when there is none.</summary>

@@ -15,8 +15,14 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>Records a plan's allowed changes (products, ports, datasets, contract versions, lineage) in one transaction.</summary>
     Task RecordPlanAsync(Plan plan, CancellationToken cancellationToken = default);
 
-    /// <summary>Takes the run lease on a product unless another live run holds it; false when it is held.</summary>
-    Task<bool> TryAcquireLeaseAsync(string productKey, string owner, string runId, TimeSpan duration, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Takes the run lease on a product unless another run holds it unexpired; false when it is held.
+    /// <paramref name="replacing"/> names a run whose lease may be taken over (its holder is known to be dead).
+    /// </summary>
+    Task<bool> TryAcquireLeaseAsync(string productKey, string owner, string runId, TimeSpan duration, string? replacing = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Who holds a product's lease, if anyone: the owner (<c>machine:pid</c>) and the run.</summary>
+    Task<(string Owner, string RunId)?> GetLeaseAsync(string productKey, CancellationToken cancellationToken = default);
 
     Task ReleaseLeaseAsync(string productKey, string runId, CancellationToken cancellationToken = default);
 

@@ -127,7 +127,11 @@ public sealed class SqliteMetadataStore : IMetadataStore
         }
     }, cancellationToken);
 
-    public Task<bool> TryAcquireLeaseAsync(string productKey, string owner, string runId, TimeSpan duration, CancellationToken cancellationToken = default) =>
+    public Task<(string Owner, string RunId)?> GetLeaseAsync(string productKey, CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (await QueryAsync("SELECT owner, run_id FROM leases WHERE product_key = $product", r => ((string Owner, string RunId)?)(r.GetString(0), r.GetString(1)),
+            cancellationToken, ("$product", productKey)).ConfigureAwait(false)).FirstOrDefault(), cancellationToken);
+
+    public Task<bool> TryAcquireLeaseAsync(string productKey, string owner, string runId, TimeSpan duration, string? replacing = null, CancellationToken cancellationToken = default) =>
         InTransactionAsync(async transaction =>
         {
             var now = _time.GetUtcNow();
@@ -135,8 +139,9 @@ public sealed class SqliteMetadataStore : IMetadataStore
             var taken = await ExecuteAsync(transaction, """
                 INSERT INTO leases (product_key, owner, run_id, expires_at) VALUES ($product, $owner, $run, $expires)
                 ON CONFLICT (product_key) DO UPDATE SET owner = excluded.owner, run_id = excluded.run_id, expires_at = excluded.expires_at
-                WHERE leases.expires_at < $now OR leases.run_id = excluded.run_id
-                """, cancellationToken, ("$product", productKey), ("$owner", owner), ("$run", runId), ("$expires", Text(now + duration)), ("$now", Text(now))).ConfigureAwait(false);
+                WHERE leases.expires_at < $now OR leases.run_id = excluded.run_id OR leases.run_id = $replacing
+                """, cancellationToken, ("$product", productKey), ("$owner", owner), ("$run", runId), ("$expires", Text(now + duration)), ("$now", Text(now)),
+                ("$replacing", replacing)).ConfigureAwait(false);
             return taken == 1;
         }, cancellationToken);
 
