@@ -32,7 +32,7 @@ public interface IEngine : IAsyncDisposable
     /// <summary>
     /// Checks every row of <paramref name="input"/> against the dataset's row rules inside the engine, and
     /// splits it into <see cref="ValidationOutcome.ValidRelation"/> (typed, projected onto the contract's
-    /// columns) and <see cref="ValidationOutcome.QuarantineRelation"/> (raw values, run id, reasons).
+    /// columns) and <see cref="ValidationOutcome.QuarantineRelation"/> (run id, reasons, raw text of each column).
     /// </summary>
     Task<ValidationOutcome> ValidateAsync(DatasetSpec spec, string input, string runId, CancellationToken cancellationToken = default);
 

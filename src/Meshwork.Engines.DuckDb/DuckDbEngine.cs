@@ -112,11 +112,26 @@ public sealed class DuckDbEngine : IEngine
         }
 
         var types = spec.Columns.ToDictionary(c => c.Name, c => c.Type, StringComparer.Ordinal);
+        var suffix = Sanitize(spec.Address);
+        var source = Relation(input);
         var typed = string.Join(",\n  ", spec.Columns.Select(c =>
             $"TRY_CAST({Identifier(c.Name)} AS {Type(c.Type)}) AS {Identifier(c.Name)}, CAST({Identifier(c.Name)} AS VARCHAR) AS {Identifier(RawColumn(c.Name))}"));
+
+        // Duplicated keys are found by a parallel hash aggregate and joined back; a window over every row would
+        // be single-threaded. Every row of a duplicated key is quarantined, so the outcome does not depend on order.
         var keys = spec.Rules.OfType<UniqueKey>().ToList();
-        var keyCounts = string.Concat(keys.Select((k, i) => string.Create(CultureInfo.InvariantCulture,
-            $", count(*) OVER (PARTITION BY {string.Join(", ", k.Columns.Select(Identifier))}) AS __mw_key_{i}")));
+        var joins = new StringBuilder();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var columns = keys[i].Columns;
+            var duplicates = Identifier(string.Create(CultureInfo.InvariantCulture, $"__mw_dup_{suffix}_{i}"));
+            var keyColumns = string.Join(", ", columns.Select((c, j) => string.Create(CultureInfo.InvariantCulture, $"TRY_CAST({Identifier(c)} AS {Type(types[c])}) AS __mw_k{j}")));
+            var notNull = string.Join(" AND ", columns.Select((_, j) => string.Create(CultureInfo.InvariantCulture, $"__mw_k{j} IS NOT NULL")));
+            await ExecuteAsync($"CREATE OR REPLACE TEMP TABLE {duplicates} AS SELECT * FROM (SELECT {keyColumns} FROM {source}) WHERE {notNull} GROUP BY ALL HAVING count(*) > 1",
+                cancellationToken, $"Finding duplicate keys of '{input}'").ConfigureAwait(false);
+            var on = string.Join(" AND ", columns.Select((c, j) => string.Create(CultureInfo.InvariantCulture, $"typed.{Identifier(c)} = d{i}.__mw_k{j}")));
+            joins.Append(CultureInfo.InvariantCulture, $"\nLEFT JOIN {duplicates} AS d{i} ON {on}");
+        }
 
         var reasons = new List<string>();
         foreach (var rule in spec.Rules)
@@ -124,17 +139,14 @@ public sealed class DuckDbEngine : IEngine
             string? failure;
             if (rule is UniqueKey key)
             {
-                var index = keys.IndexOf(key);
-                // Rows with a null in the key are not duplicates of each other (SQL's rule); 'required' catches them.
-                failure = string.Create(CultureInfo.InvariantCulture,
-                    $"__mw_key_{index} > 1 AND {string.Join(" AND ", key.Columns.Select(c => Identifier(c) + " IS NOT NULL"))}");
+                failure = string.Create(CultureInfo.InvariantCulture, $"d{keys.IndexOf(key)}.__mw_k0 IS NOT NULL");
             }
             else
             {
                 failure = Failure(rule, types[rule.Column]);
                 if (failure is not null && rule is not (Castable or Required))
                 {
-                    failure = $"{Identifier(rule.Column)} IS NOT NULL AND ({failure})";
+                    failure = $"typed.{Identifier(rule.Column)} IS NOT NULL AND ({failure})";
                 }
             }
 
@@ -145,32 +157,34 @@ public sealed class DuckDbEngine : IEngine
             }
         }
 
-        var suffix = Sanitize(spec.Address);
-        var checkedRelation = $"__mw_checked_{suffix}";
+        // One pass writes the typed values, the reasons, and the raw text only of rows that failed.
+        var checkedRelation = Identifier($"__mw_checked_{suffix}");
+        var typedColumns = string.Join(", ", spec.Columns.Select(c => Identifier(c.Name)));
+        var rawForFailures = string.Join(", ", spec.Columns.Select(c =>
+            $"CASE WHEN __mw_reasons <> '' THEN {Identifier(RawColumn(c.Name))} END AS {Identifier(RawColumn(c.Name))}"));
         var sql = new StringBuilder()
-            .Append("CREATE OR REPLACE TEMP TABLE ").Append(Identifier(checkedRelation)).Append(" AS\n")
-            .Append("WITH typed AS (SELECT row_number() OVER () AS __mw_row,\n  ").Append(typed).Append("\nFROM ").Append(Relation(input)).Append("),\n")
-            .Append("keyed AS (SELECT *").Append(keyCounts).Append(" FROM typed)\n")
-            .Append("SELECT *, concat_ws('; ', ").Append(reasons.Count == 0 ? "NULL" : string.Join(",\n  ", reasons)).Append(") AS __mw_reasons FROM keyed")
+            .Append("CREATE OR REPLACE TEMP TABLE ").Append(checkedRelation).Append(" AS\n")
+            .Append("WITH typed AS (SELECT ").Append(typed).Append("\nFROM ").Append(source).Append("),\n")
+            .Append("reasoned AS (SELECT typed.*, concat_ws('; ', ").Append(reasons.Count == 0 ? "NULL" : string.Join(",\n  ", reasons)).Append(") AS __mw_reasons FROM typed")
+            .Append(joins).Append(")\n")
+            .Append("SELECT ").Append(typedColumns).Append(", __mw_reasons, ").Append(rawForFailures).Append(" FROM reasoned")
             .ToString();
         await ExecuteAsync(sql, cancellationToken, $"Validating '{input}' against contract '{spec.ContractId}'").ConfigureAwait(false);
 
+        // Valid rows and quarantine are views over the checked rows: no second copy of the data.
         var validRelation = $"__mw_valid_{suffix}";
         var quarantineRelation = $"__mw_quarantine_{suffix}";
-        var columns = string.Join(", ", spec.Columns.Select(c => Identifier(c.Name)));
         var rawColumns = string.Join(", ", spec.Columns.Select(c => $"{Identifier(RawColumn(c.Name))} AS {Identifier(c.Name)}"));
-        await ExecuteAsync(
-            $"CREATE OR REPLACE TEMP TABLE {Identifier(validRelation)} AS SELECT {columns} FROM {Identifier(checkedRelation)} WHERE __mw_reasons = '' ORDER BY __mw_row",
+        await ExecuteAsync($"CREATE OR REPLACE TEMP VIEW {Identifier(validRelation)} AS SELECT {typedColumns} FROM {checkedRelation} WHERE __mw_reasons = ''",
             cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(
-            $"CREATE OR REPLACE TEMP TABLE {Identifier(quarantineRelation)} AS SELECT {Literal(runId)} AS _run_id, __mw_row AS _source_row, " +
-            $"string_split(__mw_reasons, '; ') AS _reasons, {rawColumns} FROM {Identifier(checkedRelation)} WHERE __mw_reasons <> '' ORDER BY __mw_row",
+            $"CREATE OR REPLACE TEMP VIEW {Identifier(quarantineRelation)} AS SELECT {Literal(runId)} AS _run_id, string_split(__mw_reasons, '; ') AS _reasons, {rawColumns} " +
+            $"FROM {checkedRelation} WHERE __mw_reasons <> ''",
             cancellationToken).ConfigureAwait(false);
 
-        var valid = await CountAsync(validRelation, cancellationToken).ConfigureAwait(false);
-        var quarantined = await CountAsync(quarantineRelation, cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync($"DROP TABLE {Identifier(checkedRelation)}", cancellationToken).ConfigureAwait(false);
-        return new ValidationOutcome(validRelation, quarantineRelation, valid, quarantined);
+        await using var counts = await ReadAsync($"SELECT count(*) FILTER (WHERE __mw_reasons = ''), count(*) FILTER (WHERE __mw_reasons <> '') FROM {checkedRelation}", cancellationToken).ConfigureAwait(false);
+        await counts.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new ValidationOutcome(validRelation, quarantineRelation, Convert.ToInt64(counts.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(counts.GetValue(1), CultureInfo.InvariantCulture));
     }
 
     public async Task<SnapshotInfo> PublishAsync(string relation, string folder, CancellationToken cancellationToken = default)

@@ -108,6 +108,15 @@ public sealed class ApplyCrashTests
 
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(data, "meshwork.db")};Mode=ReadOnly;Pooling=False");
         connection.Open();
+        using (var exists = connection.CreateCommand())
+        {
+            exists.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'datasets'";
+            if ((long)exists.ExecuteScalar()! == 0)
+            {
+                return; // killed before the first migration committed: nothing recorded
+            }
+        }
+
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT d.address, s.snapshot, s.rows FROM datasets d JOIN snapshots s ON s.address = d.address AND s.snapshot = d.current_snapshot";
         using var reader = command.ExecuteReader();
