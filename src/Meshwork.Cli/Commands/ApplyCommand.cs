@@ -12,10 +12,9 @@ internal static class ApplyCommand
 {
     public static Command Create(MeshworkPlatform platform)
     {
-        var path = new Argument<string>("PATH") { Description = "The mesh repository folder.", DefaultValueFactory = _ => "." };
-        var data = new Option<string?>("--data") { Description = "The data folder (default: mesh.yaml's dataFolder, .mesh/ inside PATH)." };
-        var format = new Option<string>("--format", "-f") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong(PlanWriter.Formats);
+        var path = CommonOptions.RepositoryPath();
+        var data = CommonOptions.DataFolder();
+        var format = CommonOptions.Format(PlanWriter.Formats);
         var yes = new Option<bool>("--yes", "-y") { Description = "Apply without asking (a terminal asks before changing anything)." };
 
         var command = new Command("apply", "Apply the plan, then run every product's pipeline in lineage order: contract enforced on write, invalid rows quarantined, checks run, snapshots published atomically.")

@@ -13,12 +13,7 @@ internal static class LintCommand
             Description = "A mesh repository folder, or one *.odcs.yaml / *.odps.yaml file checked alone.",
             DefaultValueFactory = _ => ".",
         };
-        var format = new Option<string>("--format", "-f")
-        {
-            Description = "Output format: text (people), json (scripts), sarif (code scanning).",
-            DefaultValueFactory = _ => "text",
-        };
-        format.AcceptOnlyFromAmong(LintReportWriter.Formats);
+        var format = CommonOptions.Format(LintReportWriter.Formats);
         var strict = new Option<bool>("--strict") { Description = "Fail (exit 1) on warnings too." };
 
         var command = new Command("lint", "Check a mesh repository (or one contract or product file) against the standards' schemas and Meshwork's rules.")

@@ -10,10 +10,9 @@ internal static class PlanCommand
 {
     public static Command Create(MeshworkPlatform platform)
     {
-        var path = new Argument<string>("PATH") { Description = "The mesh repository folder.", DefaultValueFactory = _ => "." };
-        var data = new Option<string?>("--data") { Description = "The data folder (default: mesh.yaml's dataFolder, .mesh/ inside PATH)." };
-        var format = new Option<string>("--format", "-f") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong(PlanWriter.Formats);
+        var path = CommonOptions.RepositoryPath();
+        var data = CommonOptions.DataFolder();
+        var format = CommonOptions.Format(PlanWriter.Formats);
 
         var command = new Command("plan", "Show what apply would change: products to create, port versions to publish or deprecate, compatible and breaking schema changes.")
         {

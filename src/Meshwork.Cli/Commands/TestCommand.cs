@@ -13,11 +13,10 @@ internal static class TestCommand
 
     public static Command Create(MeshworkPlatform platform)
     {
-        var path = new Argument<string>("PATH") { Description = "The mesh repository folder.", DefaultValueFactory = _ => "." };
-        var data = new Option<string?>("--data") { Description = "The data folder (default: mesh.yaml's dataFolder, .mesh/ inside PATH)." };
+        var path = CommonOptions.RepositoryPath();
+        var data = CommonOptions.DataFolder();
         var product = new Option<string?>("--product") { Description = "Test one product (domain.product or its ODPS id)." };
-        var format = new Option<string>("--format", "-f") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong(PlanWriter.Formats);
+        var format = CommonOptions.Format(PlanWriter.Formats);
 
         var command = new Command("test", "Run the contracts' quality checks and SLOs on the published datasets; exit 1 when an error-severity one fails.")
         {

@@ -1,0 +1,20 @@
+using System.CommandLine;
+
+namespace Meshwork.Cli.Commands;
+
+/// <summary>The arguments and options verbs over a repository share, spelled and described once.</summary>
+internal static class CommonOptions
+{
+    public static Argument<string> RepositoryPath() =>
+        new("PATH") { Description = "The mesh repository folder.", DefaultValueFactory = _ => "." };
+
+    public static Option<string?> DataFolder() =>
+        new("--data") { Description = "The data folder (default: mesh.yaml's dataFolder, .mesh/ inside PATH)." };
+
+    public static Option<string> Format(params string[] formats)
+    {
+        var option = new Option<string>("--format", "-f") { Description = $"Output format: {string.Join(", ", formats)}.", DefaultValueFactory = _ => formats[0] };
+        option.AcceptOnlyFromAmong(formats);
+        return option;
+    }
+}
