@@ -134,6 +134,7 @@ public sealed class DuckDbEngine : IEngine
         }
 
         var reasons = new List<string>();
+        var failures = new List<string>();
         foreach (var rule in spec.Rules)
         {
             string? failure;
@@ -154,6 +155,7 @@ public sealed class DuckDbEngine : IEngine
             {
                 var label = rule is UniqueKey k ? string.Join(",", k.Columns) : rule.Column;
                 reasons.Add($"CASE WHEN {failure} THEN {Literal($"{label}: {rule.Reason}")} END");
+                failures.Add($"({failure})");
             }
         }
 
@@ -165,7 +167,10 @@ public sealed class DuckDbEngine : IEngine
         var sql = new StringBuilder()
             .Append("CREATE OR REPLACE TEMP TABLE ").Append(checkedRelation).Append(" AS\n")
             .Append("WITH typed AS (SELECT ").Append(typed).Append("\nFROM ").Append(source).Append("),\n")
-            .Append("reasoned AS (SELECT typed.*, concat_ws('; ', ").Append(reasons.Count == 0 ? "NULL" : string.Join(",\n  ", reasons)).Append(") AS __mw_reasons FROM typed")
+            // Most rows pass: one short-circuiting test first; the reasons are spelled out only for a row that fails.
+            .Append("reasoned AS (SELECT typed.*, ")
+            .Append(reasons.Count == 0 ? "''" : $"CASE WHEN coalesce({string.Join("\n  OR ", failures)}, FALSE) THEN concat_ws('; ', {string.Join(",\n  ", reasons)}) ELSE '' END")
+            .Append(" AS __mw_reasons FROM typed")
             .Append(joins).Append(")\n")
             .Append("SELECT ").Append(typedColumns).Append(", __mw_reasons, ").Append(rawForFailures).Append(" FROM reasoned")
             .ToString();
