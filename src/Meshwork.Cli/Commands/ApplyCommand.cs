@@ -67,8 +67,9 @@ internal static class ApplyCommand
                 }
             }
 
-            var progress = json ? null : new SynchronousProgress(line => output.WriteLine("  " + line));
-            var result = await platform.ApplyAsync(repository, dataFolder, progress, cancellationToken);
+            var result = json
+                ? await platform.ApplyAsync(repository, dataFolder, null, cancellationToken)
+                : await TerminalProgress.RunAsync(output, "Running pipelines", progress => platform.ApplyAsync(repository, dataFolder, progress, cancellationToken));
             if (json)
             {
                 WriteJson(result, output);
@@ -123,11 +124,5 @@ internal static class ApplyCommand
         }
 
         output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
-    }
-
-    /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; posts to the thread pool and may reorder lines).</summary>
-    private sealed class SynchronousProgress(Action<string> report) : IProgress<string>
-    {
-        public void Report(string value) => report(value);
     }
 }
