@@ -235,7 +235,10 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         }
         catch (EngineException e)
         {
-            throw new PipelineException($"{product.Key}: {transform.File}: {e.Message}", e);
+            // The engine numbers lines of the SQL as written in the file (the statement wrapper adds no line).
+            var line = System.Text.RegularExpressions.Regex.Match(e.Message, @"LINE (\d+):", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+            var where = line.Success ? $"{transform.File}:{line.Groups[1].Value}" : transform.File;
+            throw new PipelineException($"{product.Key}: {where}: {e.Message}", e);
         }
 
         return relation;

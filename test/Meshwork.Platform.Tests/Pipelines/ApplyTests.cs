@@ -103,7 +103,7 @@ public sealed class ApplyTests : IDisposable
         var result = await ApplyAsync();
 
         var error = Assert.Single(result.Errors);
-        Assert.Contains("domains/marketing/audience/transform.sql", error, StringComparison.Ordinal);
+        Assert.Contains("domains/marketing/audience/transform.sql:2:", error, StringComparison.Ordinal);
         Assert.Contains("no_such_column", error, StringComparison.Ordinal);
     }
 
