@@ -51,9 +51,13 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
     /// Plans, records the plan when nothing is refused, then runs every product's pipeline in lineage order. A
     /// product that fails is reported and its consumers are skipped; the others still run.
     /// </summary>
-    public async Task<ApplyResult> ApplyAsync(string path, string? dataFolder, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<ApplyResult> ApplyAsync(string path, string? dataFolder, IProgress<string>? progress = null, CancellationToken cancellationToken = default) =>
+        await ApplyAsync(await PlanAsync(path, dataFolder, cancellationToken).ConfigureAwait(false), progress, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Applies a plan made by <see cref="PlanAsync"/> (the one a person just reviewed), then runs the pipelines.</summary>
+    public async Task<ApplyResult> ApplyAsync(PlanResult planned, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
-        var planned = await PlanAsync(path, dataFolder, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(planned);
         if (planned.Plan is not { } plan || plan.HasRefusals)
         {
             return new ApplyResult(planned.Lint, planned.Plan, [], [], planned.DataFolder);

@@ -68,8 +68,8 @@ internal static class ApplyCommand
             }
 
             var result = json
-                ? await platform.ApplyAsync(repository, dataFolder, null, cancellationToken)
-                : await TerminalProgress.RunAsync(output, "Running pipelines", progress => platform.ApplyAsync(repository, dataFolder, progress, cancellationToken));
+                ? await platform.ApplyAsync(planned, null, cancellationToken)
+                : await TerminalProgress.RunAsync(output, "Running pipelines", progress => platform.ApplyAsync(planned, progress, cancellationToken));
             if (json)
             {
                 WriteJson(result, output);
