@@ -43,7 +43,5 @@ public sealed record DataType(DataKind Kind, int Precision = 0, int Scale = 0)
 
     public bool IsNumeric => Kind is DataKind.Int32 or DataKind.Int64 or DataKind.Double or DataKind.Decimal;
 
-    public bool IsTemporal => Kind is DataKind.Date or DataKind.Timestamp or DataKind.TimestampTz or DataKind.Time;
-
     public override string ToString() => Kind == DataKind.Decimal ? $"decimal({Precision},{Scale})" : Kind.ToString().ToLowerInvariant();
 }

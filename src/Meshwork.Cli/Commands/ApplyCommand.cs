@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Meshwork.Linting;
 using Meshwork.Platform;
 using Meshwork.Platform.Pipelines;
@@ -72,7 +71,7 @@ internal static class ApplyCommand
                 : await TerminalProgress.RunAsync(output, "Running pipelines", progress => platform.ApplyAsync(planned, progress, cancellationToken));
             if (json)
             {
-                WriteJson(result, output);
+                ApplyResultWriter.WriteJson(result, output);
             }
             else
             {
@@ -88,41 +87,5 @@ internal static class ApplyCommand
             return result.Errors.Count > 0 ? MeshCli.ExitCodes.Findings : MeshCli.ExitCodes.Ok;
         });
         return command;
-    }
-
-    private static void WriteJson(ApplyResult result, TextWriter output)
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("datasets");
-            foreach (var dataset in result.Datasets)
-            {
-                json.WriteStartObject();
-                json.WriteString("address", dataset.Address);
-                json.WriteNumber("published", dataset.Published);
-                json.WriteNumber("quarantined", dataset.Quarantined);
-                json.WriteBoolean("unchanged", dataset.Unchanged);
-                json.WriteStartObject("checks");
-                json.WriteNumber("passed", dataset.Passed);
-                json.WriteNumber("failed", dataset.Failed);
-                json.WriteNumber("warned", dataset.Warned);
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("errors");
-            foreach (var message in result.Errors)
-            {
-                json.WriteStringValue(message);
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
     }
 }

@@ -1,6 +1,6 @@
 using System.Reflection;
-using System.Text.Json;
 using Meshwork.Diagnostics;
+using Meshwork.Documents;
 
 namespace Meshwork.Linting;
 
@@ -8,8 +8,6 @@ namespace Meshwork.Linting;
 public static class LintReportWriter
 {
     public static readonly string[] Formats = ["text", "json", "sarif"];
-
-    private static readonly JsonWriterOptions Indented = new() { Indented = true };
 
     public static void Write(LintReport report, string format, TextWriter output)
     {
@@ -45,8 +43,7 @@ public static class LintReportWriter
 
     public static void WriteJson(LintReport report, TextWriter output)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, Indented))
+        JsonOutput.Write(output, json =>
         {
             json.WriteStartObject();
             json.WriteStartArray("diagnostics");
@@ -67,9 +64,7 @@ public static class LintReportWriter
             json.WriteNumber("errors", report.Errors);
             json.WriteNumber("warnings", report.Warnings);
             json.WriteEndObject();
-        }
-
-        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        });
     }
 
     /// <summary>SARIF 2.1.0 (OASIS): one run, the rule catalogue as the driver's rules, paths relative to SRCROOT.</summary>
@@ -77,8 +72,7 @@ public static class LintReportWriter
     {
         var rules = Rules.All.ToList();
         var index = rules.Select((r, i) => (r.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, Indented))
+        JsonOutput.Write(output, json =>
         {
             json.WriteStartObject();
             json.WriteString("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
@@ -155,9 +149,7 @@ public static class LintReportWriter
             json.WriteEndObject();
             json.WriteEndArray();
             json.WriteEndObject();
-        }
-
-        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        });
     }
 
     private static string Level(Severity severity) => severity switch

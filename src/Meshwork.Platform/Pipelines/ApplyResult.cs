@@ -1,3 +1,4 @@
+using Meshwork.Documents;
 using Meshwork.Linting;
 using Meshwork.Platform.Planning;
 
@@ -10,4 +11,41 @@ public sealed record DatasetRun(string Address, long Published, long Quarantined
 public sealed record ApplyResult(LintReport Lint, Plan? Plan, IReadOnlyList<DatasetRun> Datasets, IReadOnlyList<string> Errors, string DataFolder)
 {
     public bool Refused => Plan?.HasRefusals ?? false;
+}
+
+/// <summary>The JSON output of <c>mesh apply</c>.</summary>
+public static class ApplyResultWriter
+{
+    public static void WriteJson(ApplyResult result, TextWriter output)
+    {
+        JsonOutput.Write(output, json =>
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("datasets");
+            foreach (var dataset in result.Datasets)
+            {
+                json.WriteStartObject();
+                json.WriteString("address", dataset.Address);
+                json.WriteNumber("published", dataset.Published);
+                json.WriteNumber("quarantined", dataset.Quarantined);
+                json.WriteBoolean("unchanged", dataset.Unchanged);
+                json.WriteStartObject("checks");
+                json.WriteNumber("passed", dataset.Passed);
+                json.WriteNumber("failed", dataset.Failed);
+                json.WriteNumber("warned", dataset.Warned);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("errors");
+            foreach (var message in result.Errors)
+            {
+                json.WriteStringValue(message);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        });
+    }
 }

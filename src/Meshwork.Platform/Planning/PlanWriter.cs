@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Meshwork.Documents;
 
 namespace Meshwork.Platform.Planning;
 
@@ -42,8 +43,7 @@ public static class PlanWriter
 
     public static void WriteJson(Plan plan, string dataFolder, TextWriter output)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        JsonOutput.Write(output, json =>
         {
             json.WriteStartObject();
             json.WriteString("dataFolder", dataFolder);
@@ -87,9 +87,7 @@ public static class PlanWriter
             json.WriteEndArray();
             json.WriteNumber("refused", plan.Changes.Count(c => c.Refused));
             json.WriteEndObject();
-        }
-
-        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        });
     }
 
     private static string Symbol(ChangeKind kind) => kind switch
