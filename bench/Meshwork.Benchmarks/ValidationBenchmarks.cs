@@ -2,7 +2,6 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using Meshwork.Diagnostics;
-using Meshwork.Documents;
 using Meshwork.Engines;
 using Meshwork.Engines.DuckDb;
 using Meshwork.Engines.Ir;
@@ -78,10 +77,8 @@ public class ValidationBenchmarks
             """;
         Run(async engine => await (await engine.ReadAsync(sql)).DisposeAsync());
 
-        var diagnostics = new DiagnosticBag();
-        var document = YamlDocumentReader.Parse(Contract, "bench.odcs.yaml", "bench.odcs.yaml", diagnostics)!;
-        var contract = ContractReader.Read(document, ".");
-        _spec = ContractCompiler.CompileObject("bench.orders.orders_v1", contract, contract.Schema[0], diagnostics);
+        var contract = ContractReader.Parse(Contract, "bench.odcs.yaml");
+        _spec = ContractCompiler.CompileObject("bench.orders.orders_v1", contract, contract.Schema[0], new DiagnosticBag());
     }
 
     [GlobalCleanup]

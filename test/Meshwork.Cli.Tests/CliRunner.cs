@@ -17,6 +17,18 @@ internal static class CliRunner
 
     public static string BaseMesh => Path.Combine(RepositoryRoot, "test", "fixtures", "meshes", "base");
 
+    /// <summary>Copies a folder's files (not a data folder .mesh/ left by an earlier run) into <paramref name="target"/>.</summary>
+    public static void CopyTree(string source, string target)
+    {
+        foreach (var path in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories)
+            .Where(p => !p.Contains($"{Path.DirectorySeparatorChar}.mesh{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+        {
+            var destination = Path.Combine(target, Path.GetRelativePath(source, path));
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(path, destination, overwrite: true);
+        }
+    }
+
     public static string NewTempPath() => Path.Combine(Path.GetTempPath(), "meshwork-cli-tests-" + Guid.NewGuid().ToString("N"));
 
     private static string FindRoot()

@@ -1,5 +1,3 @@
-using Meshwork.Diagnostics;
-using Meshwork.Documents;
 using Meshwork.Loading;
 using Meshwork.Model;
 
@@ -11,10 +9,7 @@ internal static class Contracts
     public static Contract Parse(string schemaYaml)
     {
         var yaml = "apiVersion: v3.1.0\nkind: DataContract\nid: c\nversion: 1.0.0\nstatus: active\nschema:\n" + schemaYaml;
-        var diagnostics = new DiagnosticBag();
-        var document = YamlDocumentReader.Parse(yaml, "c.odcs.yaml", "c.odcs.yaml", diagnostics)
-            ?? throw new InvalidOperationException(string.Join('\n', diagnostics.ToSortedList()));
-        return ContractReader.Read(document, ".");
+        return ContractReader.Parse(yaml, "c.odcs.yaml");
     }
 
     /// <summary>One property, written as a mapping (<c>name: c\nlogicalType: ...</c>).</summary>

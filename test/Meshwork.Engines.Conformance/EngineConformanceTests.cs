@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Meshwork.Diagnostics;
-using Meshwork.Documents;
 using Meshwork.Engines.Ir;
 using Meshwork.Loading;
 
@@ -529,9 +528,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         var yaml = "apiVersion: v3.1.0\nkind: DataContract\nid: test.contract\nversion: 1.0.0\nstatus: active\nschema:\n  - name: items\n    properties:\n"
             + Indent(properties, 6) + (quality is null ? string.Empty : "    quality:\n" + Indent(quality, 6));
         var diagnostics = new DiagnosticBag();
-        var document = YamlDocumentReader.Parse(yaml, "test.odcs.yaml", "test.odcs.yaml", diagnostics)
-            ?? throw new InvalidOperationException(string.Join('\n', diagnostics.ToSortedList()));
-        var contract = ContractReader.Read(document, ".");
+        var contract = ContractReader.Parse(yaml, "test.odcs.yaml");
         var spec = ContractCompiler.CompileObject(Address, contract, contract.Schema[0], diagnostics);
         Assert.Empty(diagnostics.ToSortedList());
         return spec;

@@ -11,6 +11,18 @@ public static class ContractReader
     private static readonly string[] Operators =
         ["mustBe", "mustNotBe", "mustBeGreaterThan", "mustBeGreaterOrEqualTo", "mustBeLessThan", "mustBeLessOrEqualTo", "mustBeBetween", "mustNotBeBetween"];
 
+    /// <summary>
+    /// A contract from YAML text held in memory (tests, tools, an API body): parsed and read as the loader would,
+    /// without the schema check. Throws <see cref="MeshworkException"/> listing the problems when the YAML does not parse.
+    /// </summary>
+    public static Contract Parse(string yaml, string file = "contract.odcs.yaml")
+    {
+        var diagnostics = new Diagnostics.DiagnosticBag();
+        var document = YamlDocumentReader.Parse(yaml, file, file, diagnostics)
+            ?? throw new MeshworkException(string.Join('\n', diagnostics.ToSortedList()));
+        return Read(document, ".");
+    }
+
     public static Contract Read(SourceDocument document, string folder)
     {
         var root = document.Root;

@@ -10,7 +10,7 @@ public sealed class ApplyCommandTests
         var target = CliRunner.NewTempPath();
         try
         {
-            CopyTree(Path.Combine(CliRunner.RepositoryRoot, "examples", "retail"), target);
+            CliRunner.CopyTree(Path.Combine(CliRunner.RepositoryRoot, "examples", "retail"), target);
 
             var (exitCode, output, error) = CliRunner.Run("apply", target, "--yes", "--format", "json");
 
@@ -39,7 +39,7 @@ public sealed class ApplyCommandTests
         var target = CliRunner.NewTempPath();
         try
         {
-            CopyTree(CliRunner.BaseMesh, target);
+            CliRunner.CopyTree(CliRunner.BaseMesh, target);
             File.WriteAllText(Path.Combine(target, "people.yaml"), "not: [valid");
 
             Assert.Equal(2, CliRunner.Run("apply", target, "--yes").ExitCode);
@@ -48,16 +48,6 @@ public sealed class ApplyCommandTests
         finally
         {
             Directory.Delete(target, recursive: true);
-        }
-    }
-
-    private static void CopyTree(string source, string target)
-    {
-        foreach (var path in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Where(p => !p.Contains($"{Path.DirectorySeparatorChar}.mesh{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
-        {
-            var destination = Path.Combine(target, Path.GetRelativePath(source, path));
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(path, destination, overwrite: true);
         }
     }
 }

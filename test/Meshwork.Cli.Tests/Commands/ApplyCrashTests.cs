@@ -51,12 +51,7 @@ public sealed class ApplyCrashTests
     private static string NewMesh()
     {
         var target = CliRunner.NewTempPath();
-        foreach (var path in Directory.EnumerateFiles(CliRunner.BaseMesh, "*", SearchOption.AllDirectories))
-        {
-            var destination = Path.Combine(target, Path.GetRelativePath(CliRunner.BaseMesh, path));
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(path, destination);
-        }
+        CliRunner.CopyTree(CliRunner.BaseMesh, target);
 
         var csv = new StringBuilder("order_id,customer_id,amount\n");
         for (var i = 1; i <= 300_000; i++)

@@ -25,8 +25,8 @@ public sealed class PlanCommandTests
         var target = CliRunner.NewTempPath();
         try
         {
-            CopyTree(CliRunner.BaseMesh, target);
-            CopyTree(file, target);
+            CliRunner.CopyTree(CliRunner.BaseMesh, target);
+            CliRunner.CopyTree(file, target);
 
             var (exitCode, _, error) = CliRunner.Run("plan", target);
 
@@ -36,16 +36,6 @@ public sealed class PlanCommandTests
         finally
         {
             Directory.Delete(target, recursive: true);
-        }
-    }
-
-    private static void CopyTree(string source, string target)
-    {
-        foreach (var path in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var destination = Path.Combine(target, Path.GetRelativePath(source, path));
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(path, destination, overwrite: true);
         }
     }
 }
