@@ -61,7 +61,8 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
     /// <summary>Runs one product. Throws <see cref="PipelineException"/> with the port, file or SQL at fault.</summary>
     public async Task<IReadOnlyList<DatasetRun>> RunAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, CancellationToken cancellationToken = default)
     {
-        var inputHash = await InputHashAsync(mesh, product, ports, cancellationToken).ConfigureAwait(false);
+        var inputs = await ReadInputsAsync(mesh, product, ports, cancellationToken).ConfigureAwait(false);
+        var inputHash = inputs.Hash;
         var datasets = ports.SelectMany(p => p.Datasets).ToList();
         var current = new List<SnapshotRecord?>();
         foreach (var dataset in datasets)
@@ -93,7 +94,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         await store.StartRunAsync(runId, product.Key, cancellationToken).ConfigureAwait(false);
         try
         {
-            var runs = await RunLeasedAsync(mesh, product, ports, runId, inputHash, cancellationToken).ConfigureAwait(false);
+            var runs = await RunLeasedAsync(mesh, product, ports, runId, inputs, cancellationToken).ConfigureAwait(false);
             await store.FinishRunAsync(runId, succeeded: true, null, CancellationToken.None).ConfigureAwait(false);
             return runs;
         }
@@ -108,18 +109,18 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         }
     }
 
-    private async Task<IReadOnlyList<DatasetRun>> RunLeasedAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, string runId, string inputHash, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<DatasetRun>> RunLeasedAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, string runId, RunInputs inputs, CancellationToken cancellationToken)
     {
         await using var engine = await engines.Get(EngineOf(mesh, product)).OpenAsync(cancellationToken).ConfigureAwait(false);
 
-        var inputRelations = await LoadInputsAsync(mesh, product, engine, cancellationToken).ConfigureAwait(false);
+        var inputRelations = await LoadInputsAsync(mesh, product, inputs, engine, cancellationToken).ConfigureAwait(false);
         var version = string.Create(CultureInfo.InvariantCulture, $"{time.GetUtcNow():yyyyMMdd'T'HHmmssfff}-{runId[..8]}");
         var snapshots = new List<SnapshotRecord>();
         var runs = new List<DatasetRun>();
         var checks = new List<(string Address, IReadOnlyList<CheckOutcome> Outcomes)>();
         foreach (var port in ports)
         {
-            var relation = await TransformAsync(mesh, product, port, engine, inputRelations, cancellationToken).ConfigureAwait(false);
+            var relation = await TransformAsync(product, port, inputs, engine, inputRelations, cancellationToken).ConfigureAwait(false);
             foreach (var spec in port.Datasets)
             {
                 var outcome = await engine.ValidateAsync(spec, relation, runId, cancellationToken).ConfigureAwait(false);
@@ -134,7 +135,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
 
                 var results = await engine.RunChecksAsync(spec, outcome.ValidRelation, cancellationToken).ConfigureAwait(false);
                 checks.Add((spec.Address, results));
-                snapshots.Add(new SnapshotRecord(spec.Address, folder.Replace('\\', '/'), runId, outcome.Valid, quarantineFolder?.Replace('\\', '/'), outcome.Quarantined, inputHash, time.GetUtcNow()));
+                snapshots.Add(new SnapshotRecord(spec.Address, folder.Replace('\\', '/'), runId, outcome.Valid, quarantineFolder?.Replace('\\', '/'), outcome.Quarantined, inputs.Hash, time.GetUtcNow()));
                 runs.Add(new DatasetRun(spec.Address, outcome.Valid, outcome.Quarantined,
                     results.Count(r => r.Status == CheckStatus.Passed), results.Count(r => r.Status is CheckStatus.Failed or CheckStatus.Error),
                     results.Count(r => r.Status == CheckStatus.Warned), Unchanged: false));
@@ -152,18 +153,17 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
     }
 
     /// <summary>Sources become relations named by their input port; upstream datasets are attached by address.</summary>
-    private async Task<List<string>> LoadInputsAsync(Mesh mesh, DataProduct product, IEngine engine, CancellationToken cancellationToken)
+    private async Task<List<string>> LoadInputsAsync(Mesh mesh, DataProduct product, RunInputs inputs, IEngine engine, CancellationToken cancellationToken)
     {
         var relations = new List<string>();
         foreach (var input in product.InputPorts)
         {
             var contract = mesh.FindContract(input.ContractId) ?? throw new PipelineException($"{product.Key}: input port '{input.Name}' references unknown contract '{input.ContractId}'.");
-            if (mesh.FindPublisher(input.ContractId) is { } upstream)
+            if (mesh.FindPublisher(input.ContractId) is not null)
             {
-                foreach (var obj in contract.Schema.Where(o => !o.Properties.IsEmpty))
+                foreach (var address in UpstreamAddresses(mesh, input))
                 {
-                    var address = Names.DatasetAddress(upstream.Product.Domain, upstream.Product.Name, obj.Name, upstream.Port.Major ?? 1);
-                    var snapshot = await store.GetCurrentSnapshotAsync(address, cancellationToken).ConfigureAwait(false)
+                    var snapshot = inputs.Upstream[address]
                         ?? throw new PipelineException($"{product.Key}: input port '{input.Name}' reads {address}, which has not been published yet.");
                     await engine.AttachAsync(address, Path.Combine(dataFolder, snapshot.Snapshot), cancellationToken).ConfigureAwait(false);
                     relations.Add(address);
@@ -217,7 +217,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
     }
 
     /// <summary>Runs the port's transform file, or projects the single input onto the contract when there is none.</summary>
-    private static async Task<string> TransformAsync(Mesh mesh, DataProduct product, DesiredPort port, IEngine engine, List<string> inputs, CancellationToken cancellationToken)
+    private static async Task<string> TransformAsync(DataProduct product, DesiredPort port, RunInputs run, IEngine engine, List<string> inputs, CancellationToken cancellationToken)
     {
         var transform = product.Transforms.FirstOrDefault(t => t.Name == port.Port.Name) ?? product.Transforms.FirstOrDefault(t => t.Name == "transform");
         if (transform is null)
@@ -228,10 +228,9 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         }
 
         var relation = "__mw_out_" + port.Port.Name;
-        var sql = await File.ReadAllTextAsync(Path.Combine(mesh.RootPath, transform.File), cancellationToken).ConfigureAwait(false);
         try
         {
-            await engine.TransformAsync(sql, relation, cancellationToken).ConfigureAwait(false);
+            await engine.TransformAsync(run.Transforms[transform.Name], relation, cancellationToken).ConfigureAwait(false);
         }
         catch (EngineException e)
         {
@@ -244,11 +243,21 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         return relation;
     }
 
+    /// <summary>What a run reads, read once: the transforms' SQL and the upstream snapshots it will attach.</summary>
+    private sealed record RunInputs(IReadOnlyDictionary<string, string> Transforms, IReadOnlyDictionary<string, SnapshotRecord?> Upstream, string Hash);
+
+    /// <summary>The dataset addresses an input port reads from its upstream product.</summary>
+    private static IEnumerable<string> UpstreamAddresses(Mesh mesh, InputPort input) =>
+        mesh.FindPublisher(input.ContractId) is { } upstream && mesh.FindContract(input.ContractId) is { } contract
+            ? contract.Schema.Where(o => !o.Properties.IsEmpty).Select(o => Names.DatasetAddress(upstream.Product.Domain, upstream.Product.Name, o.Name, upstream.Port.Major ?? 1))
+            : [];
+
     /// <summary>
-    /// Everything a run's result depends on: the contracts, the transforms, the source files (size and time) and
-    /// the upstream snapshots. Equal hashes mean a re-run would publish the same data.
+    /// Reads the run's inputs and hashes everything its result depends on: the contracts, the transforms, the
+    /// source files (size and time) and the upstream snapshots. Equal hashes mean a re-run would publish the same
+    /// data; the run then uses exactly the snapshots that were hashed, even if an upstream publishes meanwhile.
     /// </summary>
-    private async Task<string> InputHashAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, CancellationToken cancellationToken)
+    private async Task<RunInputs> ReadInputsAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, CancellationToken cancellationToken)
     {
         var text = new StringBuilder().Append("meshwork-run/1\n").Append(product.Key).Append('\n');
         foreach (var port in ports)
@@ -256,11 +265,14 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             text.Append(port.Port.Name).Append(port.Major).Append(port.Contract.Document.GetRawText()).Append('\n');
         }
 
+        var transforms = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var transform in product.Transforms)
         {
-            text.Append(transform.Name).Append(await File.ReadAllTextAsync(Path.Combine(mesh.RootPath, transform.File), cancellationToken).ConfigureAwait(false)).Append('\n');
+            transforms[transform.Name] = await File.ReadAllTextAsync(Path.Combine(mesh.RootPath, transform.File), cancellationToken).ConfigureAwait(false);
+            text.Append(transform.Name).Append(transforms[transform.Name]).Append('\n');
         }
 
+        var upstream = new Dictionary<string, SnapshotRecord?>(StringComparer.Ordinal);
         foreach (var input in product.InputPorts)
         {
             text.Append(input.Name).Append(input.ContractId).Append('\n');
@@ -269,12 +281,12 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
                 continue;
             }
 
-            if (mesh.FindPublisher(input.ContractId) is { } upstream)
+            if (mesh.FindPublisher(input.ContractId) is not null)
             {
-                foreach (var obj in contract.Schema)
+                foreach (var address in UpstreamAddresses(mesh, input))
                 {
-                    var address = Names.DatasetAddress(upstream.Product.Domain, upstream.Product.Name, obj.Name, upstream.Port.Major ?? 1);
-                    text.Append(address).Append('=').Append((await store.GetCurrentSnapshotAsync(address, cancellationToken).ConfigureAwait(false))?.Snapshot).Append('\n');
+                    upstream[address] = await store.GetCurrentSnapshotAsync(address, cancellationToken).ConfigureAwait(false);
+                    text.Append(address).Append('=').Append(upstream[address]?.Snapshot).Append('\n');
                 }
             }
             else
@@ -293,7 +305,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             }
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        return new RunInputs(transforms, upstream, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))));
     }
 }
 
