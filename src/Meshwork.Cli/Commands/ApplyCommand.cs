@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Meshwork.Linting;
 using Meshwork.Platform;
 using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Planning;
@@ -34,9 +33,7 @@ internal static class ApplyCommand
             var planned = await platform.PlanAsync(repository, dataFolder, cancellationToken);
             if (planned.Plan is not { } plan)
             {
-                error.WriteLine("mesh: the repository has lint errors; apply needs a clean repository:");
-                LintReportWriter.WriteText(planned.Lint, error);
-                return MeshCli.ExitCodes.Usage;
+                return CommonOptions.RefuseUnclean("apply", planned.Lint, error);
             }
 
             if (!json)

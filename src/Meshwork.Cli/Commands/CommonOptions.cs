@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Meshwork.Linting;
 
 namespace Meshwork.Cli.Commands;
 
@@ -16,5 +17,13 @@ internal static class CommonOptions
         var option = new Option<string>("--format", "-f") { Description = $"Output format: {string.Join(", ", formats)}.", DefaultValueFactory = _ => formats[0] };
         option.AcceptOnlyFromAmong(formats);
         return option;
+    }
+
+    /// <summary>Verbs that change or read applied state need a clean repository: show why not, exit 2.</summary>
+    public static int RefuseUnclean(string verb, LintReport lint, TextWriter error)
+    {
+        error.WriteLine($"mesh: the repository has lint errors; {verb} needs a clean repository:");
+        LintReportWriter.WriteText(lint, error);
+        return MeshCli.ExitCodes.Usage;
     }
 }

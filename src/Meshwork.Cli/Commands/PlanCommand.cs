@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Meshwork.Linting;
 using Meshwork.Platform;
 using Meshwork.Platform.Planning;
 
@@ -26,9 +25,7 @@ internal static class PlanCommand
             var result = await platform.PlanAsync(parseResult.GetRequiredValue(path), parseResult.GetValue(data), cancellationToken);
             if (result.Plan is not { } plan)
             {
-                parseResult.InvocationConfiguration.Error.WriteLine("mesh: the repository has lint errors; plan needs a clean repository:");
-                LintReportWriter.WriteText(result.Lint, parseResult.InvocationConfiguration.Error);
-                return MeshCli.ExitCodes.Usage;
+                return CommonOptions.RefuseUnclean("plan", result.Lint, parseResult.InvocationConfiguration.Error);
             }
 
             if (parseResult.GetRequiredValue(format) == "json")

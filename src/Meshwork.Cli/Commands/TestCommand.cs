@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Meshwork.Linting;
 using Meshwork.Platform;
 using Meshwork.Platform.Planning;
 
@@ -31,9 +30,7 @@ internal static class TestCommand
             var result = await platform.TestAsync(parseResult.GetRequiredValue(path), parseResult.GetValue(data), parseResult.GetValue(product), cancellationToken);
             if (result.Lint.Errors > 0)
             {
-                parseResult.InvocationConfiguration.Error.WriteLine("mesh: the repository has lint errors; test needs a clean repository:");
-                LintReportWriter.WriteText(result.Lint, parseResult.InvocationConfiguration.Error);
-                return MeshCli.ExitCodes.Usage;
+                return CommonOptions.RefuseUnclean("test", result.Lint, parseResult.InvocationConfiguration.Error);
             }
 
             if (parseResult.GetRequiredValue(format) == "json")

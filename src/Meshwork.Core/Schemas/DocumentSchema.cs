@@ -16,6 +16,13 @@ public sealed class DocumentSchema
     private static readonly EvaluationOptions FlagOptions = new() { OutputFormat = OutputFormat.Flag };
     private static readonly EvaluationOptions DetailedOptions = new() { OutputFormat = OutputFormat.Hierarchical };
 
+    // Built on first use: linting one contract should not build the other schemas.
+    private static readonly Lazy<DocumentSchema> LazyOdcs = new(() => new("odcs-json-schema-v3.1.0.json", Rules.OdcsSchema));
+    private static readonly Lazy<DocumentSchema> LazyOdps = new(() => new("odps-json-schema-v1.0.0.json", Rules.OdpsSchema));
+    private static readonly Lazy<DocumentSchema> LazyMesh = new(() => new("mesh.schema.json", Rules.MeshSchema));
+    private static readonly Lazy<DocumentSchema> LazyDomain = new(() => new("domain.schema.json", Rules.DomainSchema));
+    private static readonly Lazy<DocumentSchema> LazyPeople = new(() => new("people.schema.json", Rules.PeopleSchema));
+
     private readonly JsonSchema _schema;
 
     private DocumentSchema(string resource, DiagnosticRule rule)
@@ -32,16 +39,16 @@ public sealed class DocumentSchema
     }
 
     /// <summary>The official ODCS v3.1.0 schema (validates every ODCS v3.x document).</summary>
-    public static DocumentSchema Odcs { get; } = new("odcs-json-schema-v3.1.0.json", Rules.OdcsSchema);
+    public static DocumentSchema Odcs => LazyOdcs.Value;
 
     /// <summary>The official ODPS v1.0.0 schema.</summary>
-    public static DocumentSchema Odps { get; } = new("odps-json-schema-v1.0.0.json", Rules.OdpsSchema);
+    public static DocumentSchema Odps => LazyOdps.Value;
 
-    public static DocumentSchema Mesh { get; } = new("mesh.schema.json", Rules.MeshSchema);
+    public static DocumentSchema Mesh => LazyMesh.Value;
 
-    public static DocumentSchema Domain { get; } = new("domain.schema.json", Rules.DomainSchema);
+    public static DocumentSchema Domain => LazyDomain.Value;
 
-    public static DocumentSchema People { get; } = new("people.schema.json", Rules.PeopleSchema);
+    public static DocumentSchema People => LazyPeople.Value;
 
     /// <summary>The embedded resource name (also the file name under src/Meshwork.Core/Schemas/).</summary>
     public string Resource { get; }
