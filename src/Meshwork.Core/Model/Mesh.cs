@@ -76,6 +76,16 @@ public sealed class Mesh
     public (DataProduct Product, OutputPort Port)? FindPublisher(string contractId) =>
         _publishers.TryGetValue(contractId, out var publisher) ? publisher : null;
 
+    /// <summary>
+    /// The dataset addresses published under a contract (one per schema object with properties), empty when no
+    /// product publishes it: what an input port referencing the contract reads.
+    /// </summary>
+    public IEnumerable<string> PublishedDatasets(string contractId) =>
+        FindPublisher(contractId) is { } publisher && FindContract(contractId) is { } contract
+            ? contract.Schema.Where(o => !o.Properties.IsEmpty)
+                .Select(o => Names.DatasetAddress(publisher.Product.Domain, publisher.Product.Name, o.Name, publisher.Port.Major ?? 1))
+            : [];
+
     /// <summary>Whether a contract is consumed as an operational source: referenced by an input port, published by no product.</summary>
     public bool IsSource(Contract contract) => !_publishers.ContainsKey(contract.Id);
 }

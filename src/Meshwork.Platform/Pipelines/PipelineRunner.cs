@@ -161,7 +161,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             var contract = mesh.FindContract(input.ContractId) ?? throw new PipelineException($"{product.Key}: input port '{input.Name}' references unknown contract '{input.ContractId}'.");
             if (mesh.FindPublisher(input.ContractId) is not null)
             {
-                foreach (var address in UpstreamAddresses(mesh, input))
+                foreach (var address in mesh.PublishedDatasets(input.ContractId))
                 {
                     var snapshot = inputs.Upstream[address]
                         ?? throw new PipelineException($"{product.Key}: input port '{input.Name}' reads {address}, which has not been published yet.");
@@ -246,12 +246,6 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
     /// <summary>What a run reads, read once: the transforms' SQL and the upstream snapshots it will attach.</summary>
     private sealed record RunInputs(IReadOnlyDictionary<string, string> Transforms, IReadOnlyDictionary<string, SnapshotRecord?> Upstream, string Hash);
 
-    /// <summary>The dataset addresses an input port reads from its upstream product.</summary>
-    private static IEnumerable<string> UpstreamAddresses(Mesh mesh, InputPort input) =>
-        mesh.FindPublisher(input.ContractId) is { } upstream && mesh.FindContract(input.ContractId) is { } contract
-            ? contract.Schema.Where(o => !o.Properties.IsEmpty).Select(o => Names.DatasetAddress(upstream.Product.Domain, upstream.Product.Name, o.Name, upstream.Port.Major ?? 1))
-            : [];
-
     /// <summary>
     /// Reads the run's inputs and hashes everything its result depends on: the contracts, the transforms, the
     /// source files (size and time) and the upstream snapshots. Equal hashes mean a re-run would publish the same
@@ -283,7 +277,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
 
             if (mesh.FindPublisher(input.ContractId) is not null)
             {
-                foreach (var address in UpstreamAddresses(mesh, input))
+                foreach (var address in mesh.PublishedDatasets(input.ContractId))
                 {
                     upstream[address] = await store.GetCurrentSnapshotAsync(address, cancellationToken).ConfigureAwait(false);
                     text.Append(address).Append('=').Append(upstream[address]?.Snapshot).Append('\n');

@@ -135,10 +135,9 @@ public sealed class Planner(TimeProvider time, PlannerOptions? options = null)
         {
             foreach (var input in product.InputPorts)
             {
-                if (mesh.FindPublisher(input.ContractId) is { } publisher && mesh.FindContract(input.ContractId) is { } contract && publisher.Port.Major is { } major)
+                if (mesh.FindPublisher(input.ContractId) is not null)
                 {
-                    edges.AddRange(contract.Schema.Where(o => !o.Properties.IsEmpty).Select(o =>
-                        new LineageEdge(Names.DatasetAddress(publisher.Product.Domain, publisher.Product.Name, o.Name, major), product.Key, input.Name)));
+                    edges.AddRange(mesh.PublishedDatasets(input.ContractId).Select(address => new LineageEdge(address, product.Key, input.Name)));
                 }
                 else if (mesh.FindContract(input.ContractId) is { } source)
                 {
