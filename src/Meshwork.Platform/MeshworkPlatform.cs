@@ -159,48 +159,12 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
                         c.Check.Severity.ToString().ToLowerInvariant(), c.Message)));
                     foreach (var slo in Slo.Of(port.Contract, spec.ObjectName))
                     {
-                        outcomes.Add(await EvaluateAsync(engine, spec.Address, slo, snapshot, cancellationToken).ConfigureAwait(false));
+                        outcomes.Add(await slo.EvaluateAsync(engine, spec.Address, snapshot, time.GetUtcNow(), cancellationToken).ConfigureAwait(false));
                     }
                 }
             }
         }
 
         return new TestResult(planned.Lint, outcomes, errors);
-    }
-
-    /// <summary>
-    /// Freshness: the newest value of the SLO's column (else the publish time) is within the limit.
-    /// Retention: no row's value of the column is older than the limit.
-    /// </summary>
-    private async Task<TestOutcome> EvaluateAsync(IEngine engine, string address, Slo slo, SnapshotRecord snapshot, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        DateTimeOffset? measured = snapshot.CreatedAt;
-        if (slo.Column is { } column)
-        {
-            var aggregate = slo.Property == "retention" ? "min" : "max";
-            try
-            {
-                await using var reader = await engine.ReadAsync($"SELECT CAST({aggregate}(\"{column.Replace("\"", "\"\"", StringComparison.Ordinal)}\") AS TIMESTAMP) FROM {address}", cancellationToken).ConfigureAwait(false);
-                measured = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(0)
-                    ? new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc))
-                    : null;
-            }
-            catch (EngineException e)
-            {
-                return new TestOutcome(address, slo.ToString(), "error", "error", $"{slo}: {e.Message}");
-            }
-        }
-
-        if (measured is not { } value)
-        {
-            return new TestOutcome(address, slo.ToString(), "passed", "error", $"{slo}: no rows to measure");
-        }
-
-        var age = now - value;
-        var passed = age <= slo.Limit;
-        var what = slo.Property == "retention" ? "oldest row" : "newest data";
-        return new TestOutcome(address, slo.ToString(), passed ? "passed" : "failed", "error",
-            $"{slo}: {what} is {Slo.Show(age)} old (limit {Slo.Show(slo.Limit)})");
     }
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using Meshwork.Engines;
 using Meshwork.Model;
+using Meshwork.Platform.Store;
 
 namespace Meshwork.Platform.Quality;
 
@@ -38,6 +40,41 @@ public sealed record Slo(string Property, TimeSpan Limit, string? Column, string
             _ => null,
         };
         return days is { } d ? TimeSpan.FromDays(d) : null;
+    }
+
+    /// <summary>
+    /// Freshness: the newest value of the SLO's column (else the publish time) is within the limit.
+    /// Retention: no row's value of the column is older than the limit.
+    /// </summary>
+    public async Task<TestOutcome> EvaluateAsync(IEngine engine, string address, SnapshotRecord snapshot, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        DateTimeOffset? measured = snapshot.CreatedAt;
+        if (Column is { } column)
+        {
+            var aggregate = Property == "retention" ? "min" : "max";
+            try
+            {
+                await using var reader = await engine.ReadAsync($"SELECT CAST({aggregate}(\"{column.Replace("\"", "\"\"", StringComparison.Ordinal)}\") AS TIMESTAMP) FROM {address}", cancellationToken).ConfigureAwait(false);
+                measured = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(0)
+                    ? new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc))
+                    : null;
+            }
+            catch (EngineException e)
+            {
+                return new TestOutcome(address, ToString(), "error", "error", $"{this}: {e.Message}");
+            }
+        }
+
+        if (measured is not { } value)
+        {
+            return new TestOutcome(address, ToString(), "passed", "error", $"{this}: no rows to measure");
+        }
+
+        var age = now - value;
+        var passed = age <= Limit;
+        var what = Property == "retention" ? "oldest row" : "newest data";
+        return new TestOutcome(address, ToString(), passed ? "passed" : "failed", "error",
+            $"{this}: {what} is {Slo.Show(age)} old (limit {Slo.Show(Limit)})");
     }
 
     /// <summary>A duration as a person reads it: hours below two days, days above.</summary>
