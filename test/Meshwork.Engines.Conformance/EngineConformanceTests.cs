@@ -131,6 +131,30 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Validate_DuplicateKeyRows_KeepTheirOriginalTextAndOtherReasons()
+    {
+        var spec = Spec("""
+            - name: id
+              logicalType: integer
+              primaryKey: true
+              required: true
+            - name: amount
+              logicalType: number
+              logicalTypeOptions:
+                minimum: 0
+            """);
+        // '7' and '007' are the same key once typed; the quarantine shows what the source said.
+        await LoadCsvAsync("src", "id,amount\n7,1.50\n007,-1\n8,2\n");
+
+        var outcome = await Engine.ValidateAsync(spec, "src", "run-1");
+
+        Assert.Equal(1, outcome.Valid);
+        var rows = await RowsAsync($"SELECT id, amount, array_to_string(_reasons, ' | ') FROM {outcome.QuarantineRelation} ORDER BY id");
+        Assert.Equal([["007", "-1", "amount: minimum | id: primary_key"], ["7", "1.50", "id: primary_key"]],
+            rows.Select(r => r.Select(v => v?.ToString()).ToArray()));
+    }
+
+    [Fact]
     public async Task Validate_CompositePrimaryKey_ComparesAllKeyColumns()
     {
         var spec = Spec("""
