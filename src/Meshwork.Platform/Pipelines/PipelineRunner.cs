@@ -12,10 +12,15 @@ namespace Meshwork.Platform.Pipelines;
 /// Runs products' pipelines (DESIGN.md §4): read the input ports, run the transform, validate every row against
 /// the output contract inside the engine, write valid rows and quarantined rows as new snapshots, run the quality
 /// checks, then swap the pointers in one metadata transaction. A run holds its product's lease, and is skipped
-/// when its inputs have not changed since the published snapshots were made.
+/// when its inputs have not changed since the published snapshots were made. Superseded snapshots stay readable
+/// for <paramref name="snapshotGrace"/> (default <see cref="DefaultSnapshotGrace"/>), then a run of their product
+/// deletes them, with any folder a killed run left behind.
 /// </summary>
-public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines, TimeProvider time, string dataFolder)
+public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines, TimeProvider time, string dataFolder, TimeSpan? snapshotGrace = null)
 {
+    /// <summary>Long enough for any read that started on a superseded snapshot to finish (DESIGN.md §11).</summary>
+    public static readonly TimeSpan DefaultSnapshotGrace = TimeSpan.FromHours(24);
+
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(30);
 
     /// <summary>Products in lineage order: every upstream before its consumers.</summary>
@@ -70,14 +75,27 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             current.Add(await store.GetCurrentSnapshotAsync(dataset.Address, cancellationToken).ConfigureAwait(false));
         }
 
+        var runId = Guid.NewGuid().ToString("N");
+        var owner = $"{Environment.MachineName}:{Environment.ProcessId}";
         if (datasets.Count > 0 && current.All(c => c?.InputHash == inputHash))
         {
-            // Nothing changed since the published snapshots were made: re-running would reproduce them.
+            // Nothing changed since the published snapshots were made: re-running would reproduce them. Expired
+            // snapshots are still removed, when no other run holds the product.
+            if (await store.TryAcquireLeaseAsync(product.Key, owner, runId, LeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await RemoveExpiredSnapshotsAsync(product, ports, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await store.ReleaseLeaseAsync(product.Key, runId, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
             return [.. current.Select(c => new DatasetRun(c!.Address, c.Rows, c.Quarantined, 0, 0, 0, Unchanged: true))];
         }
 
-        var runId = Guid.NewGuid().ToString("N");
-        var owner = $"{Environment.MachineName}:{Environment.ProcessId}";
         if (!await store.TryAcquireLeaseAsync(product.Key, owner, runId, LeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             // A holder on this machine whose process is gone died mid-run (killed, crashed): take its lease over.
@@ -96,6 +114,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         {
             var runs = await RunLeasedAsync(mesh, product, ports, runId, inputs, cancellationToken).ConfigureAwait(false);
             await store.FinishRunAsync(runId, succeeded: true, null, CancellationToken.None).ConfigureAwait(false);
+            await RemoveExpiredSnapshotsAsync(product, ports, cancellationToken).ConfigureAwait(false);
             return runs;
         }
         catch (Exception e) when (e is EngineException or PipelineException or IOException)
@@ -124,12 +143,12 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             foreach (var spec in port.Datasets)
             {
                 var outcome = await engine.ValidateAsync(spec, relation, runId, cancellationToken).ConfigureAwait(false);
-                var folder = Path.Combine("data", product.Domain, product.Name, spec.ObjectName + "_v" + port.Major.ToString(CultureInfo.InvariantCulture), version);
+                var folder = Path.Combine(DatasetFolder(product, port, spec), version);
                 await engine.PublishAsync(outcome.ValidRelation, Path.Combine(dataFolder, folder), cancellationToken).ConfigureAwait(false);
                 string? quarantineFolder = null;
                 if (outcome.Quarantined > 0)
                 {
-                    quarantineFolder = Path.Combine("data", product.Domain, product.Name, spec.ObjectName + "_v" + port.Major.ToString(CultureInfo.InvariantCulture) + "_quarantine", version);
+                    quarantineFolder = Path.Combine(DatasetFolder(product, port, spec) + "_quarantine", version);
                     await engine.PublishAsync(outcome.QuarantineRelation, Path.Combine(dataFolder, quarantineFolder), cancellationToken).ConfigureAwait(false);
                 }
 
@@ -150,6 +169,69 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         }
 
         return runs;
+    }
+
+    /// <summary>Where a dataset's snapshots live, relative to the data folder; its quarantine's folder adds <c>_quarantine</c>.</summary>
+    private static string DatasetFolder(DataProduct product, DesiredPort port, Engines.Ir.DatasetSpec spec) =>
+        Path.Combine("data", product.Domain, product.Name, spec.ObjectName + "_v" + port.Major.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Deletes snapshots superseded longer ago than the grace period, and snapshot folders no listed snapshot
+    /// names (a run killed before its pointer swap left them). Called only while holding the product's lease.
+    /// A folder that cannot be deleted now stays listed and is tried again by the next run.
+    /// </summary>
+    private async Task RemoveExpiredSnapshotsAsync(DataProduct product, IReadOnlyList<DesiredPort> ports, CancellationToken cancellationToken)
+    {
+        var listed = await store.GetSnapshotsAsync(product.Key, cancellationToken).ConfigureAwait(false);
+        var cutoff = time.GetUtcNow() - (snapshotGrace ?? DefaultSnapshotGrace);
+        var expired = new List<SnapshotRecord>();
+        foreach (var (snapshot, supersededAt) in listed)
+        {
+            if (supersededAt is { } at && at <= cutoff && TryDelete(snapshot.Snapshot) && (snapshot.QuarantineSnapshot is null || TryDelete(snapshot.QuarantineSnapshot)))
+            {
+                expired.Add(snapshot);
+            }
+        }
+
+        await store.ForgetSnapshotsAsync(expired, cancellationToken).ConfigureAwait(false);
+
+        var kept = listed.Select(l => l.Snapshot).Except(expired)
+            .SelectMany(s => new[] { s.Snapshot, s.QuarantineSnapshot }).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var datasetFolder in ports.SelectMany(p => p.Datasets.SelectMany(d => new[] { DatasetFolder(product, p, d), DatasetFolder(product, p, d) + "_quarantine" })))
+        {
+            var full = Path.Combine(dataFolder, datasetFolder);
+            if (!Directory.Exists(full))
+            {
+                continue;
+            }
+
+            foreach (var version in Directory.EnumerateDirectories(full))
+            {
+                var relative = Path.GetRelativePath(dataFolder, version).Replace('\\', '/');
+                if (!kept.Contains(relative))
+                {
+                    TryDelete(relative);
+                }
+            }
+        }
+    }
+
+    private bool TryDelete(string snapshotFolder)
+    {
+        try
+        {
+            var full = Path.Combine(dataFolder, snapshotFolder);
+            if (Directory.Exists(full))
+            {
+                Directory.Delete(full, recursive: true);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Sources become relations named by their input port; upstream datasets are attached by address.</summary>

@@ -39,6 +39,15 @@ public interface IMetadataStore : IAsyncDisposable
 
     Task<SnapshotRecord?> GetCurrentSnapshotAsync(string address, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Every snapshot listed for a product's datasets, current or superseded, with when it was superseded:
+    /// a folder under the product's data that is not listed was left by a run that never published.
+    /// </summary>
+    Task<IReadOnlyList<(SnapshotRecord Snapshot, DateTimeOffset? SupersededAt)>> GetSnapshotsAsync(string productKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes superseded snapshots from the list, once their folders are deleted; current ones are never removed.</summary>
+    Task ForgetSnapshotsAsync(IReadOnlyList<SnapshotRecord> snapshots, CancellationToken cancellationToken = default);
+
     Task RecordChecksAsync(string runId, string address, IReadOnlyList<CheckOutcome> outcomes, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<CheckRecord>> GetCheckHistoryAsync(string address, int limit, CancellationToken cancellationToken = default);

@@ -84,6 +84,49 @@ public sealed class ApplyTests : IDisposable
     }
 
     [Fact]
+    public async Task Apply_SupersededSnapshot_StaysReadableForTheGracePeriodThenIsDeleted()
+    {
+        var first = await ApplyAsync();
+        string old;
+        await using (var store = await SqliteMetadataStore.OpenAsync(first.DataFolder, _time))
+        {
+            old = (await store.GetCurrentSnapshotAsync("sales.orders.orders_v1"))!.Snapshot;
+        }
+
+        File.AppendAllText(Path.Combine(_mesh.Root, Orders), "3,1,7.5\n");
+        File.SetLastWriteTimeUtc(Path.Combine(_mesh.Root, Orders), DateTime.UtcNow.AddMinutes(1));
+        await ApplyAsync();
+        Assert.True(Directory.Exists(Path.Combine(first.DataFolder, old)), "a reader on the previous snapshot must still find it");
+
+        _time.Advance(Meshwork.Platform.Pipelines.PipelineRunner.DefaultSnapshotGrace);
+        var later = await ApplyAsync();
+
+        Assert.All(later.Datasets, d => Assert.True(d.Unchanged));
+        Assert.False(Directory.Exists(Path.Combine(first.DataFolder, old)));
+        await using var after = await SqliteMetadataStore.OpenAsync(first.DataFolder, _time);
+        var current = await after.GetCurrentSnapshotAsync("sales.orders.orders_v1");
+        Assert.True(File.Exists(Path.Combine(first.DataFolder, current!.Snapshot, "part-0.parquet")));
+        Assert.DoesNotContain(await after.GetSnapshotsAsync("sales.orders"), s => s.Snapshot.Snapshot == old);
+    }
+
+    [Fact]
+    public async Task Apply_FoldersLeftByAKilledRun_AreRemovedByTheNextRunOfTheProduct()
+    {
+        var first = await ApplyAsync();
+        var dataset = Path.Combine(first.DataFolder, "data", "sales", "orders", "orders_v1");
+        var unpublished = Directory.CreateDirectory(Path.Combine(dataset, "20261125T000000000-deadbeef")).FullName;
+        var staging = Directory.CreateDirectory(Path.Combine(dataset, "20261125T000000000-deadbeef.writing-0123")).FullName;
+
+        File.AppendAllText(Path.Combine(_mesh.Root, Orders), "3,1,7.5\n");
+        File.SetLastWriteTimeUtc(Path.Combine(_mesh.Root, Orders), DateTime.UtcNow.AddMinutes(1));
+        await ApplyAsync();
+
+        Assert.False(Directory.Exists(unpublished));
+        Assert.False(Directory.Exists(staging));
+        Assert.Equal(2, Directory.GetDirectories(dataset).Length); // the current snapshot and the one in its grace period
+    }
+
+    [Fact]
     public async Task Apply_UnreadableSourceFile_FailsThatProductAndItsConsumersOnly()
     {
         File.WriteAllText(Path.Combine(_mesh.Root, "domains/customers/profiles/data/customers.json"), "{\"customer_id\": 1, \"email\": \n");

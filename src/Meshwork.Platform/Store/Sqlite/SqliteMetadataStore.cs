@@ -186,6 +186,23 @@ public sealed class SqliteMetadataStore : IMetadataStore
             """, r => new SnapshotRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetInt64(5),
                 r.GetString(6), Time(r.GetString(7))), cancellationToken, ("$address", address)).ConfigureAwait(false)).FirstOrDefault(), cancellationToken);
 
+    public Task<IReadOnlyList<(SnapshotRecord Snapshot, DateTimeOffset? SupersededAt)>> GetSnapshotsAsync(string productKey, CancellationToken cancellationToken = default) =>
+        LockedAsync<IReadOnlyList<(SnapshotRecord, DateTimeOffset?)>>(async () => await QueryAsync("""
+            SELECT s.address, s.snapshot, s.run_id, s.rows, s.quarantine_snapshot, s.quarantined, s.input_hash, s.created_at, s.superseded_at
+            FROM snapshots s JOIN datasets d ON d.address = s.address WHERE d.product_key = $product ORDER BY s.created_at
+            """, r => (new SnapshotRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetInt64(5),
+                r.GetString(6), Time(r.GetString(7))), r.IsDBNull(8) ? (DateTimeOffset?)null : Time(r.GetString(8))), cancellationToken, ("$product", productKey)).ConfigureAwait(false),
+            cancellationToken);
+
+    public Task ForgetSnapshotsAsync(IReadOnlyList<SnapshotRecord> snapshots, CancellationToken cancellationToken = default) => InTransactionAsync(async transaction =>
+    {
+        foreach (var snapshot in snapshots)
+        {
+            await ExecuteAsync(transaction, "DELETE FROM snapshots WHERE address = $address AND snapshot = $snapshot AND superseded_at IS NOT NULL",
+                cancellationToken, ("$address", snapshot.Address), ("$snapshot", snapshot.Snapshot)).ConfigureAwait(false);
+        }
+    }, cancellationToken);
+
     public Task RecordChecksAsync(string runId, string address, IReadOnlyList<CheckOutcome> outcomes, CancellationToken cancellationToken = default) =>
         InTransactionAsync(async transaction =>
         {
