@@ -29,6 +29,9 @@ public static class MeshCli
             PlanCommand.Create(platform),
             ApplyCommand.Create(platform),
             TestCommand.Create(platform),
+            ServeCommand.CreateUp(platform),
+            ServeCommand.CreateServe(),
+            TokenCommand.Create(platform),
         };
     }
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Apache.Arrow.Ipc;
 using Meshwork.Engines.Ir;
 
 namespace Meshwork.Engines;
@@ -44,6 +45,51 @@ public interface IEngine : IAsyncDisposable
 
     /// <summary>Runs a read-only query; the reader streams.</summary>
     Task<DbDataReader> ReadAsync(string sql, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Checks a consumer's query with the engine's own parser: exactly one SELECT, and no table function outside
+    /// the engine's allow-list (they could read files around the governed views). Returns the dataset addresses
+    /// (three-part names) it reads, and the statement as the engine's parser understood it (comments and any
+    /// trailing semicolon gone). Throws <see cref="QueryRefusedException"/> naming what is refused.
+    /// </summary>
+    Task<QueryInspection> InspectQueryAsync(string sql, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Makes this session a consumer session: each view becomes readable by its address, with only its columns;
+    /// then file access is limited to <paramref name="dataFolder"/> and the configuration is locked, so the
+    /// consumer's query can reach nothing else.
+    /// </summary>
+    Task ServeAsync(IReadOnlyList<GovernedView> views, string dataFolder, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Runs a read-only query as Arrow: the result's schema at once (so a failing query fails here, before any
+    /// output), then record batches as the engine produces them. Disposing the stream ends the query.
+    /// </summary>
+    Task<IArrowArrayStream> ReadArrowAsync(string sql, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A consumer's query as the engine parsed it: the datasets it reads and the statement rewritten from its syntax tree.</summary>
+public sealed record QueryInspection(IReadOnlyList<string> Datasets, string Sql);
+
+/// <summary>A dataset as one consumer may read it: its current snapshot, the columns the access plan allows.</summary>
+public sealed record GovernedView(string Address, string SnapshotFolder, IReadOnlyList<string> Columns);
+
+/// <summary>A consumer query the engine will not run, with the reason.</summary>
+public sealed class QueryRefusedException : Exception
+{
+    public QueryRefusedException()
+    {
+    }
+
+    public QueryRefusedException(string message)
+        : base(message)
+    {
+    }
+
+    public QueryRefusedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
 }
 
 public sealed record RelationColumn(string Name, string EngineType);

@@ -12,7 +12,7 @@ namespace Meshwork.Engines.DuckDb;
 /// place (CSV, JSON, Parquet); datasets are published as Parquet snapshots; domains become attached in-memory
 /// catalogs so a dataset's address is its three-part SQL name.
 /// </summary>
-public sealed class DuckDbEngine : IEngine
+public sealed partial class DuckDbEngine : IEngine
 {
     // Only the bundled extensions exist offline; a failed autoload would first try the network (DESIGN.md §11).
     private const string ConnectionString = "Data Source=:memory:;autoinstall_known_extensions=false;autoload_known_extensions=false";

@@ -5,6 +5,7 @@ using Meshwork.Model;
 using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Planning;
 using Meshwork.Platform.Quality;
+using Meshwork.Platform.Serving;
 using Meshwork.Platform.Store;
 using Meshwork.Platform.Store.Sqlite;
 
@@ -66,6 +67,8 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
         var mesh = planned.Mesh;
         await using var store = await SqliteMetadataStore.OpenAsync(planned.DataFolder, time, cancellationToken).ConfigureAwait(false);
         await store.RecordPlanAsync(plan, cancellationToken).ConfigureAwait(false);
+        await store.SetMetaAsync(MetaKeys.Repository, Path.GetFullPath(mesh.RootPath), cancellationToken).ConfigureAwait(false);
+        await store.SetMetaAsync(MetaKeys.Applied, $"{time.GetUtcNow():O} {Guid.NewGuid():N}", cancellationToken).ConfigureAwait(false);
 
         var runner = new PipelineRunner(store, engines, time, planned.DataFolder);
         var datasets = new List<DatasetRun>();
@@ -109,6 +112,28 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
         }
 
         return new ApplyResult(planned.Lint, plan, datasets, errors, planned.DataFolder);
+    }
+
+    /// <summary>Opens an applied data folder for serving (the server's facade).</summary>
+    public Task<ServedMesh> ServeAsync(ServeOptions options, CancellationToken cancellationToken = default) =>
+        ServedMesh.OpenAsync(options, time, engines, cancellationToken);
+
+    /// <summary>A bearer token for a principal of the applied repository's people.yaml, signed with the data folder's key.</summary>
+    public async Task<string> IssueTokenAsync(string dataFolder, string principal, TimeSpan? lifetime, CancellationToken cancellationToken = default)
+    {
+        if (lifetime is { } ttl && ttl <= TimeSpan.Zero)
+        {
+            throw new MeshworkException("--ttl must be a positive duration (for example 30m, 12h, 7d).");
+        }
+
+        await using var served = await ServeAsync(new ServeOptions { DataFolder = dataFolder }, cancellationToken).ConfigureAwait(false);
+        var people = (await served.StateAsync(cancellationToken).ConfigureAwait(false)).Mesh.People;
+        if (people.FindPrincipal(principal) is null)
+        {
+            throw new MeshworkException($"No principal '{principal}' in people.yaml; principals: {string.Join(", ", people.Principals.Select(p => p.Id))}.");
+        }
+
+        return served.Tokens.Issue(principal, lifetime);
     }
 
     /// <summary>

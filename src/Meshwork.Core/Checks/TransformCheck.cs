@@ -53,6 +53,14 @@ internal sealed class TransformCheck : IMeshCheck
                         $"meshwork.engine is '{engine.Value}'; Meshwork knows {string.Join(", ", MeshSettings.KnownEngines)}.");
                 }
             }
+
+            foreach (var schedule in product.CustomProperties.Where(p => p.Property == Schedules.Property))
+            {
+                if (!Schedules.TryParse(schedule.StringValue, out _, out var error))
+                {
+                    diagnostics.Report(Rules.InvalidSchedule, schedule.Location, $"meshwork.schedule of '{product.Key}' is not a cron expression: {error}");
+                }
+            }
         }
     }
 }

@@ -117,6 +117,8 @@ public static class Rules
         "A product's output cannot be derived: no transform file and not exactly one input", "Add transform.sql (one output port) or <port>.sql beside product.odps.yaml.");
     public static readonly DiagnosticRule UnknownEngine = new("unknown-engine", Severity.Error, "engine",
         "An engine is not one Meshwork knows", "Use duckdb or postgres.");
+    public static readonly DiagnosticRule InvalidSchedule = new("invalid-schedule", Severity.Error, "engine",
+        "A product's meshwork.schedule is not a cron expression", "Write 5 fields (minute hour day month weekday) or 6 with seconds first, in UTC: \"0 3 * * *\" runs at 03:00 daily.");
 
     /// <summary>All rules, in catalogue order.</summary>
     public static IReadOnlyList<DiagnosticRule> All { get; } =

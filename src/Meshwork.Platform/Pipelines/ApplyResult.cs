@@ -5,6 +5,7 @@ using Meshwork.Platform.Planning;
 namespace Meshwork.Platform.Pipelines;
 
 /// <summary>What a run did to one dataset. <see cref="Unchanged"/>: its inputs had not changed, so nothing ran.</summary>
+[GenerateSerializer]
 public sealed record DatasetRun(string Address, long Published, long Quarantined, int Passed, int Failed, int Warned, bool Unchanged);
 
 /// <summary>What <c>mesh apply</c> did: the plan, each dataset's run, and every error (a failed product does not stop the others).</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Meshwork.Engines.Ir;
+using UniqueKey = Meshwork.Engines.Ir.UniqueKey;
 
 namespace Meshwork.Platform.Planning;
 

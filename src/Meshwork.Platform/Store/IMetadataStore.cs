@@ -53,7 +53,41 @@ public interface IMetadataStore : IAsyncDisposable
     Task<IReadOnlyList<CheckRecord>> GetCheckHistoryAsync(string address, int limit, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<LineageEdge>> GetLineageAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>A platform setting (<see cref="MetaKeys"/>), or null when never set.</summary>
+    Task<string?> GetMetaAsync(string key, CancellationToken cancellationToken = default);
+
+    Task SetMetaAsync(string key, string value, CancellationToken cancellationToken = default);
+
+    /// <summary>A product's pipeline runs, newest first.</summary>
+    Task<IReadOnlyList<RunRecord>> GetRunsAsync(string productKey, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>How many runs each product has, by status.</summary>
+    Task<IReadOnlyList<(string Product, string Status, long Count)>> GetRunCountsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Appends to the audit log, chaining the record to the previous one by hash; returns the stored record.</summary>
+    Task<AuditRecord> AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken = default);
+
+    /// <summary>The newest audit records, newest first.</summary>
+    Task<IReadOnlyList<AuditRecord>> GetAuditAsync(int limit, CancellationToken cancellationToken = default);
 }
+
+/// <summary>Keys of the platform settings kept in the store.</summary>
+public static class MetaKeys
+{
+    /// <summary>The full path of the repository last applied into this data folder: what a server serves.</summary>
+    public const string Repository = "repository";
+
+    /// <summary>Changes with every apply: servers reload their catalog when it does.</summary>
+    public const string Applied = "applied";
+}
+
+public sealed record RunRecord(string RunId, string ProductKey, string Status, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Failure);
+
+/// <summary>What happened: who did what to which datasets, why, under which access plan, and how it ended.</summary>
+public sealed record AuditEntry(string Principal, string Action, string Resource, string? Purpose, string? PlanDigest, long? Rows, string Outcome, string? Detail);
+
+public sealed record AuditRecord(long Seq, DateTimeOffset At, AuditEntry Entry, string PreviousHash, string Hash);
 
 /// <summary>A published snapshot of a dataset and of its quarantine, with the counts of the run that wrote them.</summary>
 public sealed record SnapshotRecord(

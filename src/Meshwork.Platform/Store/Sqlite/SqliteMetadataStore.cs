@@ -229,6 +229,53 @@ public sealed class SqliteMetadataStore : IMetadataStore
         (IReadOnlyList<LineageEdge>)await QueryAsync("SELECT upstream, downstream, port FROM lineage_edges ORDER BY downstream, port, upstream",
             r => new LineageEdge(r.GetString(0), r.GetString(1), r.GetString(2)), cancellationToken).ConfigureAwait(false), cancellationToken);
 
+    public Task<string?> GetMetaAsync(string key, CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (await QueryAsync("SELECT value FROM meta WHERE key = $key", r => r.GetString(0), cancellationToken, ("$key", key)).ConfigureAwait(false)).FirstOrDefault(),
+        cancellationToken);
+
+    public Task SetMetaAsync(string key, string value, CancellationToken cancellationToken = default) => InTransactionAsync(transaction =>
+        ExecuteAsync(transaction, "INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            cancellationToken, ("$key", key), ("$value", value)), cancellationToken);
+
+    public Task<IReadOnlyList<RunRecord>> GetRunsAsync(string productKey, int limit, CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (IReadOnlyList<RunRecord>)await QueryAsync(
+            "SELECT run_id, product_key, status, started_at, finished_at, failure FROM runs WHERE product_key = $product ORDER BY started_at DESC, rowid DESC LIMIT $limit",
+            r => new RunRecord(r.GetString(0), r.GetString(1), r.GetString(2), Time(r.GetString(3)), r.IsDBNull(4) ? null : Time(r.GetString(4)), r.IsDBNull(5) ? null : r.GetString(5)),
+            cancellationToken, ("$product", productKey), ("$limit", limit)).ConfigureAwait(false), cancellationToken);
+
+    public Task<IReadOnlyList<(string Product, string Status, long Count)>> GetRunCountsAsync(CancellationToken cancellationToken = default) =>
+        LockedAsync<IReadOnlyList<(string, string, long)>>(async () => await QueryAsync("SELECT product_key, status, count(*) FROM runs GROUP BY product_key, status ORDER BY 1, 2",
+            r => (r.GetString(0), r.GetString(1), r.GetInt64(2)), cancellationToken).ConfigureAwait(false), cancellationToken);
+
+    public Task<AuditRecord> AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken = default) => InTransactionAsync(async transaction =>
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var previous = "";
+        using (var last = Command(transaction, "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1", []))
+        {
+            previous = (string?)await last.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? AuditChain.Genesis;
+        }
+
+        var at = _time.GetUtcNow();
+        var hash = AuditChain.Hash(previous, Text(at), entry);
+        using var insert = Command(transaction, """
+            INSERT INTO audit_log (at, principal, action, resource, purpose, plan_digest, rows, outcome, detail, prev_hash, hash)
+            VALUES ($at, $principal, $action, $resource, $purpose, $digest, $rows, $outcome, $detail, $prev, $hash) RETURNING seq
+            """, [("$at", Text(at)), ("$principal", entry.Principal), ("$action", entry.Action), ("$resource", entry.Resource), ("$purpose", entry.Purpose),
+                ("$digest", entry.PlanDigest), ("$rows", entry.Rows), ("$outcome", entry.Outcome), ("$detail", entry.Detail), ("$prev", previous), ("$hash", hash)]);
+        var seq = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return new AuditRecord(seq, at, entry, previous, hash);
+    }, cancellationToken);
+
+    public Task<IReadOnlyList<AuditRecord>> GetAuditAsync(int limit, CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (IReadOnlyList<AuditRecord>)await QueryAsync(
+            "SELECT seq, at, principal, action, resource, purpose, plan_digest, rows, outcome, detail, prev_hash, hash FROM audit_log ORDER BY seq DESC LIMIT $limit",
+            r => new AuditRecord(r.GetInt64(0), Time(r.GetString(1)),
+                new AuditEntry(r.GetString(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6),
+                    r.IsDBNull(7) ? null : r.GetInt64(7), r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9)),
+                r.GetString(10), r.GetString(11)),
+            cancellationToken, ("$limit", limit)).ConfigureAwait(false), cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         await _connection.DisposeAsync().ConfigureAwait(false);

@@ -1,0 +1,41 @@
+using Meshwork.Platform.Pipelines;
+using Orleans.Concurrency;
+
+namespace Meshwork.Platform.Products;
+
+/// <summary>
+/// A data product as a grain (DESIGN.md §7): it owns its schedule and its runs. Calls are one at a time, so
+/// one silo never runs a product twice at once; the run lease in the metadata store holds across silos and
+/// CLIs. Keyed by the product key (<c>domain.product</c>).
+/// </summary>
+public interface IDataProductGrain : IGrainWithStringKey
+{
+    /// <summary>Runs the product's pipeline now; <paramref name="trigger"/> says why (manual, schedule, upstream ...).</summary>
+    Task<ProductRunResult> RunAsync(string trigger);
+
+    /// <summary>Reads the product's schedule and keeps the grain ticking while it has one. Idempotent.</summary>
+    Task<ProductSchedule> StartAsync();
+
+    /// <summary>An upstream product published new data: run so this product follows.</summary>
+    [OneWay]
+    Task UpstreamPublishedAsync(string upstream);
+}
+
+/// <summary>What a run did, or why it could not run.</summary>
+[GenerateSerializer]
+public sealed record ProductRunResult(string Product, string Trigger, IReadOnlyList<DatasetRun> Datasets, string? Error)
+{
+    /// <summary>Whether the run published a new snapshot of any dataset.</summary>
+    public bool Published => Error is null && Datasets.Any(d => !d.Unchanged);
+}
+
+/// <summary>A product's schedule (<c>meshwork.schedule</c>, a cron expression) and its next occurrence.</summary>
+[GenerateSerializer]
+public sealed record ProductSchedule(string Product, string? Cron, DateTimeOffset? Next, string? Error);
+
+/// <summary>How product grains keep time.</summary>
+public sealed class ProductGrainOptions
+{
+    /// <summary>How often a scheduled product checks whether a cron occurrence has come.</summary>
+    public TimeSpan Tick { get; set; } = TimeSpan.FromSeconds(15);
+}

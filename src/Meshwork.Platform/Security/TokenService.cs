@@ -1,0 +1,108 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Meshwork.Platform.Security;
+
+/// <summary>
+/// Bearer tokens of the embedded default: JWTs signed (HMAC-SHA256) with a key kept in the data folder, naming
+/// a principal of people.yaml and an expiry. Anyone who can read the data folder can mint tokens, which is the
+/// same trust as reading the data itself; production deployments validate an OIDC issuer's tokens instead.
+/// </summary>
+public sealed class TokenService
+{
+    public const string Issuer = "meshwork";
+    public const string Audience = "meshwork";
+    public static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(12);
+
+    private const string KeyFile = "keys/token-signing.key";
+    private readonly SymmetricSecurityKey _key;
+    private readonly TimeProvider _time;
+
+    private TokenService(byte[] key, TimeProvider time)
+    {
+        _key = new SymmetricSecurityKey(key) { KeyId = Convert.ToHexStringLower(SHA256.HashData(key))[..16] };
+        _time = time;
+    }
+
+    /// <summary>Loads the data folder's signing key, creating it (readable by the owner only) the first time.</summary>
+    public static TokenService Open(string dataFolder, TimeProvider time)
+    {
+        var path = Path.Combine(dataFolder, KeyFile);
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var staging = path + "." + Guid.NewGuid().ToString("N");
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using (var stream = new FileStream(staging, options))
+            {
+                stream.Write(RandomNumberGenerator.GetBytes(32));
+            }
+
+            // Two processes creating the key at once: the first rename wins and both use its key.
+            try
+            {
+                File.Move(staging, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(staging);
+            }
+        }
+
+        var key = File.ReadAllBytes(path);
+        if (key.Length < 32)
+        {
+            throw new InvalidOperationException($"The token signing key '{path}' is shorter than 32 bytes; delete it to have a new one made.");
+        }
+
+        return new TokenService(key, time);
+    }
+
+    public SecurityKey SigningKey => _key;
+
+    /// <summary>A token for <paramref name="principal"/>, valid for <paramref name="lifetime"/>.</summary>
+    public string Issue(string principal, TimeSpan? lifetime = null)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            Subject = new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, principal)]),
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + (lifetime ?? DefaultLifetime),
+            SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    /// <summary>How the server checks a platform token: signature, issuer, audience and expiry, nothing else trusted.</summary>
+    public TokenValidationParameters ValidationParameters() => new()
+    {
+        ValidIssuer = Issuer,
+        ValidAudience = Audience,
+        IssuerSigningKey = _key,
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        NameClaimType = JwtRegisteredClaimNames.Sub,
+        ClockSkew = TimeSpan.FromSeconds(30),
+        LifetimeValidator = (notBefore, expires, _, _) =>
+        {
+            var now = _time.GetUtcNow().UtcDateTime;
+            return (notBefore is null || notBefore <= now.AddSeconds(30)) && expires is { } e && e > now;
+        },
+    };
+
+    /// <summary>Validates a token outside ASP.NET Core (the CLI, tests); the principal's id, or null.</summary>
+    public async Task<string?> ValidateAsync(string token)
+    {
+        var result = await new JsonWebTokenHandler().ValidateTokenAsync(token, ValidationParameters()).ConfigureAwait(false);
+        return result.IsValid ? result.ClaimsIdentity.Name : null;
+    }
+}

@@ -1,0 +1,336 @@
+using System.Globalization;
+using Meshwork.Engines;
+using Meshwork.Linting;
+using Meshwork.Loading;
+using Meshwork.Model;
+using Meshwork.Platform.Access;
+using Meshwork.Platform.Catalog;
+using Meshwork.Platform.Pipelines;
+using Meshwork.Platform.Planning;
+using Meshwork.Platform.Quality;
+using Meshwork.Platform.Security;
+using Meshwork.Platform.Store;
+using Meshwork.Platform.Store.Sqlite;
+
+namespace Meshwork.Platform.Serving;
+
+/// <summary>The applied mesh as served at one moment: the model, the catalog, the access planner.</summary>
+public sealed record ServedState(Mesh Mesh, CatalogIndex Catalog, IAccessPlanner Access, string AppliedStamp);
+
+/// <summary>A dataset's published state: its current snapshot, latest checks and SLOs.</summary>
+public sealed record DatasetStatus(
+    string Address,
+    SnapshotRecord? Snapshot,
+    IReadOnlyList<CheckRecord> Checks,
+    IReadOnlyList<SloStatus> Slos)
+{
+    /// <summary>passed, failed, warned, or unknown (never checked).</summary>
+    public string Quality => Checks.Count == 0 ? "unknown"
+        : Checks.Any(c => c.Status is "failed" or "error") ? "failed"
+        : Checks.Any(c => c.Status == "warned") ? "warned" : "passed";
+}
+
+public sealed record SloStatus(string Slo, string Status, TimeSpan? Age, TimeSpan Limit, string Message);
+
+/// <summary>
+/// The facade the server calls (DESIGN.md §5): an applied data folder served read-mostly. Any number of
+/// servers and CLIs may use one data folder at once; the served state follows the latest apply.
+/// </summary>
+public sealed class ServedMesh : IAsyncDisposable
+{
+    private readonly SqliteMetadataStore _store;
+    private readonly EngineRegistry _engines;
+    private readonly TimeProvider _time;
+    private readonly ServeOptions _options;
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private ServedState _state;
+    private DateTimeOffset _checkedAt;
+
+    private ServedMesh(SqliteMetadataStore store, EngineRegistry engines, TimeProvider time, ServeOptions options, TokenService tokens, ServedState state, string repository)
+    {
+        _store = store;
+        _engines = engines;
+        _time = time;
+        _options = options;
+        Tokens = tokens;
+        _state = state;
+        Repository = repository;
+        _checkedAt = time.GetUtcNow();
+    }
+
+    public string DataFolder => _options.DataFolder;
+
+    public string Repository { get; }
+
+    public TokenService Tokens { get; }
+
+    public IMetadataStore Store => _store;
+
+    public TimeProvider Time => _time;
+
+    /// <summary>Opens an applied data folder; fails with a clear message when nothing was applied there.</summary>
+    public static async Task<ServedMesh> OpenAsync(ServeOptions options, TimeProvider time, EngineRegistry engines, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var data = Path.GetFullPath(options.DataFolder);
+        if (!SqliteMetadataStore.Exists(data))
+        {
+            throw new MeshworkException($"Nothing is applied in '{data}'; run 'mesh apply' (or 'mesh up') on a repository first.");
+        }
+
+        options = new ServeOptions
+        {
+            DataFolder = data, Repository = options.Repository, MaxRows = options.MaxRows, ReadTimeout = options.ReadTimeout, RefreshInterval = options.RefreshInterval,
+        };
+        var store = await SqliteMetadataStore.OpenAsync(data, time, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var repository = options.Repository ?? await store.GetMetaAsync(MetaKeys.Repository, cancellationToken).ConfigureAwait(false)
+                ?? throw new MeshworkException($"'{data}' does not record which repository was applied; run 'mesh apply' again.");
+            var state = await LoadAsync(store, repository, cancellationToken).ConfigureAwait(false);
+            return new ServedMesh(store, engines, time, options, TokenService.Open(data, time), state, Path.GetFullPath(repository));
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The served state, reloaded when another process applied since it was loaded (checked at most every <see cref="ServeOptions.RefreshInterval"/>).</summary>
+    public async Task<ServedState> StateAsync(CancellationToken cancellationToken = default)
+    {
+        if (_time.GetUtcNow() - _checkedAt < _options.RefreshInterval)
+        {
+            return _state;
+        }
+
+        await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_time.GetUtcNow() - _checkedAt >= _options.RefreshInterval)
+            {
+                var stamp = await _store.GetMetaAsync(MetaKeys.Applied, cancellationToken).ConfigureAwait(false) ?? string.Empty;
+                if (stamp != _state.AppliedStamp)
+                {
+                    try
+                    {
+                        _state = await LoadAsync(_store, Repository, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (MeshworkException)
+                    {
+                        // The repository was left broken after the apply: keep serving what was loaded.
+                    }
+                }
+
+                _checkedAt = _time.GetUtcNow();
+            }
+
+            return _state;
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    /// <summary>The principal of people.yaml with this id, or null.</summary>
+    public async Task<Principal?> FindPrincipalAsync(string id, CancellationToken cancellationToken = default) =>
+        (await StateAsync(cancellationToken).ConfigureAwait(false)).Mesh.People.FindPrincipal(id);
+
+    /// <summary>A dataset's rows as <paramref name="principal"/> may see them: a governed read of selected columns, paged.</summary>
+    public async Task<GovernedResult> ReadDatasetAsync(Principal principal, string address, IReadOnlyList<string>? columns, long? limit, long? offset, string? purpose,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        var state = await StateAsync(cancellationToken).ConfigureAwait(false);
+        var dataset = state.Catalog.FindDataset(address) ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
+        var plan = state.Access.Plan(principal, dataset, new AccessRequest(purpose, "http"));
+        if (!plan.Allowed)
+        {
+            await AuditDeniedAsync(principal, "read", address, purpose, plan, cancellationToken).ConfigureAwait(false);
+            throw new ServingException(ServingError.Forbidden, plan.Reason);
+        }
+
+        var selected = columns is { Count: > 0 } ? columns : plan.Columns;
+        var unknown = selected.Where(c => !dataset.Columns.Any(d => d.Name == c)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ServingException(ServingError.BadRequest, $"{address} has no column {string.Join(", ", unknown.Select(u => $"'{u}'"))}; its columns are {string.Join(", ", dataset.Columns.Select(c => c.Name))}.");
+        }
+
+        if (limit < 0 || offset < 0)
+        {
+            throw new ServingException(ServingError.BadRequest, "limit and offset must not be negative.");
+        }
+
+        // Only columns the plan allows are in the governed view; asking for another is the same as a missing one.
+        var hidden = selected.Where(c => !plan.Columns.Contains(c)).ToList();
+        if (hidden.Count > 0)
+        {
+            throw new ServingException(ServingError.Forbidden, $"The access plan does not allow column {string.Join(", ", hidden.Select(h => $"'{h}'"))} of {address}.");
+        }
+
+        var sql = $"SELECT {string.Join(", ", selected.Select(Quote))} FROM {string.Join('.', address.Split('.').Select(Quote))}"
+            + (limit is { } l ? string.Create(CultureInfo.InvariantCulture, $" LIMIT {l}") : string.Empty)
+            + (offset is { } o ? string.Create(CultureInfo.InvariantCulture, $" OFFSET {o}") : string.Empty);
+        return await OpenAsync(principal, "read", sql, [plan], purpose, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A consumer's SQL over datasets: parsed by the engine (one SELECT, no table functions), every dataset it
+    /// names planned for <paramref name="principal"/>, then run in a session holding only the governed views.
+    /// </summary>
+    public async Task<GovernedResult> QueryAsync(Principal principal, string sql, string? purpose, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        if (string.IsNullOrWhiteSpace(sql))
+        {
+            throw new ServingException(ServingError.BadRequest, "The query is empty; send {\"sql\": \"SELECT ...\"}.");
+        }
+
+        var state = await StateAsync(cancellationToken).ConfigureAwait(false);
+        await using var parser = await OpenEngineAsync(cancellationToken).ConfigureAwait(false);
+        QueryInspection inspection;
+        try
+        {
+            inspection = await parser.InspectQueryAsync(sql, cancellationToken).ConfigureAwait(false);
+        }
+        catch (QueryRefusedException e)
+        {
+            await _store.AppendAuditAsync(new AuditEntry(principal.Id, "query", "", purpose, null, null, "refused", e.Message), cancellationToken).ConfigureAwait(false);
+            throw new ServingException(ServingError.BadRequest, e.Message, e);
+        }
+
+        var plans = new List<AccessPlan>();
+        foreach (var address in inspection.Datasets)
+        {
+            var dataset = state.Catalog.FindDataset(address) ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
+            var plan = state.Access.Plan(principal, dataset, new AccessRequest(purpose, "sql"));
+            if (!plan.Allowed)
+            {
+                await AuditDeniedAsync(principal, "query", address, purpose, plan, cancellationToken).ConfigureAwait(false);
+                throw new ServingException(ServingError.Forbidden, plan.Reason);
+            }
+
+            plans.Add(plan);
+        }
+
+        return await OpenAsync(principal, "query", inspection.Sql, plans, purpose, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Each dataset's published state: snapshot, latest checks, SLOs measured on the publish time.</summary>
+    public async Task<IReadOnlyList<DatasetStatus>> StatusAsync(CatalogEntry entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var state = await StateAsync(cancellationToken).ConfigureAwait(false);
+        var statuses = new List<DatasetStatus>();
+        foreach (var dataset in entry.Datasets)
+        {
+            var snapshot = await _store.GetCurrentSnapshotAsync(dataset.Address, cancellationToken).ConfigureAwait(false);
+            var history = await _store.GetCheckHistoryAsync(dataset.Address, 200, cancellationToken).ConfigureAwait(false);
+            var latest = history.Count == 0 ? [] : history.Where(h => h.RunId == history[0].RunId).ToList();
+            var slos = new List<SloStatus>();
+            if (state.Mesh.FindContract(dataset.ContractId) is { } contract)
+            {
+                foreach (var slo in Slo.Of(contract, dataset.ObjectName).Where(s => s.Property == "freshness"))
+                {
+                    var age = snapshot is null ? (TimeSpan?)null : _time.GetUtcNow() - snapshot.CreatedAt;
+                    var status = age is null ? "unknown" : age <= slo.Limit ? "passed" : "failed";
+                    slos.Add(new SloStatus(slo.Text, status, age, slo.Limit,
+                        age is { } a ? $"published {Slo.Show(a)} ago (limit {Slo.Show(slo.Limit)})" : "not published yet"));
+                }
+            }
+
+            statuses.Add(new DatasetStatus(dataset.Address, snapshot, latest, slos));
+        }
+
+        return statuses;
+    }
+
+    /// <summary>
+    /// Runs one product's pipeline now (the product's control port). Refused while the repository has changes
+    /// that are not applied: a run publishes what was applied, never unreviewed edits.
+    /// </summary>
+    public async Task<IReadOnlyList<DatasetRun>> RunProductAsync(string productKey, CancellationToken cancellationToken = default)
+    {
+        var state = await StateAsync(cancellationToken).ConfigureAwait(false);
+        var product = state.Mesh.FindProduct(productKey) ?? throw new ServingException(ServingError.NotFound, $"No product '{productKey}'.");
+        var applied = await _store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
+        var plan = new Planner(_time).Plan(state.Mesh, applied);
+        if (plan.Changes.Any(c => c.ProductKey == product.Key))
+        {
+            throw new ServingException(ServingError.Conflict, $"{product.Key} has changes in the repository that are not applied; run 'mesh apply' first.");
+        }
+
+        var ports = plan.Ports.Where(p => p.Product.Key == product.Key && !p.Deprecated).ToList();
+        var runner = new PipelineRunner(_store, _engines, _time, DataFolder);
+        try
+        {
+            return await runner.RunAsync(state.Mesh, product, ports, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PipelineException e) when (e.Message.Contains("another process", StringComparison.Ordinal))
+        {
+            throw new ServingException(ServingError.Conflict, e.Message, e);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _store.DisposeAsync().ConfigureAwait(false);
+        _refresh.Dispose();
+    }
+
+    private async Task<GovernedResult> OpenAsync(Principal principal, string action, string sql, IReadOnlyList<AccessPlan> plans, string? purpose, CancellationToken cancellationToken)
+    {
+        var views = new List<GovernedView>();
+        foreach (var plan in plans)
+        {
+            var snapshot = await _store.GetCurrentSnapshotAsync(plan.Address, cancellationToken).ConfigureAwait(false)
+                ?? throw new ServingException(ServingError.NotFound, $"{plan.Address} is not published yet.");
+            views.Add(new GovernedView(plan.Address, Path.Combine(DataFolder, snapshot.Snapshot), plan.Columns));
+        }
+
+        var engine = await OpenEngineAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await engine.ServeAsync(views, DataFolder, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await engine.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        var audit = new AuditEntry(principal.Id, action, string.Join(",", plans.Select(p => p.Address)), purpose,
+            string.Join(",", plans.Select(p => p.Digest)), null, "allowed", null);
+        return new GovernedResult(engine, sql, plans, _store, audit, _options.MaxRows, _options.ReadTimeout);
+    }
+
+    private Task<AuditRecord> AuditDeniedAsync(Principal principal, string action, string address, string? purpose, AccessPlan plan, CancellationToken cancellationToken) =>
+        _store.AppendAuditAsync(new AuditEntry(principal.Id, action, address, purpose, plan.Digest, 0, "denied", plan.Reason), cancellationToken);
+
+    // Reads run on the embedded engine over the Parquet snapshots, whatever engine computed them.
+    private Task<IEngine> OpenEngineAsync(CancellationToken cancellationToken) => _engines.Get("duckdb").OpenAsync(cancellationToken);
+
+    private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static async Task<ServedState> LoadAsync(SqliteMetadataStore store, string repository, CancellationToken cancellationToken)
+    {
+        var stamp = await store.GetMetaAsync(MetaKeys.Applied, cancellationToken).ConfigureAwait(false) ?? string.Empty;
+        if (!Directory.Exists(repository))
+        {
+            throw new MeshworkException($"The applied repository '{repository}' is gone; run 'mesh apply' from where it is now.");
+        }
+
+        var (mesh, report) = MeshLinter.LintRepository(repository);
+        if (report.Errors > 0)
+        {
+            throw new MeshworkException($"The repository '{repository}' has {report.Errors} lint error(s); run 'mesh lint' and fix them, then 'mesh apply'.");
+        }
+
+        var applied = await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
+        var keys = applied.Products.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        return new ServedState(mesh, CatalogIndex.Build(mesh, keys), new OwnerAccessPlanner(mesh), stamp);
+    }
+}

@@ -1,0 +1,35 @@
+using Meshwork.Loading;
+using Meshwork.Platform.Serving;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Meshwork.Server.Hosting;
+
+/// <summary>Platform errors as ProblemDetails with the status each means; their messages are written for the caller.</summary>
+internal sealed class ServingExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title) = exception switch
+        {
+            ServingException { Error: ServingError.NotFound } => (StatusCodes.Status404NotFound, "Not found"),
+            ServingException { Error: ServingError.Forbidden } => (StatusCodes.Status403Forbidden, "Access denied"),
+            ServingException { Error: ServingError.LimitExceeded } => (StatusCodes.Status422UnprocessableEntity, "Limit exceeded"),
+            ServingException { Error: ServingError.Conflict } => (StatusCodes.Status409Conflict, "Conflict"),
+            ServingException => (StatusCodes.Status400BadRequest, "Bad request"),
+            MeshworkException => (StatusCodes.Status400BadRequest, "Bad request"),
+            _ => (0, null),
+        };
+        if (status == 0 || httpContext.Response.HasStarted)
+        {
+            return false;
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = { Status = status, Title = title, Detail = exception.Message },
+        }).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,94 @@
+using Meshwork.Engines;
+using Meshwork.Engines.DuckDb;
+using Meshwork.Platform.Products;
+using Meshwork.Platform.Serving;
+using Meshwork.Server.Apis;
+using Meshwork.Server.Hosting;
+using Prometheus;
+using Scalar.AspNetCore;
+
+namespace Meshwork.Server;
+
+/// <summary>Builds the server: one place for services and the HTTP pipeline, used by Program, <c>mesh serve</c> and tests.</summary>
+public static class MeshServer
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        // Requests are measured in /metrics; the log keeps to warnings and the start-up lines.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        configure?.Invoke(builder);
+        builder.Services.AddMeshwork(builder.Configuration);
+        builder.UseOrleans(silo => ProductScheduler.ConfigureSilo(silo, builder.Configuration.GetSection("Meshwork:Orleans")));
+
+        var app = builder.Build();
+        app.UseMeshwork();
+        return app;
+    }
+
+    public static IServiceCollection AddMeshwork(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Meshwork");
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new EngineRegistry().AddDuckDb());
+        services.AddSingleton(provider =>
+        {
+            var data = section["Data"] ?? throw new InvalidOperationException("Meshwork:Data is not set: which applied data folder should the server serve?");
+            var options = new ServeOptions
+            {
+                DataFolder = data,
+                Repository = section["Repository"],
+                MaxRows = section.GetValue("MaxRows", 50_000_000L),
+                ReadTimeout = section.GetValue("ReadTimeout", TimeSpan.FromMinutes(5)),
+            };
+            return ServedMesh.OpenAsync(options, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<EngineRegistry>()).GetAwaiter().GetResult();
+        });
+        services.AddMeshworkAuthentication(section);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ServingExceptionHandler>();
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Meshwork API";
+            document.Info.Description = "Catalog, governed data access and product runs of a Meshwork data mesh. Authenticate with a bearer token from `mesh token PRINCIPAL`.";
+            return Task.CompletedTask;
+        }));
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
+        services.AddSingleton<MeshMetrics>();
+        services.Configure<ProductGrainOptions>(section.GetSection("Schedule"));
+        services.AddHostedService<ProductScheduler>();
+        return services;
+    }
+
+    public static WebApplication UseMeshwork(this WebApplication app)
+    {
+        // Open the served mesh now: a data folder that cannot be served fails the start, not the first request.
+        app.Services.GetRequiredService<ServedMesh>();
+        var metrics = app.Services.GetRequiredService<MeshMetrics>();
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        // The server's own registry: several servers in one process (tests) never share metrics.
+        app.UseHttpMetrics(options => options.SetMetricFactory(Metrics.WithCustomRegistry(metrics.Registry)));
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthChecks("/healthz", new() { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/readyz", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapMetrics("/metrics", metrics.Registry).AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/api", options => options.WithTitle("Meshwork API")).AllowAnonymous();
+
+        app.MapCatalogApi();
+        app.MapDataApi();
+        app.MapProductsApi();
+        app.MapAuditApi();
+        return app;
+    }
+}

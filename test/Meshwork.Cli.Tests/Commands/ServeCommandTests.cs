@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Meshwork.Cli.Tests.Commands;
+
+/// <summary><c>mesh up</c> as a separate process, serving a copy of the example mesh.</summary>
+public sealed class MeshUpFixture : IAsyncLifetime
+{
+    private readonly string _mesh = CliRunner.NewTempPath();
+    private readonly int _port = ServeCommandTests.FreePort();
+    private readonly StringBuilder _serverOutput = new();
+    private Process? _server;
+
+    public string Mesh => _mesh;
+
+    public string Url => $"http://127.0.0.1:{_port}";
+
+    public string Data => Path.Combine(_mesh, ".mesh");
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        CliRunner.CopyTree(Path.Combine(CliRunner.RepositoryRoot, "examples", "retail"), _mesh);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Meshwork.Cli.dll"), "up", _mesh, "--urls", Url })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _server = Process.Start(start)!;
+        _server.OutputDataReceived += (_, e) => { lock (_serverOutput) { _serverOutput.AppendLine(e.Data); } };
+        _server.ErrorDataReceived += (_, e) => { lock (_serverOutput) { _serverOutput.AppendLine(e.Data); } };
+        _server.BeginOutputReadLine();
+        _server.BeginErrorReadLine();
+
+        using var client = new HttpClient();
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            Assert.False(_server.HasExited, $"mesh up exited: {Output()}");
+            try
+            {
+                if ((await client.GetAsync(new Uri($"{Url}/healthz"), Cancel)).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            await Task.Delay(200, Cancel);
+        }
+
+        Assert.Fail($"mesh up did not answer /healthz: {Output()}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is { HasExited: false })
+        {
+            _server.Kill(entireProcessTree: true);
+            await _server.WaitForExitAsync(CancellationToken.None);
+        }
+
+        _server?.Dispose();
+        try
+        {
+            Directory.Delete(_mesh, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+
+    public string Output()
+    {
+        lock (_serverOutput)
+        {
+            return _serverOutput.ToString();
+        }
+    }
+}
+
+/// <summary><c>mesh token</c>, <c>mesh serve</c> and <c>mesh apply</c> run in this process beside a <c>mesh up</c> process.</summary>
+public sealed class ServeCommandTests(MeshUpFixture up) : IClassFixture<MeshUpFixture>
+{
+    private string Url => up.Url;
+
+    private string Data => up.Data;
+
+    private string Mesh => up.Mesh;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Up_PrintsTheUrlAndServesTheCatalogToATokenFromMeshToken()
+    {
+        var (exitCode, output, _) = CliRunner.Run("token", "olivia", "--data", Data);
+        var token = output.TrimEnd().Split('\n')[^1];
+
+        var response = await Client(token).GetAsync(new Uri($"{Url}/api/v1/products/customers.profiles"), Cancel);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains($"Meshwork is serving", Output(), StringComparison.Ordinal);
+        Assert.Contains($"mesh token", Output(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Apply_BesideARunningServer_ReadersSeeTheOldVersionOrTheNewNeverAMix()
+    {
+        var token = CliRunner.Run("token", "olivia", "--data", Data).Output.TrimEnd().Split('\n')[^1];
+        using var client = Client(token);
+        var uri = new Uri($"{Url}/api/v1/datasets/customers.profiles.profiles_v1/data?format=csv&columns=customer_id");
+        var before = await CountAsync(client, uri);
+        var customers = Path.Combine(Mesh, "domains/customers/profiles/data/customers.csv");
+        var added = new StringBuilder();
+        for (var i = 0; i < 20; i++)
+        {
+            added.Append(System.Globalization.CultureInfo.InvariantCulture, $"{5000 + i},New,Customer,new{i}@example.com,+49 30 555 {i:0000},DE,Berlin,1990-01-01,2024-01-01\n");
+        }
+
+        File.AppendAllText(customers, added.ToString());
+        File.SetLastWriteTimeUtc(customers, DateTime.UtcNow.AddMinutes(1));
+
+        var seen = new HashSet<long>();
+        using var stop = new CancellationTokenSource();
+        var reader = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                seen.Add(await CountAsync(client, uri));
+            }
+        }, Cancel);
+        var (exitCode, _, error) = CliRunner.Run("apply", Mesh, "--yes");
+        var after = await CountAsync(client, uri);
+        await stop.CancelAsync();
+        await reader;
+
+        Assert.True(exitCode == 0, error);
+        Assert.Equal(before + 20, after);
+        Assert.Subset(new HashSet<long> { before, after }, seen);
+    }
+
+    [Fact]
+    public void Serve_OnAPortInUse_FailsWithAClearError()
+    {
+        var (exitCode, _, error) = CliRunner.Run("serve", "--data", Data, "--urls", Url);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("in use", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Serve_WhereNothingIsApplied_FailsWithAClearError()
+    {
+        var empty = CliRunner.NewTempPath();
+
+        var (exitCode, _, error) = CliRunner.Run("serve", "--data", empty, "--urls", $"http://127.0.0.1:{FreePort()}");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Nothing is applied", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Token_ForAnUnknownPrincipal_ListsThePrincipals()
+    {
+        var (exitCode, _, error) = CliRunner.Run("token", "eve", "--data", Data);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("No principal 'eve'", error, StringComparison.Ordinal);
+        Assert.Contains("olivia", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("soon")]
+    public void Token_WithABadTtl_IsAUsageError(string ttl)
+    {
+        var (exitCode, _, error) = CliRunner.Run("token", "olivia", "--data", Data, "--ttl", ttl);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--ttl", error, StringComparison.Ordinal);
+    }
+
+    private static HttpClient Client(string token)
+    {
+        var client = new HttpClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    private static async Task<long> CountAsync(HttpClient client, Uri uri)
+    {
+        var response = await client.GetAsync(uri, CancellationToken.None);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var csv = await response.Content.ReadAsStringAsync(CancellationToken.None);
+        return csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 1;
+    }
+
+    private string Output() => up.Output();
+
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

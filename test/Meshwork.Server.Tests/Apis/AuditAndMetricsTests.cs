@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Meshwork.Server.Tests.Apis;
+
+public sealed class AuditAndMetricsTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Audit_RecordsReadsAndDenialsWithAChainOfHashes()
+    {
+        await server.Client("olivia").GetStringAsync(new Uri("/api/v1/datasets/customers.profiles.profiles_v1/data?format=csv&limit=3", UriKind.Relative), Cancel);
+        await server.Client("mallory").GetAsync(new Uri("/api/v1/datasets/customers.profiles.profiles_v1/data", UriKind.Relative), Cancel);
+
+        var records = (await server.Client("admin").GetFromJsonAsync<JsonElement>("/api/v1/audit", Cancel)).EnumerateArray().ToList();
+
+        var read = records.First(r => r.GetProperty("entry").GetProperty("principal").GetString() == "olivia");
+        Assert.Equal("allowed", read.GetProperty("entry").GetProperty("outcome").GetString());
+        Assert.Equal(3, read.GetProperty("entry").GetProperty("rows").GetInt64());
+        Assert.Contains(records, r => r.GetProperty("entry").GetProperty("principal").GetString() == "mallory"
+            && r.GetProperty("entry").GetProperty("outcome").GetString() == "denied");
+        for (var i = 0; i + 1 < records.Count; i++)
+        {
+            Assert.Equal(records[i + 1].GetProperty("hash").GetString(), records[i].GetProperty("previousHash").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Audit_ForAnOwner_ShowsOnlyTheirTeamsDatasets()
+    {
+        await server.Client("olivia").GetStringAsync(new Uri("/api/v1/datasets/customers.profiles.profiles_v1/data?format=csv&limit=1", UriKind.Relative), Cancel);
+
+        var records = (await server.Client("sam").GetFromJsonAsync<JsonElement>("/api/v1/audit", Cancel)).EnumerateArray().ToList();
+
+        Assert.DoesNotContain(records, r => r.GetProperty("entry").GetProperty("resource").GetString()!.Contains("customers.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Audit_ForAnAnalyst_Is403()
+    {
+        var response = await server.Client("mallory").GetAsync(new Uri("/api/v1/audit", UriKind.Relative), Cancel);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Metrics_ExposeRequestsRowsServedAndDatasetState()
+    {
+        await server.Client("olivia").GetStringAsync(new Uri("/api/v1/datasets/customers.profiles.profiles_v1/data?format=csv&limit=4", UriKind.Relative), Cancel);
+
+        var metrics = await server.Anonymous().GetStringAsync(new Uri("/metrics", UriKind.Relative), Cancel);
+
+        Assert.Contains("http_request_duration_seconds", metrics, StringComparison.Ordinal);
+        Assert.Contains("meshwork_rows_served_total{dataset=\"customers.profiles.profiles_v1\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("meshwork_bytes_served_total{dataset=\"customers.profiles.profiles_v1\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("meshwork_dataset_rows{dataset=\"sales.orders.orders_v1\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("meshwork_dataset_quarantined_rows{dataset=\"customers.profiles.profiles_v1\"} 4", metrics, StringComparison.Ordinal);
+        Assert.Contains("meshwork_dataset_freshness_age_seconds{dataset=\"sales.orders.orders_v1\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("meshwork_check_results{dataset=\"sales.orders.orders_v1\",status=\"passed\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("meshwork_pipeline_runs{product=\"sales.orders\",status=\"succeeded\"}", metrics, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>A server whose reads may return at most 5 rows.</summary>
+public sealed class SmallLimitServerFixture : ServerFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Meshwork:MaxRows"] = "5" };
+}
+
+public sealed class ReadLimitTests(SmallLimitServerFixture server) : IClassFixture<SmallLimitServerFixture>
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Read_OverTheRowLimit_Is422NamingTheLimit()
+    {
+        var response = await server.Client("olivia").GetAsync(new Uri("/api/v1/datasets/customers.profiles.profiles_v1/data?format=csv", UriKind.Relative), Cancel);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("detail").GetString();
+        Assert.Contains("more than 5 rows", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_AtTheRowLimit_IsServed()
+    {
+        var csv = await server.Client("olivia").GetStringAsync(new Uri("/api/v1/datasets/customers.profiles.profiles_v1/data?format=csv&limit=5", UriKind.Relative), Cancel);
+
+        Assert.Equal(6, csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Meshwork.Server.Tests.Apis;
+
+public sealed class ProductsApiTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Run_ByTheOwningTeam_RunsThroughTheProductGrainAndIsRecorded()
+    {
+        var client = server.Client("olivia");
+        var before = (await client.GetFromJsonAsync<JsonElement>("/api/v1/products/customers.profiles/runs", Cancel)).GetArrayLength();
+
+        var response = await client.PostAsync(new Uri("/api/v1/products/customers.profiles/runs", UriKind.Relative), null, Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var run = await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
+        Assert.Equal("customers.profiles", run.GetProperty("product").GetString());
+        Assert.StartsWith("manual by olivia", run.GetProperty("trigger").GetString(), StringComparison.Ordinal);
+        // Nothing changed since the apply: the run is a no-op and says so.
+        Assert.All(run.GetProperty("datasets").EnumerateArray(), d => Assert.True(d.GetProperty("unchanged").GetBoolean()));
+        var runs = await client.GetFromJsonAsync<JsonElement>("/api/v1/products/customers.profiles/runs", Cancel);
+        Assert.True(runs.GetArrayLength() >= before);
+    }
+
+    [Fact]
+    public async Task Run_ByAnotherTeam_Is403()
+    {
+        var response = await server.Client("mallory").PostAsync(new Uri("/api/v1/products/customers.profiles/runs", UriKind.Relative), null, Cancel);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Run_OfAnUnknownProduct_Is404()
+    {
+        var response = await server.Client("admin").PostAsync(new Uri("/api/v1/products/nowhere.nothing/runs", UriKind.Relative), null, Cancel);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Runs_ListTheApplyRunsNewestFirst()
+    {
+        var runs = await server.Client("mallory").GetFromJsonAsync<JsonElement>("/api/v1/products/sales.orders/runs", Cancel);
+
+        var list = runs.EnumerateArray().ToList();
+        Assert.NotEmpty(list);
+        Assert.Equal("succeeded", list[0].GetProperty("status").GetString());
+        var started = list.Select(r => r.GetProperty("startedAt").GetDateTimeOffset()).ToList();
+        Assert.Equal(started.OrderByDescending(s => s), started);
+    }
+
+    [Fact]
+    public async Task Health_ReportsEachDatasetWithQualityAndFreshness()
+    {
+        var health = await server.Client("mallory").GetFromJsonAsync<JsonElement>("/api/v1/products/customers.profiles/health", Cancel);
+
+        Assert.Equal("customers.profiles", health.GetProperty("product").GetString());
+        Assert.True(health.GetProperty("status").GetString() is "healthy" or "unhealthy");
+        var dataset = health.GetProperty("datasets").EnumerateArray().Single();
+        Assert.True(dataset.GetProperty("rows").GetInt64() > 0);
+        Assert.NotEmpty(dataset.GetProperty("slos").EnumerateArray());
+        Assert.Equal("succeeded", health.GetProperty("lastRun").GetProperty("status").GetString());
+    }
+}

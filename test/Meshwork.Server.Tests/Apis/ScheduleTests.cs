@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Meshwork.Server.Tests.Apis;
+
+/// <summary>The example with customer profiles scheduled every second, and grains that look every 100 ms.</summary>
+public sealed class ScheduledServerFixture : ServerFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Meshwork:Schedule:Tick"] = "00:00:00.100" };
+
+    protected override void Prepare(string root)
+    {
+        var product = Path.Combine(root, "domains/customers/profiles/product.odps.yaml");
+        var text = File.ReadAllText(product);
+        Assert.Contains("\nteam:", text, StringComparison.Ordinal);
+        File.WriteAllText(product, text.Replace("\nteam:", "\ncustomProperties:\n  - property: meshwork.schedule\n    value: \"* * * * * *\"\nteam:", StringComparison.Ordinal));
+    }
+}
+
+public sealed class ScheduleTests(ScheduledServerFixture server) : IClassFixture<ScheduledServerFixture>
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ScheduledProduct_PublishesNewSourceRowsAndItsDownstreamFollows()
+    {
+        var client = server.Client("admin");
+        var profiles = await RowsAsync(client, "customers.profiles.profiles_v1");
+        var downstream = await PublishedAtAsync(client, "customers.customer_value.customer_value_v1");
+        var customers = Path.Combine(server.Root, "domains/customers/profiles/data/customers.csv");
+        var added = new StringBuilder();
+        for (var i = 0; i < 3; i++)
+        {
+            added.Append(System.Globalization.CultureInfo.InvariantCulture, $"{6000 + i},Sched,Uled,s{i}@example.com,+49 30 555 {i:0000},DE,Berlin,1990-01-01,2024-01-01\n");
+        }
+
+        File.AppendAllText(customers, added.ToString());
+        File.SetLastWriteTimeUtc(customers, DateTime.UtcNow.AddMinutes(1));
+
+        // No one asks for a run: the grain's schedule notices the change, and its downstream follows it.
+        var waited = Stopwatch.StartNew();
+        while (await RowsAsync(client, "customers.profiles.profiles_v1") != profiles + 3 && waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(200, Cancel);
+        }
+
+        Assert.Equal(profiles + 3, await RowsAsync(client, "customers.profiles.profiles_v1"));
+        while (await PublishedAtAsync(client, "customers.customer_value.customer_value_v1") == downstream && waited.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            await Task.Delay(200, Cancel);
+        }
+
+        Assert.NotEqual(downstream, await PublishedAtAsync(client, "customers.customer_value.customer_value_v1"));
+    }
+
+    private static async Task<long> RowsAsync(HttpClient client, string address) =>
+        (await client.GetFromJsonAsync<JsonElement>($"/api/v1/datasets/{address}", Cancel)).GetProperty("rows").GetInt64();
+
+    private static async Task<string?> PublishedAtAsync(HttpClient client, string address) =>
+        (await client.GetFromJsonAsync<JsonElement>($"/api/v1/datasets/{address}", Cancel)).GetProperty("publishedAt").GetString();
+}
