@@ -46,6 +46,7 @@ public static class MeshServer
                 DataFolder = data,
                 Repository = section["Repository"],
                 MaxRows = section.GetValue("MaxRows", 50_000_000L),
+                MaxBytes = section.GetValue("MaxBytes", 20L * 1024 * 1024 * 1024),
                 ReadTimeout = section.GetValue("ReadTimeout", TimeSpan.FromMinutes(5)),
             };
             return ServedMesh.OpenAsync(options, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<EngineRegistry>()).GetAwaiter().GetResult();

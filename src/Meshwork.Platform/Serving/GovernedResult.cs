@@ -39,6 +39,9 @@ public sealed partial class GovernedResult : IAsyncDisposable
 
     public IReadOnlyList<AccessPlan> Plans { get; }
 
+    /// <summary>Most bytes the encoded result may have; the port that encodes it enforces this.</summary>
+    public long MaxBytes { get; init; } = long.MaxValue;
+
     /// <summary>Rows streamed so far.</summary>
     public long Rows { get; private set; }
 

@@ -12,6 +12,9 @@ public sealed class ServeOptions
     /// <summary>Most rows one read returns; beyond it the read fails with a clear error.</summary>
     public long MaxRows { get; init; } = 50_000_000;
 
+    /// <summary>Most bytes one read's response may have.</summary>
+    public long MaxBytes { get; init; } = 20L * 1024 * 1024 * 1024;
+
     /// <summary>Longest a read may run.</summary>
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromMinutes(5);
 

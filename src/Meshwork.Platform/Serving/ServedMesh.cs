@@ -80,7 +80,7 @@ public sealed class ServedMesh : IAsyncDisposable
 
         options = new ServeOptions
         {
-            DataFolder = data, Repository = options.Repository, MaxRows = options.MaxRows, ReadTimeout = options.ReadTimeout, RefreshInterval = options.RefreshInterval,
+            DataFolder = data, Repository = options.Repository, MaxRows = options.MaxRows, MaxBytes = options.MaxBytes, ReadTimeout = options.ReadTimeout, RefreshInterval = options.RefreshInterval,
         };
         var store = await SqliteMetadataStore.OpenAsync(data, time, cancellationToken).ConfigureAwait(false);
         try
@@ -304,7 +304,7 @@ public sealed class ServedMesh : IAsyncDisposable
 
         var audit = new AuditEntry(principal.Id, action, string.Join(",", plans.Select(p => p.Address)), purpose,
             string.Join(",", plans.Select(p => p.Digest)), null, "allowed", null);
-        return new GovernedResult(engine, sql, plans, _store, audit, _options.MaxRows, _options.ReadTimeout);
+        return new GovernedResult(engine, sql, plans, _store, audit, _options.MaxRows, _options.ReadTimeout) { MaxBytes = _options.MaxBytes };
     }
 
     private Task<AuditRecord> AuditDeniedAsync(Principal principal, string action, string address, string? purpose, AccessPlan plan, CancellationToken cancellationToken) =>

@@ -1,0 +1,176 @@
+using Apache.Arrow;
+using Apache.Arrow.Ipc;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using DuckDB.NET.Data;
+using Meshwork.Engines;
+using Meshwork.Engines.DuckDb;
+using Parquet;
+
+namespace Meshwork.Benchmarks;
+
+/// <summary>
+/// A governed read of a 10-million-row dataset through the real server (Kestrel on loopback, bearer token,
+/// access plan, governed DuckDB view, streaming encoder, audit record) against DuckDB reading the same Parquet
+/// snapshot in process. Target: Arrow over HTTP ≥ 0.8× the direct throughput. Every benchmark checks it got
+/// every row. Client and server share the process (and the machine's cores).
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(Jobs))]
+public class DataApiBenchmarks
+{
+    private const string DirectConnection = "Data Source=:memory:;autoinstall_known_extensions=false;autoload_known_extensions=false";
+    private const int ReadBuffer = 1 << 20;
+
+    private static readonly string[] Columns = ["id", "customer_id", "amount", "country", "email", "created"];
+
+    private GovernedReadData _data = null!;
+    private ServerHost _server = null!;
+    private string _download = string.Empty;
+
+    [Params(10_000_000)]
+    public int Rows { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _data = GovernedReadMesh.PrepareAsync(Rows, Console.Out).GetAwaiter().GetResult();
+        _server = ServerHost.StartAsync(_data.DataFolder, "admin").GetAwaiter().GetResult();
+        _download = Path.Combine(Path.GetTempPath(), $"meshwork-bench-download-{Guid.NewGuid():N}.parquet");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        File.Delete(_download);
+    }
+
+    /// <summary>DuckDB in process, straight over the snapshot's Parquet files, every Arrow batch read.</summary>
+    [Benchmark(Baseline = true)]
+    public async Task<long> DirectArrow()
+    {
+        using var connection = new DuckDBConnection(DirectConnection);
+        await connection.OpenAsync();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT * FROM read_parquet('{Path.Combine(_data.Snapshot, "*.parquet")}')";
+        using var stream = command.ExecuteArrowStream();
+        return Expect(await CountAsync(stream), nameof(DirectArrow));
+    }
+
+    /// <summary>
+    /// What the server runs, without HTTP: the platform's engine session with the governed view
+    /// (<see cref="IEngine.ServeAsync"/>) and the read wrapped in the server's row limit. Tells the cost of the
+    /// governed SQL from the cost of the transport.
+    /// </summary>
+    [Benchmark]
+    public async Task<long> EngineGovernedView()
+    {
+        await using var engine = await DuckDbEngine.OpenAsync();
+        await engine.ServeAsync([new GovernedView(GovernedReadMesh.Address, _data.Snapshot, Columns)], _data.DataFolder);
+        var columns = string.Join(", ", Columns.Select(c => $"\"{c}\""));
+        // The same shape ServedMesh.ReadDatasetAsync and GovernedResult.StartAsync build (default MaxRows 50,000,000).
+        using var stream = await engine.ReadArrowAsync($"SELECT * FROM (\nSELECT {columns} FROM \"sales\".\"orders\".\"orders_v1\"\n) AS consumer_query LIMIT 50000001");
+        return Expect(await CountAsync(stream), nameof(EngineGovernedView));
+    }
+
+    /// <summary>GET …/data?format=arrow, decoded with <see cref="ArrowStreamReader"/> batch by batch.</summary>
+    [Benchmark]
+    public async Task<long> HttpArrow()
+    {
+        using var response = await GetAsync("arrow");
+        await using var body = await response.Content.ReadAsStreamAsync();
+        using var reader = new ArrowStreamReader(body);
+        return Expect(await CountAsync(reader), nameof(HttpArrow));
+    }
+
+    /// <summary>GET …/data?format=parquet saved to a file (a Parquet footer is at the end), rows counted from the footer.</summary>
+    [Benchmark]
+    public async Task<long> HttpParquet()
+    {
+        using (var response = await GetAsync("parquet"))
+        {
+            await using var body = await response.Content.ReadAsStreamAsync();
+            await using var file = new FileStream(_download, FileMode.Create, FileAccess.Write, FileShare.None, ReadBuffer, useAsync: true);
+            await body.CopyToAsync(file, ReadBuffer);
+        }
+
+        await using var saved = File.OpenRead(_download);
+        using var parquet = await ParquetReader.CreateAsync(saved);
+        long rows = 0;
+        for (var g = 0; g < parquet.RowGroupCount; g++)
+        {
+            using var group = parquet.OpenRowGroupReader(g);
+            rows += group.RowCount;
+        }
+
+        return Expect(rows, nameof(HttpParquet));
+    }
+
+    /// <summary>GET …/data?format=csv read to the end; rows are the lines after the header.</summary>
+    [Benchmark]
+    public async Task<long> HttpCsv() => Expect(await CountLinesAsync("csv") - 1, nameof(HttpCsv));
+
+    /// <summary>GET …/data?format=ndjson read to the end; one line per row.</summary>
+    [Benchmark]
+    public async Task<long> HttpNdjson() => Expect(await CountLinesAsync("ndjson"), nameof(HttpNdjson));
+
+    private async Task<HttpResponseMessage> GetAsync(string format)
+    {
+        var response = await _server.Client.GetAsync($"api/v1/datasets/{GovernedReadMesh.Address}/data?format={format}", HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode)
+        {
+            var problem = await response.Content.ReadAsStringAsync();
+            response.Dispose();
+            throw new InvalidOperationException($"GET {format}: {(int)response.StatusCode} {problem}");
+        }
+
+        return response;
+    }
+
+    private async Task<long> CountLinesAsync(string format)
+    {
+        using var response = await GetAsync(format);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[ReadBuffer];
+        long lines = 0;
+        var last = (byte)'\n';
+        int read;
+        while ((read = await body.ReadAsync(buffer)) > 0)
+        {
+            var span = buffer.AsSpan(0, read);
+            lines += span.Count((byte)'\n');
+            last = span[^1];
+        }
+
+        // A last line without its newline is still a line.
+        return last == '\n' ? lines : lines + 1;
+    }
+
+    private static async Task<long> CountAsync(IArrowArrayStream stream)
+    {
+        long rows = 0;
+        while (await stream.ReadNextRecordBatchAsync() is { } batch)
+        {
+            using (batch)
+            {
+                rows += batch.Length;
+            }
+        }
+
+        return rows;
+    }
+
+    private long Expect(long rows, string benchmark) =>
+        rows == Rows ? rows : throw new InvalidOperationException($"{benchmark} read {rows:N0} rows, expected {Rows:N0}.");
+
+    /// <summary>
+    /// One read takes seconds, so one invocation per iteration, one warm-up and five iterations. Server GC, as
+    /// the server ships (Meshwork.Server.csproj).
+    /// </summary>
+    public sealed class Jobs : ManualConfig
+    {
+        public Jobs() => AddJob(Job.Default.WithWarmupCount(1).WithIterationCount(5).WithInvocationCount(1).WithUnrollFactor(1).WithGcServer(true));
+    }
+}
