@@ -1,4 +1,3 @@
-using Apache.Arrow;
 using Apache.Arrow.Ipc;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
@@ -97,7 +96,7 @@ public class DataApiBenchmarks
         }
 
         await using var saved = File.OpenRead(_download);
-        using var parquet = await ParquetReader.CreateAsync(saved);
+        await using var parquet = await ParquetReader.CreateAsync(saved);
         long rows = 0;
         for (var g = 0; g < parquet.RowGroupCount; g++)
         {

@@ -102,7 +102,15 @@ public sealed partial class GovernedResult : IAsyncDisposable
             }
 
             Rows += batch.Length;
-            yield return batch;
+            try
+            {
+                yield return batch;
+            }
+            finally
+            {
+                // Each batch holds the engine's native memory: free it once the port has encoded it.
+                batch.Dispose();
+            }
         }
     }
 

@@ -17,6 +17,8 @@ internal sealed class ServingExceptionHandler(IProblemDetailsService problems) :
             ServingException { Error: ServingError.Conflict } => (StatusCodes.Status409Conflict, "Conflict"),
             ServingException => (StatusCodes.Status400BadRequest, "Bad request"),
             MeshworkException => (StatusCodes.Status400BadRequest, "Bad request"),
+            // An output format that cannot carry a column type (checked before the first byte).
+            NotSupportedException => (StatusCodes.Status400BadRequest, "Format not supported"),
             _ => (0, null),
         };
         if (status == 0 || httpContext.Response.HasStarted)
