@@ -2,6 +2,7 @@ using Meshwork.Engines;
 using Meshwork.Linting;
 using Meshwork.Loading;
 using Meshwork.Model;
+using Meshwork.Scaffolding;
 using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Planning;
 using Meshwork.Platform.Quality;
@@ -22,6 +23,29 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
     /// <summary>The data folder: the one given, else mesh.yaml's <c>dataFolder</c> inside the repository.</summary>
     public static string DataFolderOf(Mesh mesh, string? dataFolder) =>
         Path.GetFullPath(dataFolder ?? Path.Combine(mesh.RootPath, mesh.Settings.DataFolder));
+
+    /// <summary>Checks a mesh repository, or one contract or product file (<c>mesh lint</c>).</summary>
+    public static LintReport Lint(string path) => MeshLinter.Lint(path);
+
+    /// <summary>
+    /// Creates a mesh repository from the template in <paramref name="target"/> (new or empty), all or nothing;
+    /// returns the files written, relative to it.
+    /// </summary>
+    public static IReadOnlyList<string> Init(string target, MeshTemplateOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var (what, value) in new[] { ("domain", options.Domain), ("product", options.Product) })
+        {
+            if (!Names.IsValid(value))
+            {
+                throw new MeshworkException($"The {what} name '{value}' does not match [a-z][a-z0-9_]* (lowercase letters, digits, underscores).");
+            }
+        }
+
+        var files = MeshTemplate.Render(options);
+        WriteAll(target, files);
+        return [.. files.Keys.Order(StringComparer.Ordinal)];
+    }
 
     /// <summary>Lints the repository and, when it is clean, plans it against the applied state (read only).</summary>
     public async Task<PlanResult> PlanAsync(string path, string? dataFolder, CancellationToken cancellationToken = default)
@@ -191,5 +215,64 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
         }
 
         return new TestResult(planned.Lint, outcomes, errors);
+    }
+
+    /// <summary>
+    /// Writes the files into a fresh sibling folder and moves them into place only when all are written,
+    /// so a failure leaves no half-made repository behind.
+    /// </summary>
+    private static void WriteAll(string target, IReadOnlyDictionary<string, string> files)
+    {
+        if (File.Exists(target))
+        {
+            throw new MeshworkException($"'{target}' is a file; give a folder that does not exist or is empty.");
+        }
+
+        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
+        {
+            throw new MeshworkException($"'{target}' is not empty; mesh init never overwrites. Give a new or empty folder.");
+        }
+
+        var parent = Path.GetDirectoryName(target) ?? throw new MeshworkException($"'{target}' has no parent folder.");
+        Directory.CreateDirectory(parent);
+        var staging = Path.Combine(parent, $".{Path.GetFileName(target)}.mesh-init-{Guid.NewGuid():N}");
+        try
+        {
+            foreach (var (relative, content) in files)
+            {
+                var path = Path.Combine(staging, relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllText(path, content);
+            }
+
+            if (Directory.Exists(target))
+            {
+                foreach (var entry in Directory.EnumerateFileSystemEntries(staging))
+                {
+                    var destination = Path.Combine(target, Path.GetFileName(entry));
+                    if (Directory.Exists(entry))
+                    {
+                        Directory.Move(entry, destination);
+                    }
+                    else
+                    {
+                        File.Move(entry, destination);
+                    }
+                }
+
+                Directory.Delete(staging, recursive: true);
+            }
+            else
+            {
+                Directory.Move(staging, target);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
     }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using Meshwork.Loading;
-using Meshwork.Model;
+using Meshwork.Platform;
 using Meshwork.Scaffolding;
 
 namespace Meshwork.Cli.Commands;
@@ -33,20 +32,11 @@ internal static class InitCommand
                 parseResult.GetValue(name) ?? MeshTemplate.NameFromFolder(target),
                 parseResult.GetRequiredValue(domain),
                 parseResult.GetRequiredValue(product));
-            foreach (var (what, value) in new[] { ("domain", options.Domain), ("product", options.Product) })
-            {
-                if (!Names.IsValid(value))
-                {
-                    throw new MeshworkException($"The {what} name '{value}' does not match [a-z][a-z0-9_]* (lowercase letters, digits, underscores).");
-                }
-            }
-
-            var files = MeshTemplate.Render(options);
-            WriteAll(target, files);
+            var files = MeshworkPlatform.Init(target, options);
 
             var output = parseResult.InvocationConfiguration.Output;
             output.WriteLine($"Created mesh '{options.MeshName}' in {target}:");
-            foreach (var file in files.Keys.Order(StringComparer.Ordinal))
+            foreach (var file in files)
             {
                 output.WriteLine($"  {file}");
             }
@@ -55,64 +45,5 @@ internal static class InitCommand
             return MeshCli.ExitCodes.Ok;
         });
         return command;
-    }
-
-    /// <summary>
-    /// Writes the files into a fresh sibling folder and moves them into place only when all are written,
-    /// so a failure leaves no half-made repository behind.
-    /// </summary>
-    private static void WriteAll(string target, IReadOnlyDictionary<string, string> files)
-    {
-        if (File.Exists(target))
-        {
-            throw new MeshworkException($"'{target}' is a file; give a folder that does not exist or is empty.");
-        }
-
-        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
-        {
-            throw new MeshworkException($"'{target}' is not empty; mesh init never overwrites. Give a new or empty folder.");
-        }
-
-        var parent = Path.GetDirectoryName(target) ?? throw new MeshworkException($"'{target}' has no parent folder.");
-        Directory.CreateDirectory(parent);
-        var staging = Path.Combine(parent, $".{Path.GetFileName(target)}.mesh-init-{Guid.NewGuid():N}");
-        try
-        {
-            foreach (var (relative, content) in files)
-            {
-                var path = Path.Combine(staging, relative);
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                File.WriteAllText(path, content);
-            }
-
-            if (Directory.Exists(target))
-            {
-                foreach (var entry in Directory.EnumerateFileSystemEntries(staging))
-                {
-                    var destination = Path.Combine(target, Path.GetFileName(entry));
-                    if (Directory.Exists(entry))
-                    {
-                        Directory.Move(entry, destination);
-                    }
-                    else
-                    {
-                        File.Move(entry, destination);
-                    }
-                }
-
-                Directory.Delete(staging, recursive: true);
-            }
-            else
-            {
-                Directory.Move(staging, target);
-            }
-        }
-        finally
-        {
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
-        }
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Meshwork.Platform;
 using Meshwork.Linting;
 
 namespace Meshwork.Cli.Commands;
@@ -24,7 +25,7 @@ internal static class LintCommand
         };
         command.SetAction(parseResult =>
         {
-            var report = MeshLinter.Lint(parseResult.GetRequiredValue(path));
+            var report = MeshworkPlatform.Lint(parseResult.GetRequiredValue(path));
             LintReportWriter.Write(report, parseResult.GetRequiredValue(format), parseResult.InvocationConfiguration.Output);
             return report.ExitCode(parseResult.GetValue(strict));
         });
