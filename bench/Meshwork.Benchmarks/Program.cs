@@ -2,7 +2,24 @@ using System.Globalization;
 using BenchmarkDotNet.Running;
 using Meshwork.Benchmarks;
 
-// generate <DIR> [--products N]: write a mesh for the e2e script; anything else goes to BenchmarkDotNet.
+// generate <DIR> [--products N]: write a mesh for the e2e script.
+// search-latency [--products N] [--rounds N]: catalog search latency over HTTP (percentiles).
+// data-ttfb [--rows N] [--requests N]: time to first byte of governed reads over HTTP.
+// Anything else goes to BenchmarkDotNet.
+if (args is ["search-latency", .. var searchOptions])
+{
+    return Option(searchOptions, "--products", 10_000, ["--rounds"]) is { } products && Option(searchOptions, "--rounds", 20, ["--products"]) is { } rounds
+        ? await SearchLatency.RunAsync(products, rounds)
+        : Usage("search-latency [--products N] [--rounds N]");
+}
+
+if (args is ["data-ttfb", .. var ttfbOptions])
+{
+    return Option(ttfbOptions, "--rows", 10_000_000, ["--requests"]) is { } rows && Option(ttfbOptions, "--requests", 20, ["--rows"]) is { } requests
+        ? await FirstByteLatency.RunAsync(rows, requests)
+        : Usage("data-ttfb [--rows N] [--requests N]");
+}
+
 if (args is ["generate", var directory, .. var rest])
 {
     var products = 1000;
@@ -33,3 +50,34 @@ if (args is ["generate", var directory, .. var rest])
 
 BenchmarkSwitcher.FromAssembly(typeof(LintBenchmarks).Assembly).Run(args);
 return 0;
+
+// The value of "--name N" (a positive integer) in options, or fallback when absent; null when options has
+// anything but "--name N" and the other names allowed.
+static int? Option(string[] options, string name, int fallback, string[] others)
+{
+    int? value = fallback;
+    for (var i = 0; i < options.Length; i += 2)
+    {
+        if (i + 1 >= options.Length || !int.TryParse(options[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed <= 0)
+        {
+            return null;
+        }
+
+        if (options[i] == name)
+        {
+            value = parsed;
+        }
+        else if (!others.Contains(options[i]))
+        {
+            return null;
+        }
+    }
+
+    return value;
+}
+
+static int Usage(string usage)
+{
+    Console.Error.WriteLine("usage: " + usage);
+    return 2;
+}

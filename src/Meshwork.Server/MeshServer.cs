@@ -24,6 +24,7 @@ public static class MeshServer
 
         // Requests are measured in /metrics; the log keeps to warnings and the start-up lines.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         configure?.Invoke(builder);
         builder.Services.AddMeshwork(builder.Configuration);
         builder.UseOrleans(silo => ProductScheduler.ConfigureSilo(silo, builder.Configuration.GetSection("Meshwork:Orleans")));
