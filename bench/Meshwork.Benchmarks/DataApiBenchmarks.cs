@@ -3,8 +3,6 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using DuckDB.NET.Data;
-using Meshwork.Engines;
-using Meshwork.Engines.DuckDb;
 using Parquet;
 
 namespace Meshwork.Benchmarks;
@@ -59,19 +57,37 @@ public class DataApiBenchmarks
     }
 
     /// <summary>
-    /// What the server runs, without HTTP: the platform's engine session with the governed view
-    /// (<see cref="IEngine.ServeAsync"/>) and the read wrapped in the server's row limit. Tells the cost of the
-    /// governed SQL from the cost of the transport.
+    /// The SQL the server ran for this read on 2026-11-25, in process without HTTP: a view over the snapshot
+    /// holding the dataset's columns (what <c>DuckDbEngine.ServeAsync</c> creates), the session locked down the
+    /// same way, and the read wrapped in the row limit (<c>GovernedResult</c>, default MaxRows 50,000,000). Tells
+    /// the cost of the governed SQL apart from the cost of the transport and the encoders.
     /// </summary>
     [Benchmark]
-    public async Task<long> EngineGovernedView()
+    public async Task<long> DirectGovernedSql()
     {
-        await using var engine = await DuckDbEngine.OpenAsync();
-        await engine.ServeAsync([new GovernedView(GovernedReadMesh.Address, _data.Snapshot, Columns)], _data.DataFolder);
+        using var connection = new DuckDBConnection(DirectConnection);
+        await connection.OpenAsync();
         var columns = string.Join(", ", Columns.Select(c => $"\"{c}\""));
-        // The same shape ServedMesh.ReadDatasetAsync and GovernedResult.StartAsync build (default MaxRows 50,000,000).
-        using var stream = await engine.ReadArrowAsync($"SELECT * FROM (\nSELECT {columns} FROM \"sales\".\"orders\".\"orders_v1\"\n) AS consumer_query LIMIT 50000001");
-        return Expect(await CountAsync(stream), nameof(EngineGovernedView));
+        var folder = Path.GetFullPath(_data.DataFolder).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        foreach (var statement in new[]
+        {
+            "ATTACH ':memory:' AS sales",
+            "CREATE SCHEMA sales.orders",
+            $"CREATE VIEW sales.orders.orders_v1 AS SELECT {columns} FROM read_parquet('{Path.Combine(_data.Snapshot, "*.parquet")}')",
+            $"SET allowed_directories = ['{folder}']",
+            "SET enable_external_access = false",
+            "SET lock_configuration = true",
+        })
+        {
+            using var setup = connection.CreateCommand();
+            setup.CommandText = statement;
+            await setup.ExecuteNonQueryAsync();
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT * FROM (\nSELECT {columns} FROM \"sales\".\"orders\".\"orders_v1\"\n) AS consumer_query LIMIT 50000001";
+        using var stream = command.ExecuteArrowStream();
+        return Expect(await CountAsync(stream), nameof(DirectGovernedSql));
     }
 
     /// <summary>GET …/data?format=arrow, decoded with <see cref="ArrowStreamReader"/> batch by batch.</summary>

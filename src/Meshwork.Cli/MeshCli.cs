@@ -25,7 +25,7 @@ public static class MeshCli
         return new("Meshwork: a self-hosted data mesh platform. Domains publish data products; the platform provisions, runs, governs and serves them.")
         {
             InitCommand.Create(),
-            LintCommand.Create(),
+            LintCommand.Create(platform),
             PlanCommand.Create(platform),
             ApplyCommand.Create(platform),
             TestCommand.Create(platform),

@@ -57,9 +57,10 @@ public interface IEngine : IAsyncDisposable
     /// <summary>
     /// Makes this session a consumer session: each view becomes readable by its address, with only its columns;
     /// then file access is limited to <paramref name="dataFolder"/> and the configuration is locked, so the
-    /// consumer's query can reach nothing else.
+    /// consumer's query can reach nothing else. <paramref name="maskKey"/> keys MASK_HASH (an HMAC-SHA256), so
+    /// hashes join across datasets but cannot be reversed or recomputed without the key.
     /// </summary>
-    Task ServeAsync(IReadOnlyList<GovernedView> views, string dataFolder, CancellationToken cancellationToken = default);
+    Task ServeAsync(IReadOnlyList<GovernedView> views, string dataFolder, ReadOnlyMemory<byte> maskKey, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Runs a read-only query as Arrow: the result's schema at once (so a failing query fails here, before any
@@ -71,8 +72,15 @@ public interface IEngine : IAsyncDisposable
 /// <summary>A consumer's query as the engine parsed it: the datasets it reads and the statement rewritten from its syntax tree.</summary>
 public sealed record QueryInspection(IReadOnlyList<string> Datasets, string Sql);
 
-/// <summary>A dataset as one consumer may read it: its current snapshot, the columns the access plan allows.</summary>
-public sealed record GovernedView(string Address, string SnapshotFolder, IReadOnlyList<string> Columns);
+/// <summary>
+/// A dataset as one consumer may read it: its current snapshot, the columns the access plan allows with their
+/// masks, and the row filter. The engine applies masks and the filter inside the view, before any consumer
+/// expression can see a value.
+/// </summary>
+public sealed record GovernedView(string Address, string SnapshotFolder, IReadOnlyList<GovernedColumn> Columns, FilterExpr? Filter = null);
+
+/// <summary>A readable column and its mask (none: the clear value).</summary>
+public sealed record GovernedColumn(string Name, ColumnMask? Mask = null);
 
 /// <summary>A consumer query the engine will not run, with the reason.</summary>
 public sealed class QueryRefusedException : Exception

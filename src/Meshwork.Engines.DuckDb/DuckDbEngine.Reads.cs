@@ -51,15 +51,18 @@ public sealed partial class DuckDbEngine
         return new QueryInspection([.. datasets], normalized);
     }
 
-    public async Task ServeAsync(IReadOnlyList<GovernedView> views, string dataFolder, CancellationToken cancellationToken = default)
+    public async Task ServeAsync(IReadOnlyList<GovernedView> views, string dataFolder, ReadOnlyMemory<byte> maskKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(views);
         foreach (var view in views)
         {
             await ProvisionAsync(view.Address, cancellationToken).ConfigureAwait(false);
-            var columns = string.Join(", ", view.Columns.Select(Identifier));
+            // Masks are in the projection and the filter in the WHERE of the view itself: a consumer's query only
+            // ever sees masked values of visible rows, wherever it uses the view.
+            var columns = string.Join(", ", view.Columns.Select(c => $"{(c.Mask is { } mask ? DuckDbGovernance.Mask(Identifier(c.Name), mask, maskKey.Span) : Identifier(c.Name))} AS {Identifier(c.Name)}"));
             var files = Literal(Path.Combine(view.SnapshotFolder, "*.parquet"));
-            await ExecuteAsync($"CREATE OR REPLACE VIEW {Address(view.Address)} AS SELECT {columns} FROM read_parquet({files})", cancellationToken,
+            var where = view.Filter is { } filter ? $" WHERE coalesce({DuckDbGovernance.Filter(filter)}, FALSE)" : string.Empty;
+            await ExecuteAsync($"CREATE OR REPLACE VIEW {Address(view.Address)} AS SELECT {columns} FROM read_parquet({files}){where}", cancellationToken,
                 $"Opening '{view.Address}'").ConfigureAwait(false);
         }
 

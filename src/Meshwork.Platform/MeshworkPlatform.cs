@@ -3,6 +3,8 @@ using Meshwork.Linting;
 using Meshwork.Loading;
 using Meshwork.Model;
 using Meshwork.Scaffolding;
+using Meshwork.Diagnostics;
+using Meshwork.Platform.Governing;
 using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Planning;
 using Meshwork.Platform.Quality;
@@ -13,7 +15,11 @@ using Meshwork.Platform.Store.Sqlite;
 namespace Meshwork.Platform;
 
 /// <summary>What <c>mesh plan</c> found: the lint report, and the plan when the repository lints clean.</summary>
-public sealed record PlanResult(LintReport Lint, Plan? Plan, string DataFolder, Mesh Mesh);
+public sealed record PlanResult(LintReport Lint, Plan? Plan, string DataFolder, Mesh Mesh)
+{
+    /// <summary>Products an enforced rule policy refuses, with the first violation: apply skips them.</summary>
+    public IReadOnlyDictionary<string, string> Refused { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>
 /// The application facade the CLI, the server and tests call (DESIGN.md §5): each verb is one method here.
@@ -24,8 +30,8 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
     public static string DataFolderOf(Mesh mesh, string? dataFolder) =>
         Path.GetFullPath(dataFolder ?? Path.Combine(mesh.RootPath, mesh.Settings.DataFolder));
 
-    /// <summary>Checks a mesh repository, or one contract or product file (<c>mesh lint</c>).</summary>
-    public static LintReport Lint(string path) => MeshLinter.Lint(path);
+    /// <summary>Checks a mesh repository (files, model and policies), or one contract or product file (<c>mesh lint</c>).</summary>
+    public LintReport Lint(string path) => Directory.Exists(path) ? MeshGovernance.Lint(path, time).Report : MeshLinter.Lint(path);
 
     /// <summary>
     /// Creates a mesh repository from the template in <paramref name="target"/> (new or empty), all or nothing;
@@ -55,12 +61,17 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
             throw new MeshworkException($"'{path}' is not a folder; plan works on a mesh repository folder.");
         }
 
-        var (mesh, report) = MeshLinter.LintRepository(path);
+        var (mesh, report, _) = MeshGovernance.Lint(path, time);
         var data = DataFolderOf(mesh, dataFolder);
-        if (report.Errors > 0)
+        // A rule violation refuses its product only; any other error refuses the repository.
+        if (report.Diagnostics.Any(d => d.Severity == Severity.Error && !MeshGovernance.RefusesProductOnly(d)))
         {
             return new PlanResult(report, null, data, mesh);
         }
+
+        var refused = report.Diagnostics.Where(d => d.Severity == Severity.Error && MeshGovernance.RefusesProductOnly(d))
+            .Select(d => (Product: mesh.Products.FirstOrDefault(p => p.File == d.File)?.Key, d.Message))
+            .Where(x => x.Product is not null).DistinctBy(x => x.Product).ToDictionary(x => x.Product!, x => x.Message, StringComparer.Ordinal);
 
         var applied = AppliedState.Empty;
         if (SqliteMetadataStore.Exists(data))
@@ -69,7 +80,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
             applied = await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return new PlanResult(report, new Planner(time).Plan(mesh, applied), data, mesh);
+        return new PlanResult(report, new Planner(time).Plan(mesh, applied), data, mesh) { Refused = refused };
     }
 
     /// <summary>
@@ -103,6 +114,14 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
             var ports = plan.Ports.Where(p => p.Product.Key == product.Key && !p.Deprecated).ToList();
             if (ports.Count == 0)
             {
+                continue;
+            }
+
+            if (planned.Refused.TryGetValue(product.Key, out var violation))
+            {
+                failed.Add(product.Key);
+                errors.Add($"{product.Key}: refused: {violation}");
+                progress?.Report($"{product.Key}: refused by a policy");
                 continue;
             }
 

@@ -7,7 +7,7 @@ namespace Meshwork.Cli.Commands;
 /// <summary><c>mesh lint [PATH] [--format text|json|sarif] [--strict]</c>.</summary>
 internal static class LintCommand
 {
-    public static Command Create()
+    public static Command Create(MeshworkPlatform platform)
     {
         var path = new Argument<string>("PATH")
         {
@@ -25,7 +25,7 @@ internal static class LintCommand
         };
         command.SetAction(parseResult =>
         {
-            var report = MeshworkPlatform.Lint(parseResult.GetRequiredValue(path));
+            var report = platform.Lint(parseResult.GetRequiredValue(path));
             LintReportWriter.Write(report, parseResult.GetRequiredValue(format), parseResult.InvocationConfiguration.Output);
             return report.ExitCode(parseResult.GetValue(strict));
         });

@@ -38,7 +38,13 @@ public static class Rules
     public static readonly DiagnosticRule PeopleSchema = new("people-schema", Severity.Error, "schema",
         "people.yaml does not satisfy the Meshwork people schema", "See docs/reference/formats.md#peopleyaml.");
     public static readonly DiagnosticRule PolicySchema = new("policy-schema", Severity.Error, "schema",
-        "A policy file is not a mapping with apiVersion, kind: Policy and a name", "See docs/reference/formats.md#policies.");
+        "A policy file does not match the policy schema", "See docs/reference/formats.md#policies.");
+    public static readonly DiagnosticRule PolicyExpression = new("policy-expression", Severity.Error, "policy",
+        "A policy's CEL expression does not parse or type-check", "Use the attributes people.yaml declares and the resource and request fields (docs/reference/formats.md#policies); compare values of the same type.");
+    public static readonly DiagnosticRule PolicyTarget = new("policy-target", Severity.Error, "policy",
+        "A policy targets something the mesh does not have", "Name existing domains, products (domain.product) and datasets; a row filter may only use columns every targeted dataset has.");
+    public static readonly DiagnosticRule PolicyViolation = new("policy-violation", Severity.Error, "policy",
+        "A product violates a rule policy", "Change the product to satisfy the rule; a rule in its grace period only warns until its date.");
     public static readonly DiagnosticRule OdcsVersion = new("odcs-version", Severity.Error, "schema",
         "A contract declares an ODCS version Meshwork does not read", "Use apiVersion v3.1.0 (v3.0.x is read and migrated).");
     public static readonly DiagnosticRule OdcsMigrated = new("odcs-migrated", Severity.Warning, "schema",

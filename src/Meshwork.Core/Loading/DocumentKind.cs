@@ -68,7 +68,7 @@ public static class DocumentKinds
                 DocumentSchema.People.Validate(document, diagnostics);
                 break;
             case DocumentKind.Policy:
-                PolicyShape.Validate(document, diagnostics);
+                DocumentSchema.Policy.Validate(document, diagnostics);
                 break;
         }
 

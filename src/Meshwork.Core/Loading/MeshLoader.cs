@@ -74,7 +74,12 @@ public static class MeshLoader
         DocumentKind.Domain => MeshFileReader.ReadDomain(document, file.Folder),
         DocumentKind.Product => ProductReader.Read(document, file.Domain!, Path.GetFileName(file.Folder), file.Folder, TransformsIn(root, file.Folder)),
         DocumentKind.Contract => ContractReader.Read(document, file.Folder),
-        DocumentKind.Policy => new PolicyFile(document.Root.Str("name") ?? Path.GetFileName(file.Path), file.Path, document.Root, document.Locate(string.Empty)),
+        DocumentKind.Policy => new PolicyFile(document.Root.Str("name") ?? Path.GetFileName(file.Path), file.Path, document.Root, document.Locate(string.Empty))
+        {
+            Map = document.Map,
+            Scope = file.Domain is null ? PolicyScope.Global : file.Folder.Count(c => c == '/') <= 1 ? PolicyScope.Domain : PolicyScope.Product,
+            ScopeKey = file.Domain is null ? null : file.Folder.Count(c => c == '/') <= 1 ? file.Domain : $"{file.Domain}.{Path.GetFileName(file.Folder)}",
+        },
         _ => throw new InvalidOperationException($"No model for {file.Kind} files."),
     };
 
@@ -136,8 +141,11 @@ public static class MeshLoader
             // Contracts may sit at domain level (shared sources of several products).
             files.AddRange(Directory.EnumerateFiles(domainFolder, "*.odcs.yaml")
                 .Select(f => new PendingFile(Relative(root, f), DocumentKind.Contract, domainRelative, domain)));
+            // Policies beside domain.yaml apply to the domain's products only.
+            files.AddRange(Directory.EnumerateFiles(domainFolder, "*.policy.yaml")
+                .Select(f => new PendingFile(Relative(root, f), DocumentKind.Policy, domainRelative, domain)));
             foreach (var file in Directory.EnumerateFiles(domainFolder).Where(f => f.EndsWith(".yaml", StringComparison.Ordinal)
-                && Path.GetFileName(f) != DomainFile && !f.EndsWith(".odcs.yaml", StringComparison.Ordinal)))
+                && Path.GetFileName(f) != DomainFile && !f.EndsWith(".odcs.yaml", StringComparison.Ordinal) && !f.EndsWith(".policy.yaml", StringComparison.Ordinal)))
             {
                 diagnostics.Report(Rules.StrayFile, SourceLocation.StartOf(Relative(root, file)),
                     $"'{Relative(root, file)}' is not read: a domain folder holds domain.yaml, shared contracts (*.odcs.yaml) and product folders.");
@@ -172,6 +180,11 @@ public static class MeshLoader
             if (name.EndsWith(".odcs.yaml", StringComparison.Ordinal))
             {
                 files.Add(new PendingFile(Relative(root, file), DocumentKind.Contract, folder, domain));
+            }
+            else if (name.EndsWith(".policy.yaml", StringComparison.Ordinal))
+            {
+                // Policies beside product.odps.yaml apply to that product only.
+                files.Add(new PendingFile(Relative(root, file), DocumentKind.Policy, folder, domain));
             }
             else if (name != ProductFile)
             {

@@ -22,6 +22,7 @@ public sealed class DocumentSchema
     private static readonly Lazy<DocumentSchema> LazyMesh = new(() => new("mesh.schema.json", Rules.MeshSchema));
     private static readonly Lazy<DocumentSchema> LazyDomain = new(() => new("domain.schema.json", Rules.DomainSchema));
     private static readonly Lazy<DocumentSchema> LazyPeople = new(() => new("people.schema.json", Rules.PeopleSchema));
+    private static readonly Lazy<DocumentSchema> LazyPolicy = new(() => new("policy.schema.json", Rules.PolicySchema));
 
     private readonly JsonSchema _schema;
 
@@ -49,6 +50,8 @@ public sealed class DocumentSchema
     public static DocumentSchema Domain => LazyDomain.Value;
 
     public static DocumentSchema People => LazyPeople.Value;
+
+    public static DocumentSchema Policy => LazyPolicy.Value;
 
     /// <summary>The embedded resource name (also the file name under src/Meshwork.Core/Schemas/).</summary>
     public string Resource { get; }

@@ -16,7 +16,6 @@ public sealed class TokenService
     public const string Audience = "meshwork";
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(12);
 
-    private const string KeyFile = "keys/token-signing.key";
     private readonly SymmetricSecurityKey _key;
     private readonly TimeProvider _time;
 
@@ -27,43 +26,7 @@ public sealed class TokenService
     }
 
     /// <summary>Loads the data folder's signing key, creating it (readable by the owner only) the first time.</summary>
-    public static TokenService Open(string dataFolder, TimeProvider time)
-    {
-        var path = Path.Combine(dataFolder, KeyFile);
-        if (!File.Exists(path))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var staging = path + "." + Guid.NewGuid().ToString("N");
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var stream = new FileStream(staging, options))
-            {
-                stream.Write(RandomNumberGenerator.GetBytes(32));
-            }
-
-            // Two processes creating the key at once: the first rename wins and both use its key.
-            try
-            {
-                File.Move(staging, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                File.Delete(staging);
-            }
-        }
-
-        var key = File.ReadAllBytes(path);
-        if (key.Length < 32)
-        {
-            throw new InvalidOperationException($"The token signing key '{path}' is shorter than 32 bytes; delete it to have a new one made.");
-        }
-
-        return new TokenService(key, time);
-    }
+    public static TokenService Open(string dataFolder, TimeProvider time) => new(KeyFile.ReadOrCreate(dataFolder, KeyFile.TokenSigning), time);
 
     public SecurityKey SigningKey => _key;
 

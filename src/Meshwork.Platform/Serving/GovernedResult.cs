@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Apache.Arrow;
 using Apache.Arrow.Ipc;
 using Meshwork.Engines;
-using Meshwork.Platform.Access;
+using Meshwork.Governance;
 using Meshwork.Platform.Store;
 
 namespace Meshwork.Platform.Serving;

@@ -1,10 +1,10 @@
 using System.Globalization;
 using Meshwork.Engines;
-using Meshwork.Linting;
+using Meshwork.Governance;
 using Meshwork.Loading;
 using Meshwork.Model;
-using Meshwork.Platform.Access;
 using Meshwork.Platform.Catalog;
+using Meshwork.Platform.Governing;
 using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Planning;
 using Meshwork.Platform.Quality;
@@ -15,7 +15,14 @@ using Meshwork.Platform.Store.Sqlite;
 namespace Meshwork.Platform.Serving;
 
 /// <summary>The applied mesh as served at one moment: the model, the catalog, the access planner.</summary>
-public sealed record ServedState(Mesh Mesh, CatalogIndex Catalog, IAccessPlanner Access, string AppliedStamp);
+public sealed record ServedState(Mesh Mesh, CatalogIndex Catalog, MeshGovernance Governance, string AppliedStamp)
+{
+    /// <summary>The access plan of one principal reading one published dataset.</summary>
+    public AccessPlan Plan(Principal principal, string address, string? purpose, string channel) =>
+        Governance.Datasets.TryGetValue(address, out var dataset)
+            ? Governance.Planner.Plan(principal, dataset, new AccessRequest(purpose, channel))
+            : throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
+}
 
 /// <summary>A dataset's published state: its current snapshot, latest checks and SLOs.</summary>
 public sealed record DatasetStatus(
@@ -43,6 +50,7 @@ public sealed class ServedMesh : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ServeOptions _options;
     private readonly SemaphoreSlim _refresh = new(1, 1);
+    private readonly byte[] _maskKey;
     private ServedState _state;
     private DateTimeOffset _checkedAt;
 
@@ -56,6 +64,7 @@ public sealed class ServedMesh : IAsyncDisposable
         _state = state;
         Repository = repository;
         _checkedAt = time.GetUtcNow();
+        _maskKey = KeyFile.ReadOrCreate(options.DataFolder, KeyFile.MaskHash);
     }
 
     public string DataFolder => _options.DataFolder;
@@ -87,7 +96,7 @@ public sealed class ServedMesh : IAsyncDisposable
         {
             var repository = options.Repository ?? await store.GetMetaAsync(MetaKeys.Repository, cancellationToken).ConfigureAwait(false)
                 ?? throw new MeshworkException($"'{data}' does not record which repository was applied; run 'mesh apply' again.");
-            var state = await LoadAsync(store, repository, cancellationToken).ConfigureAwait(false);
+            var state = await LoadAsync(store, repository, time, cancellationToken).ConfigureAwait(false);
             return new ServedMesh(store, engines, time, options, TokenService.Open(data, time), state, Path.GetFullPath(repository));
         }
         catch
@@ -115,7 +124,7 @@ public sealed class ServedMesh : IAsyncDisposable
                 {
                     try
                     {
-                        _state = await LoadAsync(_store, Repository, cancellationToken).ConfigureAwait(false);
+                        _state = await LoadAsync(_store, Repository, _time, cancellationToken).ConfigureAwait(false);
                     }
                     catch (MeshworkException)
                     {
@@ -145,7 +154,7 @@ public sealed class ServedMesh : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(principal);
         var state = await StateAsync(cancellationToken).ConfigureAwait(false);
         var dataset = state.Catalog.FindDataset(address) ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
-        var plan = state.Access.Plan(principal, dataset, new AccessRequest(purpose, "http"));
+        var plan = state.Plan(principal, address, purpose, "http");
         if (!plan.Allowed)
         {
             await AuditDeniedAsync(principal, "read", address, purpose, plan, cancellationToken).ConfigureAwait(false);
@@ -205,8 +214,8 @@ public sealed class ServedMesh : IAsyncDisposable
         var plans = new List<AccessPlan>();
         foreach (var address in inspection.Datasets)
         {
-            var dataset = state.Catalog.FindDataset(address) ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
-            var plan = state.Access.Plan(principal, dataset, new AccessRequest(purpose, "sql"));
+            _ = state.Catalog.FindDataset(address) ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
+            var plan = state.Plan(principal, address, purpose, "sql");
             if (!plan.Allowed)
             {
                 await AuditDeniedAsync(principal, "query", address, purpose, plan, cancellationToken).ConfigureAwait(false);
@@ -288,13 +297,14 @@ public sealed class ServedMesh : IAsyncDisposable
         {
             var snapshot = await _store.GetCurrentSnapshotAsync(plan.Address, cancellationToken).ConfigureAwait(false)
                 ?? throw new ServingException(ServingError.NotFound, $"{plan.Address} is not published yet.");
-            views.Add(new GovernedView(plan.Address, Path.Combine(DataFolder, snapshot.Snapshot), plan.Columns));
+            views.Add(new GovernedView(plan.Address, Path.Combine(DataFolder, snapshot.Snapshot),
+                [.. plan.Columns.Select(c => new GovernedColumn(c, plan.Masks.GetValueOrDefault(c)))], plan.Filter));
         }
 
         var engine = await OpenEngineAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await engine.ServeAsync(views, DataFolder, cancellationToken).ConfigureAwait(false);
+            await engine.ServeAsync(views, DataFolder, _maskKey, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -315,7 +325,7 @@ public sealed class ServedMesh : IAsyncDisposable
 
     private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    private static async Task<ServedState> LoadAsync(SqliteMetadataStore store, string repository, CancellationToken cancellationToken)
+    private static async Task<ServedState> LoadAsync(SqliteMetadataStore store, string repository, TimeProvider time, CancellationToken cancellationToken)
     {
         var stamp = await store.GetMetaAsync(MetaKeys.Applied, cancellationToken).ConfigureAwait(false) ?? string.Empty;
         if (!Directory.Exists(repository))
@@ -323,14 +333,14 @@ public sealed class ServedMesh : IAsyncDisposable
             throw new MeshworkException($"The applied repository '{repository}' is gone; run 'mesh apply' from where it is now.");
         }
 
-        var (mesh, report) = MeshLinter.LintRepository(repository);
-        if (report.Errors > 0)
+        var (mesh, report, governance) = MeshGovernance.Lint(repository, time);
+        if (governance is null || report.Diagnostics.Any(d => d.Severity == Diagnostics.Severity.Error && !MeshGovernance.RefusesProductOnly(d)))
         {
             throw new MeshworkException($"The repository '{repository}' has {report.Errors} lint error(s); run 'mesh lint' and fix them, then 'mesh apply'.");
         }
 
         var applied = await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
         var keys = applied.Products.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
-        return new ServedState(mesh, CatalogIndex.Build(mesh, keys), new OwnerAccessPlanner(mesh), stamp);
+        return new ServedState(mesh, CatalogIndex.Build(mesh, keys), governance, stamp);
     }
 }

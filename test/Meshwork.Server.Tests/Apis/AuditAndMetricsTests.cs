@@ -12,14 +12,14 @@ public sealed class AuditAndMetricsTests(ServerFixture server) : IClassFixture<S
     public async Task Audit_RecordsReadsAndDenialsWithAChainOfHashes()
     {
         await server.Client("olivia").GetStringAsync(new Uri("/api/v1/datasets/customers.profiles.profiles_v1/data?format=csv&limit=3", UriKind.Relative), Cancel);
-        await server.Client("mallory").GetAsync(new Uri("/api/v1/datasets/customers.profiles.profiles_v1/data", UriKind.Relative), Cancel);
+        await server.Client("sam").GetAsync(new Uri("/api/v1/datasets/customers.profiles.profiles_v1/data", UriKind.Relative), Cancel);
 
         var records = (await server.Client("admin").GetFromJsonAsync<JsonElement>("/api/v1/audit", Cancel)).EnumerateArray().ToList();
 
         var read = records.First(r => r.GetProperty("entry").GetProperty("principal").GetString() == "olivia");
         Assert.Equal("allowed", read.GetProperty("entry").GetProperty("outcome").GetString());
         Assert.Equal(3, read.GetProperty("entry").GetProperty("rows").GetInt64());
-        Assert.Contains(records, r => r.GetProperty("entry").GetProperty("principal").GetString() == "mallory"
+        Assert.Contains(records, r => r.GetProperty("entry").GetProperty("principal").GetString() == "sam"
             && r.GetProperty("entry").GetProperty("outcome").GetString() == "denied");
         for (var i = 0; i + 1 < records.Count; i++)
         {

@@ -84,9 +84,9 @@ public sealed class DataApiTests(ServerFixture server) : IClassFixture<ServerFix
     }
 
     [Fact]
-    public async Task Read_ByAnotherTeam_Is403NamingWhomToAsk()
+    public async Task Read_ByAnotherTeamWithoutAgreementOrPolicy_Is403NamingWhomToAsk()
     {
-        var response = await server.Client("mallory").GetAsync(new Uri($"/api/v1/datasets/{Profiles}/data?format=csv", UriKind.Relative), Cancel);
+        var response = await server.Client("sam").GetAsync(new Uri($"/api/v1/datasets/{Profiles}/data?format=csv", UriKind.Relative), Cancel);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
@@ -122,7 +122,7 @@ public sealed class DataApiTests(ServerFixture server) : IClassFixture<ServerFix
     [Fact]
     public async Task Query_OverADatasetTheCallerMayNotRead_Is403()
     {
-        var response = await PostQueryAsync(server.Client("mallory"), "SELECT count(*) FROM customers.profiles.profiles_v1");
+        var response = await PostQueryAsync(server.Client("sam"), "SELECT count(*) FROM customers.profiles.profiles_v1");
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }

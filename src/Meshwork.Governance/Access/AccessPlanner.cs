@@ -1,0 +1,139 @@
+using Meshwork.Engines.Ir;
+using Meshwork.Governance.Cel;
+using Meshwork.Governance.Policies;
+using Meshwork.Model;
+
+namespace Meshwork.Governance;
+
+/// <summary>Decides access plans. One implementation at a time; the server and pipelines ask it for every read.</summary>
+public interface IAccessPlanner
+{
+    /// <summary>The plan for <paramref name="principal"/> reading <paramref name="dataset"/>; <paramref name="agreement"/>: whether they hold an active access agreement on it.</summary>
+    AccessPlan Plan(Principal principal, DatasetResource dataset, AccessRequest request, bool agreement = false);
+}
+
+/// <summary>
+/// Access plans from the mesh's enforced <c>access</c>, <c>column_mask</c> and <c>row_filter</c> policies
+/// (DESIGN.md §6). The owning team, admins and holders of an active agreement are permitted; an access policy
+/// may permit others; any matching deny wins over every permit. Masks of every scope apply (the strongest per
+/// column), row filters of every scope are ANDed: a domain or product policy can add restrictions, never lift
+/// a global one. A condition that fails to evaluate counts against the caller.
+/// </summary>
+public sealed class PolicyAccessPlanner(Mesh mesh, PolicySet policies, IPolicyEvaluator evaluator, TimeProvider time) : IAccessPlanner
+{
+    public AccessPlan Plan(Principal principal, DatasetResource dataset, AccessRequest request, bool agreement = false)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(request);
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var principalValues = PolicyInput.Principal(principal, mesh.People);
+        var requestValues = new Dictionary<string, object>(StringComparer.Ordinal) { ["purpose"] = request.Purpose ?? string.Empty, ["channel"] = request.Channel };
+        var resource = Resource(dataset, null);
+        var used = new List<string>();
+
+        bool? Holds(Policy policy, Dictionary<string, object> resourceValues) => policy.When is null
+            ? true
+            : evaluator.Evaluate(policy.When, new PolicyInput(new Dictionary<string, object>(StringComparer.Ordinal)
+            {
+                ["principal"] = principalValues,
+                ["resource"] = resourceValues,
+                ["request"] = requestValues,
+            }));
+
+        var inForce = policies.Policies.Where(p => p.IsEnforced(today) && p.InScope(dataset.Domain, dataset.ProductKey)
+            && p.Targets.MatchesDataset(dataset.Domain, dataset.ProductKey, dataset.Address)).ToList();
+
+        // Access: deny wins; a deny whose condition cannot be evaluated denies.
+        var access = inForce.Where(p => p.Kind == PolicyKind.Access && (p.Targets.MatchesTags(dataset.Tags) || dataset.Columns.Any(c => p.Targets.MatchesTags(c.Tags)))).ToList();
+        if (access.FirstOrDefault(p => p.Deny && Holds(p, resource) != false) is { } deny)
+        {
+            return Denied(dataset, $"'{principal.Id}' may not read {dataset.Address}: policy '{deny.Name}' denies it{Why(deny)}.", [deny.Name]);
+        }
+
+        var reason = principal.Roles.Contains("admin") ? "admin"
+            : principal.Team is not null && principal.Team == dataset.OwnerTeam ? $"member of the owning team {principal.Team}"
+            : agreement ? "active access agreement"
+            : access.FirstOrDefault(p => !p.Deny && Holds(p, resource) == true) is { } permit ? $"permitted by policy '{permit.Name}'"
+            : null;
+        if (reason is null)
+        {
+            var owner = dataset.OwnerTeam is { } team ? mesh.People.FindTeam(team) : null;
+            var contact = owner is null ? "the owning team" : owner.Channel is { } channel ? $"{owner.Id} ({channel})" : owner.Id;
+            return Denied(dataset, $"'{principal.Id}' may not read {dataset.Address}: no access agreement or policy permits it. " +
+                $"Request access with a purpose (mesh access request {dataset.Address} --purpose ...), or ask {contact}.", []);
+        }
+
+        // Masks: per column, the strongest of the masks whose targets and condition match.
+        var masks = new Dictionary<string, ColumnMask>(StringComparer.Ordinal);
+        foreach (var column in dataset.Columns)
+        {
+            var columnResource = Resource(dataset, column);
+            foreach (var policy in inForce.Where(p => p.Kind == PolicyKind.ColumnMask && p.Mask is not null
+                && p.Targets.MatchesTags(column.Tags) && p.Targets.MatchesClassification(column.Classification)))
+            {
+                if (Holds(policy, columnResource) != false && (!masks.TryGetValue(column.Name, out var current) || policy.Mask!.Kind > current.Kind))
+                {
+                    masks[column.Name] = policy.Mask!;
+                    used.Add(policy.Name);
+                }
+            }
+        }
+
+        foreach (var none in masks.Where(m => m.Value.Kind == MaskKind.None).Select(m => m.Key).ToList())
+        {
+            masks.Remove(none);
+        }
+
+        // Row filters: all that apply, ANDed; one that cannot be compiled for this dataset hides every row.
+        FilterExpr? filter = null;
+        foreach (var policy in inForce.Where(p => p.Kind == PolicyKind.RowFilter && p.Filter is not null && p.Targets.MatchesTags(dataset.Tags)))
+        {
+            if (Holds(policy, resource) == false)
+            {
+                continue;
+            }
+
+            FilterExpr predicate;
+            try
+            {
+                var columns = dataset.Columns.ToDictionary(c => c.Name, c => c.LogicalType, StringComparer.Ordinal);
+                var compiled = evaluator.Compile(policy.Filter!, PolicyDeclarations.ForRows(mesh.People, columns));
+                predicate = RowFilterCompiler.Compile(compiled, principalValues, requestValues, resource);
+            }
+            catch (Exception e) when (e is PolicyExpressionException or NotSupportedException)
+            {
+                predicate = new FilterConstant(false);
+            }
+
+            filter = filter is null ? predicate : new FilterBinary(FilterOperator.And, filter, predicate);
+            used.Add(policy.Name);
+        }
+
+        return new AccessPlan(dataset.Address, true, reason, [.. dataset.Columns.Select(c => c.Name)])
+        {
+            Masks = masks,
+            Filter = filter,
+            Policies = [.. used.Distinct(StringComparer.Ordinal)],
+        };
+    }
+
+    private static AccessPlan Denied(DatasetResource dataset, string reason, IReadOnlyList<string> used) =>
+        new(dataset.Address, false, reason, []) { Policies = used };
+
+    private static string Why(Policy policy) => policy.Description is { } description ? $" ({description.TrimEnd('.')})" : string.Empty;
+
+    private static Dictionary<string, object> Resource(DatasetResource dataset, ColumnResource? column) => new(StringComparer.Ordinal)
+    {
+        ["domain"] = dataset.Domain,
+        ["product"] = dataset.ProductKey,
+        ["dataset"] = dataset.Address,
+        ["port"] = dataset.Port,
+        ["owner"] = dataset.OwnerTeam ?? string.Empty,
+        ["status"] = dataset.Status,
+        ["tags"] = dataset.Tags.Cast<object>().ToList(),
+        ["column"] = column?.Name ?? string.Empty,
+        ["column_tags"] = (column?.Tags ?? []).Cast<object>().ToList(),
+        ["classification"] = column?.Classification ?? string.Empty,
+    };
+}

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Meshwork.Server.Tests.Apis;
+
+/// <summary>
+/// The example's policies through the HTTP API on real DuckDB: mallory (marketing analyst, DE, clearance 1)
+/// reads customer profiles with pii columns masked and only DE rows; olivia (the owning team) reads them clear.
+/// No query shape may show mallory a clear value or a hidden row.
+/// </summary>
+public sealed class GovernedReadTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private const string Profiles = "customers.profiles.profiles_v1";
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Mallory_SeesMaskedPiiAndOnlyHerCountry_OliviaSeesEverything()
+    {
+        var mallory = await RowsAsync("mallory", $"/api/v1/datasets/{Profiles}/data?format=ndjson");
+        var olivia = await RowsAsync("olivia", $"/api/v1/datasets/{Profiles}/data?format=ndjson");
+
+        Assert.NotEmpty(mallory);
+        Assert.True(olivia.Count > mallory.Count);
+        Assert.All(mallory, r => Assert.Equal("DE", r.GetProperty("country").GetString()));
+        Assert.All(mallory, r => Assert.Matches("^x+[.x]*@x+\\.x+$", r.GetProperty("email").GetString()!));
+        Assert.All(mallory.Where(r => r.GetProperty("phone").ValueKind == JsonValueKind.String),
+            r => Assert.DoesNotMatch("[0-9]", r.GetProperty("phone").GetString()!));
+        Assert.Contains(olivia, r => r.GetProperty("country").GetString() != "DE");
+        Assert.Contains(olivia, r => r.GetProperty("email").GetString()!.Contains("@example.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Mallory_ColumnsWithoutPiiTags_AreClear()
+    {
+        var rows = await RowsAsync("mallory", $"/api/v1/datasets/{Profiles}/data?format=ndjson&columns=customer_id,country");
+
+        Assert.All(rows, r => Assert.True(r.GetProperty("customer_id").GetInt64() > 0));
+    }
+
+    [Theory]
+    [InlineData("SELECT * FROM customers.profiles.profiles_v1")]
+    [InlineData("SELECT e AS email, p AS phone, country FROM (SELECT email AS e, phone AS p, country FROM customers.profiles.profiles_v1)")]
+    [InlineData("SELECT p.email, p.phone, p.country FROM customers.profiles.profiles_v1 p JOIN customers.customer_value.customer_value_v1 v USING (customer_id)")]
+    [InlineData("SELECT a.email, b.phone, a.country FROM customers.profiles.profiles_v1 a JOIN customers.profiles.profiles_v1 b ON a.customer_id = b.customer_id")]
+    [InlineData("SELECT * FROM (SELECT email, phone, country FROM customers.profiles.profiles_v1) AS s")]
+    [InlineData("WITH c AS (SELECT email, phone, country FROM customers.profiles.profiles_v1) SELECT * FROM c")]
+    [InlineData("SELECT email, phone, country FROM customers.profiles.profiles_v1 UNION ALL SELECT email, phone, country FROM customers.profiles.profiles_v1")]
+    [InlineData("SELECT email, phone, country, row_number() OVER (ORDER BY email) AS n FROM customers.profiles.profiles_v1")]
+    [InlineData("SELECT email, any_value(phone) AS phone, any_value(country) AS country FROM customers.profiles.profiles_v1 GROUP BY email ORDER BY email")]
+    [InlineData("SELECT lower(email) AS email, upper(phone) AS phone, country FROM customers.profiles.profiles_v1")]
+    [InlineData("SELECT CAST(email AS VARCHAR) AS email, phone::VARCHAR AS phone, country FROM customers.profiles.profiles_v1")]
+    public async Task Query_NoShape_ShowsMalloryAClearValueOrAnotherCountry(string sql)
+    {
+        var rows = await QueryAsync("mallory", sql);
+
+        Assert.NotEmpty(rows);
+        foreach (var row in rows)
+        {
+            Assert.Equal("DE", row.GetProperty("country").GetString());
+            Assert.DoesNotMatch("[a-wyzA-WYZ0-9]", row.GetProperty("email").GetString()!.Replace("@", "", StringComparison.Ordinal).Replace(".", "", StringComparison.Ordinal));
+            if (row.GetProperty("phone").ValueKind == JsonValueKind.String)
+            {
+                Assert.DoesNotMatch("[0-9]", row.GetProperty("phone").GetString()!);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Query_FilteringOnAMaskedColumn_FiltersOnTheMaskedValue()
+    {
+        var clear = await QueryAsync("olivia", "SELECT count(*) AS n FROM customers.profiles.profiles_v1 WHERE email LIKE 'a%'");
+        var masked = await QueryAsync("mallory", "SELECT count(*) AS n FROM customers.profiles.profiles_v1 WHERE email LIKE 'a%'");
+
+        Assert.True(clear[0].GetProperty("n").GetInt64() > 0, "the example needs an email starting with 'a' for this test to mean anything");
+        Assert.Equal(0, masked[0].GetProperty("n").GetInt64());
+    }
+
+    [Fact]
+    public async Task Query_CountingRows_CountsOnlyTheVisibleOnes()
+    {
+        var all = await QueryAsync("olivia", "SELECT count(*) AS n, count(*) FILTER (WHERE country = 'DE') AS de FROM customers.profiles.profiles_v1");
+        var mallory = await QueryAsync("mallory", "SELECT count(*) AS n, count(*) FILTER (WHERE country <> 'DE') AS other FROM customers.profiles.profiles_v1");
+
+        Assert.Equal(all[0].GetProperty("de").GetInt64(), mallory[0].GetProperty("n").GetInt64());
+        Assert.Equal(0, mallory[0].GetProperty("other").GetInt64());
+    }
+
+    [Fact]
+    public async Task Query_JoiningOnAMaskedColumn_CannotMatchClearValues()
+    {
+        var rows = await QueryAsync("mallory", "SELECT count(*) AS n FROM customers.profiles.profiles_v1 WHERE email IN (SELECT 'sem.meijer@example.com')");
+
+        Assert.Equal(0, rows[0].GetProperty("n").GetInt64());
+    }
+
+    [Fact]
+    public async Task Query_Explain_IsRefused()
+    {
+        var response = await DataApiTests.PostQueryAsync(server.Client("mallory"), "EXPLAIN SELECT * FROM customers.profiles.profiles_v1");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Query_ErrorOnAMaskedOrHiddenValue_DoesNotQuoteIt()
+    {
+        var response = await DataApiTests.PostQueryAsync(server.Client("mallory"), "SELECT CAST(email AS INTEGER) FROM customers.profiles.profiles_v1");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("detail").GetString()!;
+        Assert.DoesNotContain("example", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_WithFraudPurposeButLowClearance_StaysMasked()
+    {
+        var rows = await RowsAsync("mallory", $"/api/v1/datasets/{Profiles}/data?format=ndjson&purpose=fraud");
+
+        Assert.All(rows, r => Assert.DoesNotContain("example", r.GetProperty("email").GetString()!, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Audit_RecordsThePlanDigestOfAMaskedRead()
+    {
+        await RowsAsync("mallory", $"/api/v1/datasets/{Profiles}/data?format=ndjson&columns=email&limit=1&purpose=marketing");
+
+        var records = (await server.Client("admin").GetFromJsonAsync<JsonElement>("/api/v1/audit", Cancel)).EnumerateArray()
+            .Select(r => r.GetProperty("entry")).ToList();
+        var read = records.First(r => r.GetProperty("principal").GetString() == "mallory" && r.GetProperty("purpose").GetString() == "marketing");
+        Assert.Equal(16, read.GetProperty("planDigest").GetString()!.Length);
+    }
+
+    private async Task<List<JsonElement>> RowsAsync(string principal, string path)
+    {
+        var response = await server.Client(principal).GetAsync(new Uri(path, UriKind.Relative), Cancel);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return Lines(await response.Content.ReadAsStringAsync(Cancel));
+    }
+
+    private async Task<List<JsonElement>> QueryAsync(string principal, string sql)
+    {
+        var response = await DataApiTests.PostQueryAsync(server.Client(principal), sql);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Cancel));
+        return Lines(await response.Content.ReadAsStringAsync(Cancel));
+    }
+
+    private static List<JsonElement> Lines(string text) =>
+        [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(Encoding.UTF8.GetBytes(l)).RootElement)];
+}
