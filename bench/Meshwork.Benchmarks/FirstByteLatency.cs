@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Apache.Arrow.Ipc;
 
 namespace Meshwork.Benchmarks;
@@ -8,12 +9,13 @@ namespace Meshwork.Benchmarks;
 /// <c>data-ttfb</c>: how long a governed read of the 10-million-row dataset takes to start answering. For Arrow
 /// and CSV, after warm-up requests, each request is timed to its response headers, to the first body byte, and
 /// to the first row decoded (the first Arrow record batch; the first CSV line after the header). The client then
-/// hangs up, as a consumer reading a preview would, and waits for the server to notice before the next request.
+/// hangs up, as a consumer reading a preview would, and before the next request waits until the server has
+/// written the read's audit record (it does when the read ends), so no two reads overlap.
 /// </summary>
 public static class FirstByteLatency
 {
     private const int Warmup = 3;
-    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan AuditWait = TimeSpan.FromMinutes(2);
 
     public static async Task<int> RunAsync(long rows, int requests)
     {
@@ -28,6 +30,7 @@ public static class FirstByteLatency
             var (headers, firstByte, firstRow) = (new Latencies(), new Latencies(), new Latencies());
             for (var i = -Warmup; i < requests; i++)
             {
+                var audited = await LatestAuditAsync(server.Client).ConfigureAwait(false);
                 var (h, b, r) = await MeasureAsync(server.Client, format).ConfigureAwait(false);
                 if (i >= 0)
                 {
@@ -36,7 +39,7 @@ public static class FirstByteLatency
                     firstRow.Add(r);
                 }
 
-                await Task.Delay(Pause).ConfigureAwait(false);
+                await WaitForAuditAsync(server.Client, audited).ConfigureAwait(false);
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -44,6 +47,27 @@ public static class FirstByteLatency
         }
 
         return 0;
+    }
+
+    /// <summary>The sequence number of the newest audit record, 0 when there is none.</summary>
+    private static async Task<long> LatestAuditAsync(HttpClient client)
+    {
+        using var json = JsonDocument.Parse(await client.GetStringAsync("api/v1/audit?limit=1").ConfigureAwait(false));
+        return json.RootElement.GetArrayLength() == 0 ? 0 : json.RootElement[0].GetProperty("seq").GetInt64();
+    }
+
+    private static async Task WaitForAuditAsync(HttpClient client, long previous)
+    {
+        var clock = Stopwatch.StartNew();
+        while (await LatestAuditAsync(client).ConfigureAwait(false) <= previous)
+        {
+            if (clock.Elapsed > AuditWait)
+            {
+                throw new TimeoutException($"The server wrote no audit record for the read within {AuditWait.TotalSeconds:0} s.");
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
     }
 
     private static async Task<(TimeSpan Headers, TimeSpan FirstByte, TimeSpan FirstRow)> MeasureAsync(HttpClient client, string format)

@@ -32,6 +32,8 @@ public static class MeshCli
             ServeCommand.CreateUp(platform),
             ServeCommand.CreateServe(),
             TokenCommand.Create(platform),
+            AccessCommand.Create(platform),
+            AccessCommand.CreateAudit(platform),
         };
     }
 

@@ -91,6 +91,7 @@ public static class MeshServer
         app.MapDataApi();
         app.MapProductsApi();
         app.MapAuditApi();
+        app.MapAccessApi();
         return app;
     }
 }

@@ -21,6 +21,9 @@ public interface IAccessPlanner
 /// </summary>
 public sealed class PolicyAccessPlanner(Mesh mesh, PolicySet policies, IPolicyEvaluator evaluator, TimeProvider time) : IAccessPlanner
 {
+    /// <summary>The reason of a plan permitted by an agreement alone (its column list then applies).</summary>
+    public const string AgreementReason = "active access agreement";
+
     public AccessPlan Plan(Principal principal, DatasetResource dataset, AccessRequest request, bool agreement = false)
     {
         ArgumentNullException.ThrowIfNull(principal);
@@ -53,7 +56,7 @@ public sealed class PolicyAccessPlanner(Mesh mesh, PolicySet policies, IPolicyEv
 
         var reason = principal.Roles.Contains("admin") ? "admin"
             : principal.Team is not null && principal.Team == dataset.OwnerTeam ? $"member of the owning team {principal.Team}"
-            : agreement ? "active access agreement"
+            : agreement ? AgreementReason
             : access.FirstOrDefault(p => !p.Deny && Holds(p, resource) == true) is { } permit ? $"permitted by policy '{permit.Name}'"
             : null;
         if (reason is null)

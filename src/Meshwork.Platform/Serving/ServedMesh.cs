@@ -17,11 +17,23 @@ namespace Meshwork.Platform.Serving;
 /// <summary>The applied mesh as served at one moment: the model, the catalog, the access planner.</summary>
 public sealed record ServedState(Mesh Mesh, CatalogIndex Catalog, MeshGovernance Governance, string AppliedStamp)
 {
-    /// <summary>The access plan of one principal reading one published dataset.</summary>
-    public AccessPlan Plan(Principal principal, string address, string? purpose, string channel) =>
-        Governance.Datasets.TryGetValue(address, out var dataset)
-            ? Governance.Planner.Plan(principal, dataset, new AccessRequest(purpose, channel))
-            : throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
+    /// <summary>
+    /// The access plan of one principal reading one published dataset. An active agreement permits the read;
+    /// when it names columns, only those are readable.
+    /// </summary>
+    public AccessPlan Plan(Principal principal, string address, string? purpose, string channel, Agreement? agreement = null)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        if (!Governance.Datasets.TryGetValue(address, out var dataset))
+        {
+            throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
+        }
+
+        var plan = Governance.Planner.Plan(principal, dataset, new AccessRequest(purpose, channel), agreement is not null);
+        return agreement?.Columns is { } columns && plan.Allowed && plan.Reason == PolicyAccessPlanner.AgreementReason
+            ? plan with { Columns = [.. plan.Columns.Where(columns.Contains)] }
+            : plan;
+    }
 }
 
 /// <summary>A dataset's published state: its current snapshot, latest checks and SLOs.</summary>
@@ -154,7 +166,7 @@ public sealed class ServedMesh : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(principal);
         var state = await StateAsync(cancellationToken).ConfigureAwait(false);
         var dataset = state.Catalog.FindDataset(address) ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
-        var plan = state.Plan(principal, address, purpose, "http");
+        var plan = state.Plan(principal, address, purpose, "http", await ActiveAgreementAsync(principal, address, cancellationToken).ConfigureAwait(false));
         if (!plan.Allowed)
         {
             await AuditDeniedAsync(principal, "read", address, purpose, plan, cancellationToken).ConfigureAwait(false);
@@ -215,7 +227,7 @@ public sealed class ServedMesh : IAsyncDisposable
         foreach (var address in inspection.Datasets)
         {
             _ = state.Catalog.FindDataset(address) ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
-            var plan = state.Plan(principal, address, purpose, "sql");
+            var plan = state.Plan(principal, address, purpose, "sql", await ActiveAgreementAsync(principal, address, cancellationToken).ConfigureAwait(false));
             if (!plan.Allowed)
             {
                 await AuditDeniedAsync(principal, "query", address, purpose, plan, cancellationToken).ConfigureAwait(false);
@@ -283,6 +295,102 @@ public sealed class ServedMesh : IAsyncDisposable
             throw new ServingException(ServingError.Conflict, e.Message, e);
         }
     }
+
+    /// <summary>
+    /// Requests access to a dataset for a purpose (optionally some columns, until a date). Approved at once when
+    /// the principal may already read it (owning team, admin, or an access policy); pending for the owning team
+    /// otherwise.
+    /// </summary>
+    public async Task<Agreement> RequestAccessAsync(Principal principal, string address, string? purpose, IReadOnlyList<string>? columns, DateOnly? endsOn,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        var state = await StateAsync(cancellationToken).ConfigureAwait(false);
+        var dataset = state.Catalog.FindDataset(address) ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
+        if (string.IsNullOrWhiteSpace(purpose))
+        {
+            throw new ServingException(ServingError.BadRequest, "An access request needs a purpose: what will the data be used for?");
+        }
+
+        var unknown = (columns ?? []).Where(c => dataset.Columns.All(d => d.Name != c)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ServingException(ServingError.BadRequest, $"{address} has no column {string.Join(", ", unknown.Select(u => $"'{u}'"))}.");
+        }
+
+        var today = Today;
+        if (endsOn is { } end && end < today)
+        {
+            throw new ServingException(ServingError.BadRequest, $"The end date {end:yyyy-MM-dd} is in the past.");
+        }
+
+        var plan = state.Plan(principal, address, purpose, "agreement");
+        var now = _time.GetUtcNow();
+        var agreement = new Agreement(Guid.NewGuid().ToString("N")[..12], principal.Id, address, purpose.Trim(), columns is { Count: > 0 } ? columns : null, endsOn,
+            plan.Allowed ? AgreementStatus.Active : AgreementStatus.Pending, now,
+            plan.Allowed ? $"auto: {plan.Reason}" : null, plan.Allowed ? now : null, null);
+        await _store.AddAgreementAsync(agreement, cancellationToken).ConfigureAwait(false);
+        await _store.AppendAuditAsync(new AuditEntry(principal.Id, "access-request", address, purpose, plan.Digest, null,
+            agreement.Status.ToString().ToLowerInvariant(), agreement.Id), cancellationToken).ConfigureAwait(false);
+        return agreement;
+    }
+
+    /// <summary>The agreements a principal may see: admins all; others their own and those on their team's datasets.</summary>
+    public async Task<IReadOnlyList<Agreement>> AgreementsAsync(Principal principal, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        var state = await StateAsync(cancellationToken).ConfigureAwait(false);
+        var all = await _store.ListAgreementsAsync(null, null, cancellationToken).ConfigureAwait(false);
+        return principal.Roles.Contains("admin") ? all
+            : [.. all.Where(a => a.Consumer == principal.Id || OwnerOf(state, a.Dataset) is { } owner && owner == principal.Team)];
+    }
+
+    /// <summary>
+    /// Approves or rejects a pending request (the owning team or an admin), or revokes an active agreement (also
+    /// its consumer). A decision someone else made first is a conflict.
+    /// </summary>
+    public async Task<Agreement> DecideAsync(Principal principal, string id, AgreementStatus decision, string? reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        var state = await StateAsync(cancellationToken).ConfigureAwait(false);
+        var agreement = await _store.GetAgreementAsync(id, cancellationToken).ConfigureAwait(false)
+            ?? throw new ServingException(ServingError.NotFound, $"No access agreement '{id}'.");
+        var owner = OwnerOf(state, agreement.Dataset);
+        var owns = principal.Roles.Contains("admin") || (principal.Team is not null && principal.Team == owner);
+        var (from, allowed) = decision switch
+        {
+            AgreementStatus.Active or AgreementStatus.Rejected => (AgreementStatus.Pending, owns),
+            AgreementStatus.Revoked => (AgreementStatus.Active, owns || principal.Id == agreement.Consumer),
+            _ => throw new ServingException(ServingError.BadRequest, "A decision approves, rejects or revokes."),
+        };
+        var verb = decision switch { AgreementStatus.Active => "approve", AgreementStatus.Rejected => "reject", _ => "revoke" };
+        if (!allowed)
+        {
+            throw new ServingException(ServingError.Forbidden, $"'{principal.Id}' may not {verb} agreement {id}: that is for {owner ?? "the owning team"} and admins.");
+        }
+
+        if (decision == AgreementStatus.Rejected && string.IsNullOrWhiteSpace(reason))
+        {
+            throw new ServingException(ServingError.BadRequest, "A rejection needs a reason the requester can act on.");
+        }
+
+        if (!await _store.DecideAgreementAsync(id, from, decision, principal.Id, reason, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ServingException(ServingError.Conflict, $"Agreement {id} is {agreement.State(Today)}, not {from.ToString().ToLowerInvariant()}: it cannot be {verb}d.");
+        }
+
+        await _store.AppendAuditAsync(new AuditEntry(principal.Id, "access-" + verb, agreement.Dataset, agreement.Purpose, null, null,
+            decision.ToString().ToLowerInvariant(), reason is null ? id : $"{id}: {reason}"), cancellationToken).ConfigureAwait(false);
+        return (await _store.GetAgreementAsync(id, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private DateOnly Today => DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
+
+    private static string? OwnerOf(ServedState state, string address) =>
+        state.Catalog.FindDataset(address)?.OwnerTeam;
+
+    private async Task<Agreement?> ActiveAgreementAsync(Principal principal, string address, CancellationToken cancellationToken) =>
+        (await _store.ListAgreementsAsync(principal.Id, address, cancellationToken).ConfigureAwait(false)).FirstOrDefault(a => a.IsActive(Today));
 
     public async ValueTask DisposeAsync()
     {

@@ -62,11 +62,24 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>A product's pipeline runs, newest first.</summary>
     Task<IReadOnlyList<RunRecord>> GetRunsAsync(string productKey, int limit, CancellationToken cancellationToken = default);
 
+    Task AddAgreementAsync(Agreement agreement, CancellationToken cancellationToken = default);
+
+    Task<Agreement?> GetAgreementAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Agreements, newest first, of a consumer and/or on a dataset (null: any).</summary>
+    Task<IReadOnlyList<Agreement>> ListAgreementsAsync(string? consumer, string? dataset, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves an agreement from <paramref name="current"/> to <paramref name="decision"/>; false when it was no longer in <paramref name="current"/> (someone decided first).</summary>
+    Task<bool> DecideAgreementAsync(string id, AgreementStatus current, AgreementStatus decision, string decidedBy, string? reason, CancellationToken cancellationToken = default);
+
     /// <summary>How many runs each product has, by status.</summary>
     Task<IReadOnlyList<(string Product, string Status, long Count)>> GetRunCountsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Appends to the audit log, chaining the record to the previous one by hash; returns the stored record.</summary>
     Task<AuditRecord> AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken = default);
+
+    /// <summary>Checks the audit log's hash chain end to end; the problems found, empty when intact.</summary>
+    Task<IReadOnlyList<string>> VerifyAuditAsync(CancellationToken cancellationToken = default);
 
     /// <summary>The newest audit records, newest first.</summary>
     Task<IReadOnlyList<AuditRecord>> GetAuditAsync(int limit, CancellationToken cancellationToken = default);
@@ -80,6 +93,40 @@ public static class MetaKeys
 
     /// <summary>Changes with every apply: servers reload their catalog when it does.</summary>
     public const string Applied = "applied";
+
+    /// <summary>The hash of the newest audit record, updated with every append.</summary>
+    public const string AuditHead = "audit_head";
+}
+
+public enum AgreementStatus
+{
+    Pending,
+    Active,
+    Rejected,
+    Revoked,
+}
+
+/// <summary>
+/// An access agreement: <see cref="Consumer"/> may read <see cref="Dataset"/> for <see cref="Purpose"/> (only
+/// <see cref="Columns"/> when given) until <see cref="EndsOn"/>. Active agreements are lineage edges.
+/// </summary>
+public sealed record Agreement(
+    string Id,
+    string Consumer,
+    string Dataset,
+    string Purpose,
+    IReadOnlyList<string>? Columns,
+    DateOnly? EndsOn,
+    AgreementStatus Status,
+    DateTimeOffset RequestedAt,
+    string? DecidedBy,
+    DateTimeOffset? DecidedAt,
+    string? Reason)
+{
+    /// <summary>The state a person sees: an active agreement past its end date is expired.</summary>
+    public string State(DateOnly today) => Status == AgreementStatus.Active && EndsOn is { } end && today > end ? "expired" : Status.ToString().ToLowerInvariant();
+
+    public bool IsActive(DateOnly today) => State(today) == "active";
 }
 
 public sealed record RunRecord(string RunId, string ProductKey, string Status, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Failure);

@@ -127,6 +127,51 @@ public sealed class ApplyTests : IDisposable
     }
 
     [Fact]
+    public async Task Apply_ProductViolatingAnEnforcedRule_IsRefusedAndItsConsumersSkipped()
+    {
+        Directory.CreateDirectory(Path.Combine(_mesh.Root, "policies"));
+        File.WriteAllText(Path.Combine(_mesh.Root, "policies", "certified.policy.yaml"), """
+            apiVersion: meshwork/v1
+            kind: Policy
+            name: certified-orders
+            type: rule
+            targets:
+              products: [sales.orders]
+            check: "'certified' in resource.tags"
+            message: Orders must be certified.
+            """);
+
+        var result = await ApplyAsync();
+
+        Assert.Contains(result.Errors, e => e.StartsWith("sales.orders: refused:", StringComparison.Ordinal) && e.Contains("certified-orders", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.StartsWith("marketing.audience: skipped", StringComparison.Ordinal));
+        Assert.Equal(["customers.profiles.profiles_v1"], result.Datasets.Select(d => d.Address));
+    }
+
+    [Fact]
+    public async Task Apply_RuleInItsGracePeriod_OnlyWarns()
+    {
+        Directory.CreateDirectory(Path.Combine(_mesh.Root, "policies"));
+        File.WriteAllText(Path.Combine(_mesh.Root, "policies", "certified.policy.yaml"), """
+            apiVersion: meshwork/v1
+            kind: Policy
+            name: certified-orders
+            type: rule
+            status: grace
+            until: 2027-01-01
+            targets:
+              products: [sales.orders]
+            check: "'certified' in resource.tags"
+            message: Orders must be certified.
+            """);
+
+        var result = await ApplyAsync();
+
+        Assert.Empty(result.Errors);
+        Assert.Contains(result.Lint.Diagnostics, d => d.Rule == "policy-violation" && d.Severity == Diagnostics.Severity.Warning);
+    }
+
+    [Fact]
     public async Task Apply_UnreadableSourceFile_FailsThatProductAndItsConsumersOnly()
     {
         File.WriteAllText(Path.Combine(_mesh.Root, "domains/customers/profiles/data/customers.json"), "{\"customer_id\": 1, \"email\": \n");

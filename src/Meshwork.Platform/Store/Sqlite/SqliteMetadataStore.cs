@@ -243,6 +243,41 @@ public sealed class SqliteMetadataStore : IMetadataStore
             r => new RunRecord(r.GetString(0), r.GetString(1), r.GetString(2), Time(r.GetString(3)), r.IsDBNull(4) ? null : Time(r.GetString(4)), r.IsDBNull(5) ? null : r.GetString(5)),
             cancellationToken, ("$product", productKey), ("$limit", limit)).ConfigureAwait(false), cancellationToken);
 
+    public Task AddAgreementAsync(Agreement agreement, CancellationToken cancellationToken = default) => InTransactionAsync(transaction =>
+    {
+        ArgumentNullException.ThrowIfNull(agreement);
+        return ExecuteAsync(transaction, """
+            INSERT INTO agreements (id, consumer, dataset, purpose, columns, ends_on, status, requested_at, decided_by, decided_at, reason)
+            VALUES ($id, $consumer, $dataset, $purpose, $columns, $ends, $status, $requested, $by, $at, $reason)
+            """, cancellationToken, ("$id", agreement.Id), ("$consumer", agreement.Consumer), ("$dataset", agreement.Dataset), ("$purpose", agreement.Purpose),
+            ("$columns", agreement.Columns is null ? null : JsonSerializer.Serialize(agreement.Columns)),
+            ("$ends", agreement.EndsOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("$status", agreement.Status.ToString().ToLowerInvariant()),
+            ("$requested", Text(agreement.RequestedAt)), ("$by", agreement.DecidedBy), ("$at", agreement.DecidedAt is { } d ? Text(d) : null), ("$reason", agreement.Reason));
+    }, cancellationToken);
+
+    public Task<Agreement?> GetAgreementAsync(string id, CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (await QueryAsync($"{AgreementColumns} WHERE id = $id", ReadAgreement, cancellationToken, ("$id", id)).ConfigureAwait(false)).FirstOrDefault(), cancellationToken);
+
+    public Task<IReadOnlyList<Agreement>> ListAgreementsAsync(string? consumer, string? dataset, CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (IReadOnlyList<Agreement>)await QueryAsync(
+            $"{AgreementColumns} WHERE ($consumer IS NULL OR consumer = $consumer) AND ($dataset IS NULL OR dataset = $dataset) ORDER BY requested_at DESC, rowid DESC",
+            ReadAgreement, cancellationToken, ("$consumer", consumer), ("$dataset", dataset)).ConfigureAwait(false), cancellationToken);
+
+    public Task<bool> DecideAgreementAsync(string id, AgreementStatus current, AgreementStatus decision, string decidedBy, string? reason, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(async transaction => await ExecuteAsync(transaction,
+            "UPDATE agreements SET status = $to, decided_by = $by, decided_at = $at, reason = coalesce($reason, reason) WHERE id = $id AND status = $from",
+            cancellationToken, ("$to", decision.ToString().ToLowerInvariant()), ("$by", decidedBy), ("$at", Text(_time.GetUtcNow())), ("$reason", reason),
+            ("$id", id), ("$from", current.ToString().ToLowerInvariant())).ConfigureAwait(false) == 1, cancellationToken);
+
+    private const string AgreementColumns = "SELECT id, consumer, dataset, purpose, columns, ends_on, status, requested_at, decided_by, decided_at, reason FROM agreements";
+
+    private static Agreement ReadAgreement(SqliteDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
+        r.IsDBNull(4) ? null : JsonSerializer.Deserialize<List<string>>(r.GetString(4)),
+        r.IsDBNull(5) ? null : DateOnly.ParseExact(r.GetString(5), "yyyy-MM-dd", CultureInfo.InvariantCulture),
+        Enum.Parse<AgreementStatus>(r.GetString(6), ignoreCase: true), Time(r.GetString(7)),
+        r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : Time(r.GetString(9)), r.IsDBNull(10) ? null : r.GetString(10));
+
     public Task<IReadOnlyList<(string Product, string Status, long Count)>> GetRunCountsAsync(CancellationToken cancellationToken = default) =>
         LockedAsync<IReadOnlyList<(string, string, long)>>(async () => await QueryAsync("SELECT product_key, status, count(*) FROM runs GROUP BY product_key, status ORDER BY 1, 2",
             r => (r.GetString(0), r.GetString(1), r.GetInt64(2)), cancellationToken).ConfigureAwait(false), cancellationToken);
@@ -264,17 +299,29 @@ public sealed class SqliteMetadataStore : IMetadataStore
             """, [("$at", Text(at)), ("$principal", entry.Principal), ("$action", entry.Action), ("$resource", entry.Resource), ("$purpose", entry.Purpose),
                 ("$digest", entry.PlanDigest), ("$rows", entry.Rows), ("$outcome", entry.Outcome), ("$detail", entry.Detail), ("$prev", previous), ("$hash", hash)]);
         var seq = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        await ExecuteAsync(transaction, "INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            cancellationToken, ("$key", MetaKeys.AuditHead), ("$value", hash)).ConfigureAwait(false);
         return new AuditRecord(seq, at, entry, previous, hash);
     }, cancellationToken);
+
+    public Task<IReadOnlyList<string>> VerifyAuditAsync(CancellationToken cancellationToken = default) => LockedAsync(async () =>
+    {
+        var records = await QueryAsync(
+            "SELECT seq, at, principal, action, resource, purpose, plan_digest, rows, outcome, detail, prev_hash, hash FROM audit_log ORDER BY seq",
+            ReadAudit, cancellationToken).ConfigureAwait(false);
+        var head = (await QueryAsync("SELECT value FROM meta WHERE key = $key", r => r.GetString(0), cancellationToken, ("$key", MetaKeys.AuditHead)).ConfigureAwait(false)).FirstOrDefault();
+        return AuditChain.Verify(records, head, Text);
+    }, cancellationToken);
+
+    private static AuditRecord ReadAudit(SqliteDataReader r) => new(r.GetInt64(0), Time(r.GetString(1)),
+        new AuditEntry(r.GetString(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6),
+            r.IsDBNull(7) ? null : r.GetInt64(7), r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9)),
+        r.GetString(10), r.GetString(11));
 
     public Task<IReadOnlyList<AuditRecord>> GetAuditAsync(int limit, CancellationToken cancellationToken = default) => LockedAsync(async () =>
         (IReadOnlyList<AuditRecord>)await QueryAsync(
             "SELECT seq, at, principal, action, resource, purpose, plan_digest, rows, outcome, detail, prev_hash, hash FROM audit_log ORDER BY seq DESC LIMIT $limit",
-            r => new AuditRecord(r.GetInt64(0), Time(r.GetString(1)),
-                new AuditEntry(r.GetString(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6),
-                    r.IsDBNull(7) ? null : r.GetInt64(7), r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9)),
-                r.GetString(10), r.GetString(11)),
-            cancellationToken, ("$limit", limit)).ConfigureAwait(false), cancellationToken);
+            ReadAudit, cancellationToken, ("$limit", limit)).ConfigureAwait(false), cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Meshwork.Server.Tests.Apis;
+
+/// <summary>The agreement lifecycle over HTTP: sam (sales, no policy lets him read customer data) asks olivia's team.</summary>
+public sealed class AccessApiTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private const string Profiles = "customers.profiles.profiles_v1";
+    private const string Data = "/api/v1/datasets/customers.profiles.profiles_v1/data?format=ndjson";
+    private static readonly string[] IdAndCountry = ["customer_id", "country"];
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Request_Approve_Read_Revoke_IsTheWholeLifecycle()
+    {
+        var sam = server.Client("sam");
+        Assert.Equal(HttpStatusCode.Forbidden, (await sam.GetAsync(new Uri(Data, UriKind.Relative), Cancel)).StatusCode);
+
+        var requested = await RequestAsync(sam, new { dataset = Profiles, purpose = "reporting" });
+        Assert.Equal("pending", requested.GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await sam.GetAsync(new Uri(Data, UriKind.Relative), Cancel)).StatusCode);
+        Assert.Contains(await ListAsync(server.Client("olivia")), a => a.GetProperty("id").GetString() == Id(requested));
+
+        var approved = await DecideAsync(server.Client("olivia"), Id(requested), "approve", new { reason = "ok for reporting" });
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        Assert.Equal("active", (await approved.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("state").GetString());
+
+        var rows = await sam.GetStringAsync(new Uri(Data, UriKind.Relative), Cancel);
+        Assert.NotEmpty(rows);
+        Assert.DoesNotContain("@example.", rows, StringComparison.Ordinal); // the agreement permits the read; the pii mask still applies outside the owning team
+
+        Assert.Equal(HttpStatusCode.OK, (await DecideAsync(sam, Id(requested), "revoke", new { reason = "done" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await sam.GetAsync(new Uri(Data, UriKind.Relative), Cancel)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Approve_ByAnotherTeam_Is403_AndTwice_Is409()
+    {
+        var requested = await RequestAsync(server.Client("sam"), new { dataset = Profiles, purpose = "reporting" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await DecideAsync(server.Client("nina"), Id(requested), "approve", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await DecideAsync(server.Client("admin"), Id(requested), "approve", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await DecideAsync(server.Client("olivia"), Id(requested), "approve", new { })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Reject_NeedsAReason_AndLeavesTheCallerWithoutAccess()
+    {
+        var requested = await RequestAsync(server.Client("sam"), new { dataset = Profiles, purpose = "curiosity" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await DecideAsync(server.Client("olivia"), Id(requested), "reject", new { })).StatusCode);
+        var rejected = await DecideAsync(server.Client("olivia"), Id(requested), "reject", new { reason = "not a business purpose" });
+
+        Assert.Equal("rejected", (await rejected.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("state").GetString());
+        Assert.Contains(await ListAsync(server.Client("sam")), a => a.GetProperty("id").GetString() == Id(requested) && a.GetProperty("reason").GetString() == "not a business purpose");
+    }
+
+    [Fact]
+    public async Task Request_ByAPrincipalAPolicyPermits_IsActiveAtOnce()
+    {
+        var requested = await RequestAsync(server.Client("mallory"), new { dataset = Profiles, purpose = "marketing" });
+
+        Assert.Equal("active", requested.GetProperty("state").GetString());
+        Assert.StartsWith("auto:", requested.GetProperty("decidedBy").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Agreement_WithColumns_ReadsOnlyThoseColumns()
+    {
+        var fiona = server.Client("fiona");
+        var requested = await RequestAsync(fiona, new { dataset = Profiles, purpose = "invoicing", columns = IdAndCountry });
+        await DecideAsync(server.Client("olivia"), Id(requested), "approve", new { });
+
+        var allowed = await fiona.GetAsync(new Uri($"{Data}&columns=customer_id,country", UriKind.Relative), Cancel);
+        var refused = await fiona.GetAsync(new Uri($"{Data}&columns=email", UriKind.Relative), Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("{\"dataset\":\"customers.profiles.profiles_v1\"}", HttpStatusCode.BadRequest)]
+    [InlineData("{\"dataset\":\"customers.profiles.profiles_v1\",\"purpose\":\"x\",\"columns\":[\"salary\"]}", HttpStatusCode.BadRequest)]
+    [InlineData("{\"dataset\":\"customers.profiles.profiles_v1\",\"purpose\":\"x\",\"endsOn\":\"2000-01-01\"}", HttpStatusCode.BadRequest)]
+    [InlineData("{\"dataset\":\"nowhere.nothing.x_v1\",\"purpose\":\"x\"}", HttpStatusCode.NotFound)]
+    public async Task Request_Bad_IsAProblem(string body, HttpStatusCode expected)
+    {
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+
+        var response = await server.Client("sam").PostAsync(new Uri("/api/v1/access-requests", UriKind.Relative), content, Cancel);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Decide_UnknownAgreement_Is404()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await DecideAsync(server.Client("admin"), "nope", "approve", new { })).StatusCode);
+    }
+
+    private static string Id(JsonElement agreement) => agreement.GetProperty("id").GetString()!;
+
+    private static async Task<JsonElement> RequestAsync(HttpClient client, object body)
+    {
+        var response = await client.PostAsJsonAsync("/api/v1/access-requests", body, Cancel);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Cancel));
+        return await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
+    }
+
+    private static async Task<HttpResponseMessage> DecideAsync(HttpClient client, string id, string verb, object body) =>
+        await client.PostAsJsonAsync($"/api/v1/access-requests/{id}/{verb}", body, Cancel);
+
+    private static async Task<List<JsonElement>> ListAsync(HttpClient client) =>
+        [.. (await client.GetFromJsonAsync<JsonElement>("/api/v1/access-requests", Cancel)).EnumerateArray()];
+}
