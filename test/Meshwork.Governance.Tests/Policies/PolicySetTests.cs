@@ -295,6 +295,22 @@ public sealed class PolicySetTests : IDisposable
     }
 
     [Fact]
+    public void Compile_RowFilterTargetingProductTags_IsCheckedOnlyAgainstTaggedProducts()
+    {
+        var product = Path.Combine(_mesh.Root, "domains/customers/profiles/product.odps.yaml");
+        File.WriteAllText(product, File.ReadAllText(product).Replace("status: active\n", "status: active\ntags: [gold]\n", StringComparison.Ordinal));
+        _mesh.Policy("policies", "gold-own-country", """
+            type: row_filter
+            targets:
+              tags: [gold]
+            filter: row.country == principal.country
+            """);
+
+        // Only customers.profiles is tagged gold, and only it has a country column: the policy applies to it alone.
+        Assert.Single(_mesh.CompileClean().Policies.Policies);
+    }
+
+    [Fact]
     public void Compile_GlobalRowFilterOverEveryDataset_NeedsTheColumnEverywhere()
     {
         _mesh.Policy("policies", "own-country", """
