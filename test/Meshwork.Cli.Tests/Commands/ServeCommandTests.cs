@@ -179,6 +179,26 @@ public sealed class ServeCommandTests(MeshUpFixture up) : IClassFixture<MeshUpFi
         Assert.Contains("olivia", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Access_RequestThenApprove_BesideTheServer_AndTheAuditLogStaysIntact()
+    {
+        var (requested, output, error) = CliRunner.Run("access", "request", "customers.profiles.profiles_v1", "--purpose", "reporting", "--as", "sam", "--data", Data);
+        Assert.True(requested == 0, error);
+        Assert.Contains("pending", output, StringComparison.Ordinal);
+        var id = output.Trim().Split(' ')[0];
+
+        var refused = CliRunner.Run("access", "approve", id, "--as", "mallory", "--data", Data);
+        var approved = CliRunner.Run("access", "approve", id, "--as", "olivia", "--data", Data);
+        var listed = CliRunner.Run("access", "list", "--as", "sam", "--data", Data);
+        var verified = CliRunner.Run("audit", "verify", "--data", Data);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal(0, approved.ExitCode);
+        Assert.Contains($"{id}  active", listed.Output, StringComparison.Ordinal);
+        Assert.Equal(0, verified.ExitCode);
+        Assert.Contains("intact", verified.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("soon")]
