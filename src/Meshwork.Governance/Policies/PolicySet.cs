@@ -93,7 +93,8 @@ public sealed class PolicySet
     /// <summary>A row filter is type-checked against every dataset it targets: a column it names must exist in each.</summary>
     private static bool CheckFilter(Mesh mesh, PolicyFile file, PolicyTargets targets, string filter, IPolicyEvaluator evaluator, DiagnosticBag diagnostics)
     {
-        foreach (var dataset in Resources.Datasets(mesh).Where(d => targets.MatchesDataset(d.Domain, d.ProductKey, d.Address) && Applies(file, d.Domain, d.ProductKey)))
+        foreach (var dataset in Resources.Datasets(mesh).Where(d => targets.MatchesDataset(d.Domain, d.ProductKey, d.Address) && targets.MatchesTags(d.Tags)
+            && Applies(file, d.Domain, d.ProductKey)))
         {
             var columns = dataset.Columns.ToDictionary(c => c.Name, c => c.LogicalType, StringComparer.Ordinal);
             try

@@ -39,9 +39,9 @@ public sealed class AccessApiTests(ServerFixture server) : IClassFixture<ServerF
     [Fact]
     public async Task Approve_ByAnotherTeam_Is403_AndTwice_Is409()
     {
-        var requested = await RequestAsync(server.Client("sam"), new { dataset = Profiles, purpose = "reporting" });
+        var requested = await RequestAsync(server.Client("nina"), new { dataset = Profiles, purpose = "reporting" });
 
-        Assert.Equal(HttpStatusCode.Forbidden, (await DecideAsync(server.Client("nina"), Id(requested), "approve", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await DecideAsync(server.Client("sam"), Id(requested), "approve", new { })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await DecideAsync(server.Client("admin"), Id(requested), "approve", new { })).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await DecideAsync(server.Client("olivia"), Id(requested), "approve", new { })).StatusCode);
     }
