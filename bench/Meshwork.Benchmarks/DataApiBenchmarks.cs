@@ -202,10 +202,15 @@ public class DataApiBenchmarks
     /// <summary>
     /// One read takes seconds (the text formats tens of seconds on a loaded 2-core machine), so one invocation per
     /// iteration, one warm-up and three iterations keep the whole run under 10 minutes. Server GC, as the server
-    /// ships (Meshwork.Server.csproj).
+    /// ships (Meshwork.Server.csproj). The generated project builds the server and all it references: on a busy
+    /// machine that takes longer than BenchmarkDotNet's default build timeout of 2 minutes.
     /// </summary>
     public sealed class Jobs : ManualConfig
     {
-        public Jobs() => AddJob(Job.Default.WithWarmupCount(1).WithIterationCount(3).WithInvocationCount(1).WithUnrollFactor(1).WithGcServer(true));
+        public Jobs()
+        {
+            AddJob(Job.Default.WithWarmupCount(1).WithIterationCount(3).WithInvocationCount(1).WithUnrollFactor(1).WithGcServer(true));
+            WithBuildTimeout(TimeSpan.FromMinutes(10));
+        }
     }
 }

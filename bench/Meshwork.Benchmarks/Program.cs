@@ -5,12 +5,20 @@ using Meshwork.Benchmarks;
 // generate <DIR> [--products N]: write a mesh for the e2e script.
 // search-latency [--products N] [--rounds N]: catalog search latency over HTTP (percentiles).
 // data-ttfb [--rows N] [--requests N]: time to first byte of governed reads over HTTP.
+// policy-latency [--calls N] [--warmup N]: access plan and policy decision latency percentiles (p50, p99).
 // Anything else goes to BenchmarkDotNet.
 if (args is ["search-latency", .. var searchOptions])
 {
     return Option(searchOptions, "--products", 10_000, ["--rounds"]) is { } products && Option(searchOptions, "--rounds", 20, ["--products"]) is { } rounds
         ? await SearchLatency.RunAsync(products, rounds)
         : Usage("search-latency [--products N] [--rounds N]");
+}
+
+if (args is ["policy-latency", .. var latencyOptions])
+{
+    return Option(latencyOptions, "--calls", 100_000, ["--warmup"]) is { } calls && Option(latencyOptions, "--warmup", 20_000, ["--calls"]) is { } warmup
+        ? PolicyLatency.Run(calls, warmup, Console.Out)
+        : Usage("policy-latency [--calls N] [--warmup N]");
 }
 
 if (args is ["data-ttfb", .. var ttfbOptions])

@@ -41,7 +41,16 @@ public sealed partial class DuckDbEngine
         }
 
         var datasets = new SortedSet<string>(StringComparer.Ordinal);
-        Walk(statements[0], datasets);
+        var tables = new List<string>();
+        var ctes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        Walk(statements[0], datasets, tables, ctes);
+
+        // A name that is neither a dataset address nor a CTE could be a file DuckDB would scan in its place
+        // (FROM 'data/x.parquet'), around the governed views.
+        if (tables.FirstOrDefault(t => !ctes.Contains(t)) is { } other)
+        {
+            throw new QueryRefusedException($"'{other}' is not a dataset: read datasets by their address (domain.product.object_vN).");
+        }
 
         // The statement is rebuilt from its syntax tree: what runs is exactly what was checked.
         using var rebuild = _connection.CreateCommand();
@@ -112,7 +121,7 @@ public sealed partial class DuckDbEngine
         }
     }
 
-    private static void Walk(JsonElement element, SortedSet<string> datasets)
+    private static void Walk(JsonElement element, SortedSet<string> datasets, List<string> tables, HashSet<string> ctes)
     {
         switch (element.ValueKind)
         {
@@ -137,21 +146,36 @@ public sealed partial class DuckDbEngine
                             {
                                 datasets.Add($"{catalog}.{schema}.{table}");
                             }
+                            else
+                            {
+                                tables.Add(string.Join('.', new[] { catalog, schema, table }.Where(p => !string.IsNullOrEmpty(p))));
+                            }
 
                             break;
                     }
                 }
 
+                if (element.TryGetProperty("cte_map", out var cteMap) && cteMap.TryGetProperty("map", out var map) && map.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var cte in map.EnumerateArray())
+                    {
+                        if (cte.TryGetProperty("key", out var key) && key.GetString() is { } name)
+                        {
+                            ctes.Add(name);
+                        }
+                    }
+                }
+
                 foreach (var property in element.EnumerateObject())
                 {
-                    Walk(property.Value, datasets);
+                    Walk(property.Value, datasets, tables, ctes);
                 }
 
                 break;
             case JsonValueKind.Array:
                 foreach (var item in element.EnumerateArray())
                 {
-                    Walk(item, datasets);
+                    Walk(item, datasets, tables, ctes);
                 }
 
                 break;

@@ -15,7 +15,8 @@ internal static class DuckDbGovernance
         {
             MaskKind.None => column,
             // Upper-case letters become X, lower-case x, digits n; everything else stays.
-            MaskKind.Mask => $"regexp_replace(regexp_replace(regexp_replace({text}, '[A-Z]', 'X', 'g'), '[a-z]', 'x', 'g'), '[0-9]', 'n', 'g')",
+            // Unicode classes, so letters beyond ASCII (ö, Ü, ł) are masked too; other letters (no case) become x.
+            MaskKind.Mask => $"regexp_replace(regexp_replace(regexp_replace(regexp_replace({text}, '\\p{{Lu}}', 'X', 'g'), '\\p{{Ll}}', 'x', 'g'), '[\\p{{Lt}}\\p{{Lm}}\\p{{Lo}}]', 'x', 'g'), '\\p{{Nd}}', 'n', 'g')",
             MaskKind.ShowLast4 => $"CASE WHEN length({text}) <= 4 THEN {text} ELSE regexp_replace(left({text}, length({text}) - 4), '.', 'x', 'g') || right({text}, 4) END",
             MaskKind.ShowFirst4 => $"CASE WHEN length({text}) <= 4 THEN {text} ELSE left({text}, 4) || regexp_replace(substr({text}, 5), '.', 'x', 'g') END",
             MaskKind.Hash => Hmac(text, key),
@@ -60,6 +61,9 @@ internal static class DuckDbGovernance
         FilterConstant { Value: long l } => l.ToString(CultureInfo.InvariantCulture),
         FilterConstant { Value: double d } => d.ToString("R", CultureInfo.InvariantCulture),
         FilterConstant c => throw new NotSupportedException($"A row filter constant of type {c.Value!.GetType().Name} has no SQL form."),
+        // CEL's == null is SQL's IS NULL: "= NULL" is never true.
+        FilterBinary { Operator: FilterOperator.Equal or FilterOperator.NotEqual } b when b.Right is FilterConstant { Value: null } || b.Left is FilterConstant { Value: null } =>
+            $"({Filter(b.Left is FilterConstant { Value: null } ? b.Right : b.Left)} IS {(b.Operator == FilterOperator.NotEqual ? "NOT " : string.Empty)}NULL)",
         FilterBinary b => $"({Filter(b.Left)} {Operator(b.Operator)} {Filter(b.Right)})",
         FilterNot n => $"(NOT {Filter(n.Operand)})",
         FilterIn i => i.Items.Count == 0 ? "FALSE" : $"({Filter(i.Value)} IN ({string.Join(", ", i.Items.Select(Filter))}))",

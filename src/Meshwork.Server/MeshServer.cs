@@ -63,6 +63,7 @@ public static class MeshServer
         }));
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
         services.AddSingleton<MeshMetrics>();
+        services.AddSingleton(provider => provider.GetRequiredService<ServedMesh>().Registry);
         services.Configure<ProductGrainOptions>(section.GetSection("Schedule"));
         services.AddHostedService<ProductScheduler>();
         return services;
@@ -92,6 +93,7 @@ public static class MeshServer
         app.MapProductsApi();
         app.MapAuditApi();
         app.MapAccessApi();
+        app.MapRegistryApi();
         return app;
     }
 }

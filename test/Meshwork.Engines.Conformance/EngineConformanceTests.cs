@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
 using Meshwork.Diagnostics;
 using Meshwork.Engines.Ir;
 using Meshwork.Loading;
@@ -578,10 +580,13 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         _ => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    protected async Task<List<object?[]>> RowsAsync(string sql)
+    protected Task<List<object?[]>> RowsAsync(string sql) => RowsAsync(Engine, sql);
+
+    protected static async Task<List<object?[]>> RowsAsync(IEngine engine, string sql)
     {
+        ArgumentNullException.ThrowIfNull(engine);
         var rows = new List<object?[]>();
-        await using DbDataReader reader = await Engine.ReadAsync(sql);
+        await using DbDataReader reader = await engine.ReadAsync(sql);
         while (await reader.ReadAsync())
         {
             var row = new object?[reader.FieldCount];
@@ -610,4 +615,338 @@ public abstract class EngineConformanceTests : IAsyncLifetime
 
     private static string Indent(string text, int spaces) =>
         string.Concat(text.Split('\n').Where(l => l.Length > 0).Select(l => new string(' ', spaces) + l + "\n"));
+
+    #region Governed views: masks, row filters and the locked consumer session
+
+    // A consumer session (ServeAsync) over a published snapshot: every mask and filter of the engine-neutral IR
+    // with exact values, then what the session can no longer reach or change.
+
+    private const string PeopleAddress = "test.governed.people_v1";
+
+    private const string OrdersAddress = "test.governed.orders_v1";
+
+    private static readonly byte[] MaskKey = "conformance-mask-key-0123456789"u8.ToArray();
+
+    [Fact]
+    public async Task Serve_Mask_ReplacesUpperLowerAndDigits()
+    {
+        var values = await MaskedAsync("code", new ColumnMask(MaskKind.Mask));
+
+        Assert.Equal(["Xxn-x", null, "xxX n", "x"], values);
+    }
+
+    [Fact]
+    public async Task Serve_Mask_ReplacesLettersBeyondAscii()
+    {
+        await Engine.TransformAsync("SELECT * FROM (VALUES (1, 'Jörg Ünal'), (2, 'José Núñez')) AS t(id, name)", "names");
+        var snapshot = await Engine.PublishAsync("names", Path.Combine(Folder, "snapshots", "names-1"));
+        await using var consumer = await ServeAsync(snapshot.Folder, [new GovernedColumn("id"), new GovernedColumn("name", new ColumnMask(MaskKind.Mask))]);
+
+        var rows = await RowsAsync(consumer, $"SELECT name FROM {PeopleAddress} ORDER BY id");
+
+        // Upper-case letters are letters whatever their script: an umlaut or an accent must not show through.
+        Assert.Equal(["Xxxx Xxxx", "Xxxx Xxxxx"], rows.Select(r => r[0]));
+    }
+
+    [Fact]
+    public async Task Serve_MaskShowLast4_KeepsTheLastFourCharacters()
+    {
+        var values = await MaskedAsync("phone", new ColumnMask(MaskKind.ShowLast4));
+
+        Assert.Equal(["xxxxxxxxxx1234", null, "1234", "xxxxxxxxxxx8901"], values);
+    }
+
+    [Fact]
+    public async Task Serve_MaskShowFirst4_KeepsTheFirstFourCharacters()
+    {
+        var values = await MaskedAsync("phone", new ColumnMask(MaskKind.ShowFirst4));
+
+        Assert.Equal(["+49 xxxxxxxxxx", null, "1234", "030-xxxxxxxxxxx"], values);
+    }
+
+    [Fact]
+    public async Task Serve_MaskHash_IsTheKeyedHmacSha256OfTheText()
+    {
+        var values = await MaskedAsync("email", new ColumnMask(MaskKind.Hash));
+
+        Assert.Equal([Hmac("anna@example.org"), null, Hmac("ben@example.org"), Hmac("carl@example.com")], values);
+        Assert.NotEqual(Convert.ToHexStringLower(SHA256.HashData("anna@example.org"u8)), values[0]);
+    }
+
+    [Fact]
+    public async Task Serve_MaskHash_EqualValuesHashEqualAcrossViews()
+    {
+        var people = await PublishPeopleAsync();
+        await Engine.TransformAsync("SELECT * FROM (VALUES (10, 'anna@example.org'), (11, 'zoe@example.org')) AS t(order_id, email)", "orders");
+        var orders = await Engine.PublishAsync("orders", Path.Combine(Folder, "snapshots", "orders-1"));
+        var hash = new ColumnMask(MaskKind.Hash);
+        await using var consumer = await OpenEngineAsync();
+        await consumer.ServeAsync(
+            [
+                new GovernedView(PeopleAddress, people, [new GovernedColumn("id"), new GovernedColumn("email", hash)]),
+                new GovernedView(OrdersAddress, orders.Folder, [new GovernedColumn("order_id"), new GovernedColumn("email", hash)]),
+            ],
+            Folder, MaskKey);
+
+        var joined = await RowsAsync(consumer, $"SELECT p.id, o.order_id, o.email FROM {PeopleAddress} p JOIN {OrdersAddress} o ON o.email = p.email");
+
+        var row = Assert.Single(joined);
+        Assert.Equal((1L, 10L), (ToLong(row[0]), ToLong(row[1])));
+        Assert.Equal(Hmac("anna@example.org"), row[2]);
+    }
+
+    [Fact]
+    public async Task Serve_MaskNull_HidesEveryValue()
+    {
+        var values = await MaskedAsync("email", new ColumnMask(MaskKind.Null));
+
+        Assert.Equal([null, null, null, null], values);
+    }
+
+    [Fact]
+    public async Task Serve_MaskDateShowYear_IsTheFirstOfJanuary()
+    {
+        var people = await PublishPeopleAsync();
+        await using var consumer = await ServeAsync(people, [new GovernedColumn("id"), new GovernedColumn("born", new ColumnMask(MaskKind.DateShowYear))]);
+
+        var rows = await RowsAsync(consumer, $"SELECT born FROM {PeopleAddress} ORDER BY id");
+
+        Assert.Equal([new DateOnly(1990, 1, 1), null, new DateOnly(2001, 1, 1), new DateOnly(1985, 1, 1)], rows.Select(r => r[0] is null ? (DateOnly?)null : ToDate(r[0])));
+    }
+
+    [Fact]
+    public async Task Serve_MaskNone_LeavesTheValueClear()
+    {
+        var values = await MaskedAsync("email", new ColumnMask(MaskKind.None));
+
+        Assert.Equal(["anna@example.org", null, "ben@example.org", "carl@example.com"], values);
+    }
+
+    [Fact]
+    public async Task Serve_CustomMask_ReplacesTheColumnPlaceholder()
+    {
+        var values = await MaskedAsync("email", new ColumnMask(MaskKind.Custom, "upper({column})"));
+
+        Assert.Equal(["ANNA@EXAMPLE.ORG", null, "BEN@EXAMPLE.ORG", "CARL@EXAMPLE.COM"], values);
+    }
+
+    [Theory]
+    [InlineData(MaskKind.Mask)]
+    [InlineData(MaskKind.ShowLast4)]
+    [InlineData(MaskKind.ShowFirst4)]
+    [InlineData(MaskKind.Hash)]
+    [InlineData(MaskKind.None)]
+    public async Task Serve_TextMaskOfNull_StaysNull(MaskKind kind)
+    {
+        var values = await MaskedAsync("email", new ColumnMask(kind));
+
+        Assert.Null(values[1]);
+        Assert.NotNull(values[0]);
+    }
+
+    [Fact]
+    public async Task Serve_View_HasOnlyTheGivenColumnsInTheirOrder()
+    {
+        var people = await PublishPeopleAsync();
+        await using var consumer = await ServeAsync(people, [new GovernedColumn("email"), new GovernedColumn("id")]);
+
+        var columns = await consumer.IntrospectAsync(PeopleAddress);
+
+        Assert.Equal(["email", "id"], columns.Select(c => c.Name));
+        await QueryFailsAsync(consumer, $"SELECT phone FROM {PeopleAddress}");
+    }
+
+    [Fact]
+    public async Task Serve_FilterEqual_HidesOtherRows() =>
+        Assert.Equal([1L], await VisibleAsync(new FilterBinary(FilterOperator.Equal, new FilterColumn("country"), new FilterConstant("DE"))));
+
+    [Fact]
+    public async Task Serve_FilterIn_KeepsRowsWithAListedValue() =>
+        Assert.Equal([1L, 3L], await VisibleAsync(new FilterIn(new FilterColumn("country"), [new FilterConstant("DE"), new FilterConstant("NL")])));
+
+    [Fact]
+    public async Task Serve_FilterInNothing_HidesEveryRow() =>
+        Assert.Empty(await VisibleAsync(new FilterIn(new FilterColumn("country"), [])));
+
+    [Fact]
+    public async Task Serve_FilterAndOrNot_Combine()
+    {
+        var deOrFr = new FilterBinary(FilterOperator.Or,
+            new FilterBinary(FilterOperator.Equal, new FilterColumn("country"), new FilterConstant("DE")),
+            new FilterBinary(FilterOperator.Equal, new FilterColumn("country"), new FilterConstant("FR")));
+        var notCarl = new FilterNot(new FilterString(FilterStringTest.StartsWith, new FilterColumn("email"), new FilterConstant("carl")));
+
+        Assert.Equal([1L, 4L], await VisibleAsync(deOrFr));
+        Assert.Equal([1L], await VisibleAsync(new FilterBinary(FilterOperator.And, deOrFr, notCarl)));
+    }
+
+    [Theory]
+    [InlineData(FilterStringTest.StartsWith, "ben", 3L)]
+    [InlineData(FilterStringTest.EndsWith, ".com", 4L)]
+    [InlineData(FilterStringTest.Contains, "nna@", 1L)]
+    public async Task Serve_FilterStringTest_KeepsMatchingRows(FilterStringTest test, string argument, long id) =>
+        Assert.Equal([id], await VisibleAsync(new FilterString(test, new FilterColumn("email"), new FilterConstant(argument))));
+
+    [Theory]
+    [InlineData(FilterOperator.NotEqual, 3L, new[] { 1L, 2L, 4L })]
+    [InlineData(FilterOperator.Less, 3L, new[] { 1L, 2L })]
+    [InlineData(FilterOperator.LessOrEqual, 3L, new[] { 1L, 2L, 3L })]
+    [InlineData(FilterOperator.Greater, 3L, new[] { 4L })]
+    [InlineData(FilterOperator.GreaterOrEqual, 3L, new[] { 3L, 4L })]
+    public async Task Serve_FilterComparison_OnNumbers(FilterOperator op, long value, long[] expected) =>
+        Assert.Equal(expected, await VisibleAsync(new FilterBinary(op, new FilterColumn("id"), new FilterConstant(value))));
+
+    [Fact]
+    public async Task Serve_FilterThatIsUnknownForARow_HidesTheRow() =>
+        // Row 2 has no country: 'country <> DE' is neither true nor false for it, and unknown hides.
+        Assert.Equal([3L, 4L], await VisibleAsync(new FilterBinary(FilterOperator.NotEqual, new FilterColumn("country"), new FilterConstant("DE"))));
+
+    [Fact]
+    public async Task Serve_FilterComparingWithANullConstant_MeansIsNull()
+    {
+        // CEL's 'row.country == null' compiles to a comparison with a null constant; it holds for the row without a country.
+        Assert.Equal([2L], await VisibleAsync(new FilterBinary(FilterOperator.Equal, new FilterColumn("country"), new FilterConstant(null))));
+        Assert.Equal([1L, 3L, 4L], await VisibleAsync(new FilterBinary(FilterOperator.NotEqual, new FilterColumn("country"), new FilterConstant(null))));
+    }
+
+    [Fact]
+    public async Task Serve_FilterStringConstant_IsAValueNotSql() =>
+        Assert.Empty(await VisibleAsync(new FilterBinary(FilterOperator.Equal, new FilterColumn("country"), new FilterConstant("x' OR '1' = '1"))));
+
+    [Fact]
+    public async Task Serve_FilterConstant_KeepsAllOrNothing()
+    {
+        Assert.Equal([1L, 2L, 3L, 4L], await VisibleAsync(new FilterConstant(true)));
+        Assert.Empty(await VisibleAsync(new FilterConstant(false)));
+    }
+
+    [Fact]
+    public async Task Serve_FilterOnAMaskedColumn_TestsTheClearValue()
+    {
+        var people = await PublishPeopleAsync();
+        await using var consumer = await ServeAsync(people, [new GovernedColumn("id"), new GovernedColumn("email", new ColumnMask(MaskKind.Hash))],
+            new FilterString(FilterStringTest.StartsWith, new FilterColumn("email"), new FilterConstant("anna")));
+
+        var row = Assert.Single(await RowsAsync(consumer, $"SELECT id, email FROM {PeopleAddress}"));
+
+        Assert.Equal(1L, ToLong(row[0]));
+        Assert.Equal(Hmac("anna@example.org"), row[1]);
+    }
+
+    [Fact]
+    public async Task Serve_ConsumerQuery_CannotReadFilesOutsideTheDataFolder()
+    {
+        var served = Path.Combine(Folder, "served");
+        var people = await PublishPeopleAsync(Path.Combine(served, "people-1"));
+        var secret = (await Engine.PublishAsync("people", Path.Combine(Folder, "private", "people-1"))).Folder;
+        var csv = Write("secret.csv", "a,b\n1,2\n");
+        // Before serving, an engine reads these files.
+        Assert.Single(await RowsAsync($"SELECT * FROM read_csv('{csv}')"));
+        Assert.Equal(4, (await RowsAsync($"SELECT * FROM read_parquet('{Path.Combine(secret, "*.parquet")}')")).Count);
+
+        await using var consumer = await ServeAsync(people, [new GovernedColumn("id")], dataFolder: served);
+
+        Assert.Equal(4, (await RowsAsync(consumer, $"SELECT id FROM {PeopleAddress}")).Count);
+        await QueryFailsAsync(consumer, $"SELECT * FROM read_csv('{csv}')");
+        await QueryFailsAsync(consumer, $"SELECT * FROM read_parquet('{Path.Combine(secret, "*.parquet")}')");
+        await QueryFailsAsync(consumer, "SELECT * FROM read_csv('/etc/passwd')");
+    }
+
+    [Fact]
+    public async Task Serve_ConsumerQuery_CannotReadTheSnapshotAroundTheView()
+    {
+        var people = await PublishPeopleAsync();
+        await using var consumer = await ServeAsync(people, [new GovernedColumn("id"), new GovernedColumn("email", new ColumnMask(MaskKind.Hash))]);
+        var files = Path.Combine(people, "*.parquet");
+
+        // Inside the data folder the engine may still read files (its views do): a consumer's query must not get there,
+        // whether it names a table function or the file itself.
+        foreach (var sql in new[] { $"SELECT email FROM read_parquet('{files}')", $"SELECT email FROM '{files}'" })
+        {
+            var leaked = await Record.ExceptionAsync(async () =>
+            {
+                var inspection = await consumer.InspectQueryAsync(sql);
+                var rows = await RowsAsync(consumer, inspection.Sql);
+                throw new InvalidOperationException($"'{sql}' passed inspection (datasets: [{string.Join(", ", inspection.Datasets)}]) and read {rows.Count} rows: {string.Join(", ", rows.Select(r => r[0]))}");
+            });
+
+            Assert.True(leaked is QueryRefusedException or EngineException or DbException, leaked?.Message);
+        }
+    }
+
+    [Fact]
+    public async Task Serve_Configuration_IsLocked()
+    {
+        var people = await PublishPeopleAsync();
+        // Before serving, the settings can change.
+        await RowsAsync("SET threads = 2");
+
+        await using var consumer = await ServeAsync(people, [new GovernedColumn("id")]);
+
+        await QueryFailsAsync(consumer, "SET threads = 1");
+        await QueryFailsAsync(consumer, "SET enable_external_access = true");
+        await QueryFailsAsync(consumer, "SET lock_configuration = false");
+        Assert.Equal(4, (await RowsAsync(consumer, $"SELECT id FROM {PeopleAddress}")).Count);
+    }
+
+    /// <summary>
+    /// Four people: 1 with every value, 2 with nothing but its id, 3 with short values, 4 in France.
+    /// Published as a snapshot under <see cref="Folder"/>; returns the snapshot folder.
+    /// </summary>
+    private async Task<string> PublishPeopleAsync(string? folder = null)
+    {
+        await Engine.TransformAsync("""
+            SELECT * FROM (VALUES
+                (1, 'Ab1-z', '+49 30 5551234', 'anna@example.org', DATE '1990-05-06', 'DE'),
+                (2, NULL, NULL, NULL, NULL, NULL),
+                (3, 'xyZ 9', '1234', 'ben@example.org', DATE '2001-12-31', 'NL'),
+                (4, 'q', '030-12345678901', 'carl@example.com', DATE '1985-02-28', 'FR')
+            ) AS t(id, code, phone, email, born, country)
+            """, "people");
+        return (await Engine.PublishAsync("people", folder ?? Path.Combine(Folder, "snapshots", "people-" + Guid.NewGuid().ToString("N")[..6]))).Folder;
+    }
+
+    /// <summary>A fresh engine serving the people snapshot as <see cref="PeopleAddress"/>, locked to <paramref name="dataFolder"/> (default: <see cref="Folder"/>).</summary>
+    private async Task<IEngine> ServeAsync(string snapshot, IReadOnlyList<GovernedColumn> columns, FilterExpr? filter = null, string? dataFolder = null)
+    {
+        var consumer = await OpenEngineAsync();
+        try
+        {
+            await consumer.ServeAsync([new GovernedView(PeopleAddress, snapshot, columns, filter)], dataFolder ?? Folder, MaskKey);
+            return consumer;
+        }
+        catch
+        {
+            await consumer.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The values of one masked column, by id (1 to 4).</summary>
+    private async Task<List<object?>> MaskedAsync(string column, ColumnMask mask)
+    {
+        var people = await PublishPeopleAsync();
+        await using var consumer = await ServeAsync(people, [new GovernedColumn("id"), new GovernedColumn(column, mask)]);
+        return [.. (await RowsAsync(consumer, $"SELECT {column} FROM {PeopleAddress} ORDER BY id")).Select(r => r[0])];
+    }
+
+    /// <summary>The ids a consumer sees through the filter.</summary>
+    private async Task<List<long>> VisibleAsync(FilterExpr filter)
+    {
+        var people = await PublishPeopleAsync();
+        await using var consumer = await ServeAsync(people, [new GovernedColumn("id"), new GovernedColumn("email"), new GovernedColumn("country")], filter);
+        return [.. (await RowsAsync(consumer, $"SELECT id FROM {PeopleAddress} ORDER BY id")).Select(r => ToLong(r[0]))];
+    }
+
+    private static string Hmac(string value) => Convert.ToHexStringLower(HMACSHA256.HashData(MaskKey, Encoding.UTF8.GetBytes(value)));
+
+    /// <summary>Runs a query to its end on <paramref name="engine"/> and asserts that the engine refuses it.</summary>
+    private static async Task QueryFailsAsync(IEngine engine, string sql)
+    {
+        var error = await Record.ExceptionAsync(() => RowsAsync(engine, sql));
+
+        Assert.True(error is EngineException or DbException, $"'{sql}' should have failed, but {(error is null ? "it ran" : "threw " + error.GetType().Name + ": " + error.Message)}.");
+    }
+
+    #endregion
 }

@@ -63,6 +63,7 @@ public sealed class ServedMesh : IAsyncDisposable
     private readonly ServeOptions _options;
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private readonly byte[] _maskKey;
+    private Registry.SchemaRegistry? _registry;
     private ServedState _state;
     private DateTimeOffset _checkedAt;
 
@@ -86,6 +87,9 @@ public sealed class ServedMesh : IAsyncDisposable
     public TokenService Tokens { get; }
 
     public IMetadataStore Store => _store;
+
+    /// <summary>The schema registry, kept in the same store.</summary>
+    public Registry.SchemaRegistry Registry => _registry ??= new Registry.SchemaRegistry(_store);
 
     public TimeProvider Time => _time;
 

@@ -25,9 +25,11 @@ internal static class Authentication
         var principalClaim = oidc["PrincipalClaim"] ?? JwtRegisteredClaimNames.Sub;
 
         var authentication = services.AddAuthentication(Selector)
-            .AddPolicyScheme(Selector, "Bearer token", options => options.ForwardDefaultSelector = context =>
-                authority is not null && IssuerOf(context) is { } issuer && issuer != TokenService.Issuer ? Oidc : Platform)
-            .AddJwtBearer(Platform);
+            .AddPolicyScheme(Selector, "Bearer token or basic credentials", options => options.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) ? BasicAuthenticationHandler.SchemeName
+                : authority is not null && IssuerOf(context) is { } issuer && issuer != TokenService.Issuer ? Oidc : Platform)
+            .AddJwtBearer(Platform)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BasicAuthenticationHandler>(BasicAuthenticationHandler.SchemeName, null);
         services.AddOptions<JwtBearerOptions>(Platform).Configure<ServedMesh>((options, served) =>
         {
             options.MapInboundClaims = false;

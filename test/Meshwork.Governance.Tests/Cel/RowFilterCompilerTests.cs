@@ -44,6 +44,10 @@ public sealed class RowFilterCompilerTests
         Assert.Equal(new FilterBinary(FilterOperator.Greater, new FilterColumn("amount"), new FilterConstant(1L)), Compile("row.amount > principal.clearance"));
 
     [Fact]
+    public void Compile_ComparisonWithNull_KeepsANullConstant() =>
+        Assert.Equal(new FilterBinary(FilterOperator.Equal, new FilterColumn("country"), new FilterConstant(null)), Compile("row.country == null"));
+
+    [Fact]
     public void Compile_ConstantFalseConjunct_FoldsTheWholeFilterToFalse() =>
         Assert.Equal(new FilterConstant(false), Compile("principal.clearance >= 3 && row.x == 1"));
 

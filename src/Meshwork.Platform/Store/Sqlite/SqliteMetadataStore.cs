@@ -11,7 +11,7 @@ namespace Meshwork.Platform.Store.Sqlite;
 /// writer, migrated to the newest schema when opened. Safe for several processes at once; one instance is
 /// safe for concurrent callers (calls are serialized).
 /// </summary>
-public sealed class SqliteMetadataStore : IMetadataStore
+public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
 {
     public const string FileName = "meshwork.db";
 
@@ -322,6 +322,127 @@ public sealed class SqliteMetadataStore : IMetadataStore
         (IReadOnlyList<AuditRecord>)await QueryAsync(
             "SELECT seq, at, principal, action, resource, purpose, plan_digest, rows, outcome, detail, prev_hash, hash FROM audit_log ORDER BY seq DESC LIMIT $limit",
             ReadAudit, cancellationToken, ("$limit", limit)).ConfigureAwait(false), cancellationToken);
+
+    public Task<RegisteredSchema?> GetSchemaAsync(int id, CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (await QueryAsync("SELECT id, schema_type, schema, refs FROM registry_schemas WHERE id = $id", ReadSchema, cancellationToken, ("$id", id)).ConfigureAwait(false))
+            .FirstOrDefault(), cancellationToken);
+
+    public Task<int?> FindSchemaAsync(string schemaType, string canonical, IReadOnlyList<SchemaReference> references, CancellationToken cancellationToken = default) =>
+        LockedAsync(async () => (await QueryAsync("SELECT id FROM registry_schemas WHERE schema_type = $type AND canonical = $canonical AND refs = $refs",
+            r => (int?)r.GetInt32(0), cancellationToken, ("$type", schemaType), ("$canonical", canonical), ("$refs", JsonSerializer.Serialize(references, Json)))
+            .ConfigureAwait(false)).FirstOrDefault(), cancellationToken);
+
+    public Task<RegistrationOutcome> RegisterAsync(string subject, string schemaType, string schema, string canonical, IReadOnlyList<SchemaReference> references,
+        Func<IReadOnlyList<RegisteredSchema>, IReadOnlyList<string>> check, CancellationToken cancellationToken = default) => InTransactionAsync(async transaction =>
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        var refs = JsonSerializer.Serialize(references, Json);
+        int? existing = null;
+        using (var find = Command(transaction, "SELECT id FROM registry_schemas WHERE schema_type = $type AND canonical = $canonical AND refs = $refs",
+            [("$type", schemaType), ("$canonical", canonical), ("$refs", refs)]))
+        {
+            if (await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long id)
+            {
+                existing = (int)id;
+            }
+        }
+
+        var live = new List<(int Version, RegisteredSchema Schema)>();
+        using (var versions = Command(transaction, """
+            SELECT v.version, s.id, s.schema_type, s.schema, s.refs FROM registry_versions v JOIN registry_schemas s ON s.id = v.schema_id
+            WHERE v.subject = $subject AND v.deleted = 0 ORDER BY v.version
+            """, [("$subject", subject)]))
+        using (var reader = await versions.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                live.Add((reader.GetInt32(0), new RegisteredSchema(reader.GetInt32(1), reader.GetString(2), reader.GetString(3),
+                    JsonSerializer.Deserialize<List<SchemaReference>>(reader.GetString(4), Json) ?? [])));
+            }
+        }
+
+        if (existing is { } known && live.FirstOrDefault(l => l.Schema.Id == known) is { Schema: not null } same)
+        {
+            return new RegistrationOutcome(known, same.Version, false, []);
+        }
+
+        var refusals = check([.. live.Select(l => l.Schema)]);
+        if (refusals.Count > 0)
+        {
+            return new RegistrationOutcome(0, 0, false, refusals);
+        }
+
+        var schemaId = existing;
+        if (schemaId is null)
+        {
+            using var insert = Command(transaction, "INSERT INTO registry_schemas (schema_type, schema, canonical, refs) VALUES ($type, $schema, $canonical, $refs) RETURNING id",
+                [("$type", schemaType), ("$schema", schema), ("$canonical", canonical), ("$refs", refs)]);
+            schemaId = (int)(long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        int version;
+        using (var next = Command(transaction, "SELECT coalesce(max(version), 0) + 1 FROM registry_versions WHERE subject = $subject", [("$subject", subject)]))
+        {
+            version = (int)(long)(await next.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        await ExecuteAsync(transaction, "INSERT INTO registry_versions (subject, version, schema_id) VALUES ($subject, $version, $id)", cancellationToken,
+            ("$subject", subject), ("$version", version), ("$id", schemaId)).ConfigureAwait(false);
+        return new RegistrationOutcome(schemaId.Value, version, true, []);
+    }, cancellationToken);
+
+    public Task<IReadOnlyList<string>> SubjectsAsync(bool includeDeleted, CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (IReadOnlyList<string>)await QueryAsync("SELECT DISTINCT subject FROM registry_versions WHERE $all OR deleted = 0 ORDER BY subject",
+            r => r.GetString(0), cancellationToken, ("$all", includeDeleted)).ConfigureAwait(false), cancellationToken);
+
+    public Task<IReadOnlyList<SubjectVersion>> VersionsAsync(string subject, bool includeDeleted, CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (IReadOnlyList<SubjectVersion>)await QueryAsync("SELECT subject, version, schema_id, deleted FROM registry_versions WHERE subject = $subject AND ($all OR deleted = 0) ORDER BY version",
+            ReadVersion, cancellationToken, ("$subject", subject), ("$all", includeDeleted)).ConfigureAwait(false), cancellationToken);
+
+    public Task<IReadOnlyList<SubjectVersion>> UsagesAsync(int schemaId, bool includeDeleted, CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (IReadOnlyList<SubjectVersion>)await QueryAsync("SELECT subject, version, schema_id, deleted FROM registry_versions WHERE schema_id = $id AND ($all OR deleted = 0) ORDER BY subject, version",
+            ReadVersion, cancellationToken, ("$id", schemaId), ("$all", includeDeleted)).ConfigureAwait(false), cancellationToken);
+
+    public Task<IReadOnlyList<int>> DeleteVersionsAsync(string subject, IReadOnlyList<int> versions, bool permanent, CancellationToken cancellationToken = default) =>
+        InTransactionAsync<IReadOnlyList<int>>(async transaction =>
+        {
+            ArgumentNullException.ThrowIfNull(versions);
+            var done = new List<int>();
+            foreach (var version in versions)
+            {
+                var sql = permanent
+                    ? "DELETE FROM registry_versions WHERE subject = $subject AND version = $version AND deleted = 1"
+                    : "UPDATE registry_versions SET deleted = 1 WHERE subject = $subject AND version = $version AND deleted = 0";
+                if (await ExecuteAsync(transaction, sql, cancellationToken, ("$subject", subject), ("$version", version)).ConfigureAwait(false) == 1)
+                {
+                    done.Add(version);
+                }
+            }
+
+            return done;
+        }, cancellationToken);
+
+    public Task<bool> IsReferencedAsync(string subject, int version, CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (await QueryAsync("""
+            SELECT count(*) FROM registry_schemas s, json_each(s.refs) r
+            WHERE json_extract(r.value, '$.subject') = $subject AND json_extract(r.value, '$.version') = $version
+              AND EXISTS (SELECT 1 FROM registry_versions v WHERE v.schema_id = s.id AND v.deleted = 0)
+            """, r => r.GetInt64(0), cancellationToken, ("$subject", subject), ("$version", version)).ConfigureAwait(false))[0] > 0, cancellationToken);
+
+    public Task<string?> GetRegistryConfigAsync(string subject, string field, CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (await QueryAsync($"SELECT {ConfigField(field)} FROM registry_config WHERE subject = $subject", r => r.IsDBNull(0) ? null : r.GetString(0),
+            cancellationToken, ("$subject", subject)).ConfigureAwait(false)).FirstOrDefault(), cancellationToken);
+
+    public Task SetRegistryConfigAsync(string subject, string field, string? value, CancellationToken cancellationToken = default) => InTransactionAsync(transaction =>
+        ExecuteAsync(transaction, $"INSERT INTO registry_config (subject, {ConfigField(field)}) VALUES ($subject, $value) ON CONFLICT (subject) DO UPDATE SET {ConfigField(field)} = excluded.{ConfigField(field)}",
+            cancellationToken, ("$subject", subject), ("$value", value)), cancellationToken);
+
+    private static string ConfigField(string field) => field is "compatibility" or "mode" ? field : throw new ArgumentOutOfRangeException(nameof(field), field, "compatibility or mode");
+
+    private static RegisteredSchema ReadSchema(SqliteDataReader r) =>
+        new(r.GetInt32(0), r.GetString(1), r.GetString(2), JsonSerializer.Deserialize<List<SchemaReference>>(r.GetString(3), Json) ?? []);
+
+    private static SubjectVersion ReadVersion(SqliteDataReader r) => new(r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetInt64(3) != 0);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,232 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Avro.Generic;
+using Confluent.Kafka;
+using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
+using Meshwork.Platform.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace Meshwork.Server.Tests.Apis;
+
+/// <summary>The example served on a real loopback port, for clients that bring their own HTTP stack (Confluent's).</summary>
+public sealed class KestrelServerFixture : IAsyncLifetime
+{
+    private readonly ServerFixture _applied = new();
+    private WebApplication? _app;
+
+    public string Url { get; private set; } = string.Empty;
+
+    public string DataFolder => _applied.DataFolder;
+
+    public async ValueTask InitializeAsync()
+    {
+        await _applied.InitializeAsync();
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            Url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        }
+
+        _app = MeshServer.Build([], builder =>
+        {
+            builder.WebHost.UseUrls(Url);
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Meshwork:Data"] = _applied.DataFolder });
+        });
+        await _app.StartAsync();
+    }
+
+    public string Token(string principal) => TokenService.Open(DataFolder, TimeProvider.System).Issue(principal);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        await _applied.DisposeAsync();
+    }
+}
+
+/// <summary>The registry with Confluent's .NET client and Avro serializer, unchanged, against the real server.</summary>
+public sealed class RegistryApiTests(KestrelServerFixture server) : IClassFixture<KestrelServerFixture>
+{
+    private const string UserV1 = """{"type":"record","name":"User","namespace":"test","fields":[{"name":"id","type":"long"},{"name":"name","type":"string"}]}""";
+    private const string UserV2 = """{"type":"record","name":"User","namespace":"test","fields":[{"name":"id","type":"long"},{"name":"name","type":"string"},{"name":"email","type":["null","string"],"default":null}]}""";
+    private const string UserBreaking = """{"type":"record","name":"User","namespace":"test","fields":[{"name":"id","type":"long"},{"name":"name","type":"string"},{"name":"age","type":"int"}]}""";
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ConfluentClient_RegistersFetchesAndEvolvesASubject()
+    {
+        using var client = Client("admin");
+        var subject = Subject();
+
+        var id = await client.RegisterSchemaAsync(subject, new Schema(UserV1, SchemaType.Avro));
+        var again = await client.RegisterSchemaAsync(subject, new Schema(UserV1, SchemaType.Avro));
+        var fetched = await client.GetSchemaAsync(id);
+        var evolved = await client.RegisterSchemaAsync(subject, new Schema(UserV2, SchemaType.Avro));
+        var latest = await client.GetLatestSchemaAsync(subject);
+        var looked = await client.LookupSchemaAsync(subject, new Schema(UserV1, SchemaType.Avro), ignoreDeletedSchemas: true);
+
+        Assert.Equal(id, again);
+        Assert.Contains("\"User\"", fetched.SchemaString, StringComparison.Ordinal);
+        Assert.NotEqual(id, evolved);
+        Assert.Equal(2, latest.Version);
+        Assert.Equal(evolved, latest.Id);
+        Assert.Equal(1, looked.Version);
+    }
+
+    [Fact]
+    public async Task ConfluentClient_IncompatibleRegistration_IsItsConflictError()
+    {
+        using var client = Client("admin");
+        var subject = Subject();
+        await client.RegisterSchemaAsync(subject, new Schema(UserV1, SchemaType.Avro));
+
+        var error = await Assert.ThrowsAsync<SchemaRegistryException>(() => client.RegisterSchemaAsync(subject, new Schema(UserBreaking, SchemaType.Avro)));
+
+        Assert.Equal(HttpStatusCode.Conflict, error.Status);
+        Assert.Equal(409, error.ErrorCode);
+        Assert.False(await client.IsCompatibleAsync(subject, new Schema(UserBreaking, SchemaType.Avro)));
+        Assert.True(await client.IsCompatibleAsync(subject, new Schema(UserV2, SchemaType.Avro)));
+    }
+
+    [Fact]
+    public async Task ConfluentClient_ConfigRoundTrips()
+    {
+        using var client = Client("admin");
+        var subject = Subject();
+        await client.RegisterSchemaAsync(subject, new Schema(UserV1, SchemaType.Avro));
+
+        await client.UpdateCompatibilityAsync(Compatibility.Full, subject);
+
+        Assert.Equal(Compatibility.Full, await client.GetCompatibilityAsync(subject));
+    }
+
+    [Fact]
+    public async Task AvroSerializer_WritesAndTheDeserializerReadsARecordThroughTheRegistry()
+    {
+        using var client = Client("admin");
+        var topic = "users-" + Guid.NewGuid().ToString("N")[..8];
+        var schema = (Avro.RecordSchema)Avro.Schema.Parse(UserV1);
+        var record = new GenericRecord(schema);
+        record.Add("id", 42L);
+        record.Add("name", "Ada");
+
+        var bytes = await new AvroSerializer<GenericRecord>(client).SerializeAsync(record, new SerializationContext(MessageComponentType.Value, topic));
+        var read = await new AvroDeserializer<GenericRecord>(client).DeserializeAsync(bytes, false, new SerializationContext(MessageComponentType.Value, topic));
+
+        Assert.Equal(42L, read["id"]);
+        Assert.Equal("Ada", read["name"]);
+        Assert.Contains($"{topic}-value", await client.GetAllSubjectsAsync());
+    }
+
+    [Fact]
+    public async Task BasicAuth_WithPrincipalAndToken_IsAccepted()
+    {
+        using var client = new CachedSchemaRegistryClient(new SchemaRegistryConfig
+        {
+            Url = server.Url + "/registry",
+            BasicAuthCredentialsSource = AuthCredentialsSource.UserInfo,
+            BasicAuthUserInfo = $"admin:{server.Token("admin")}",
+        });
+
+        Assert.NotNull(await client.GetAllSubjectsAsync());
+    }
+
+    [Fact]
+    public async Task Registry_WithoutCredentials_Is401()
+    {
+        using var http = new HttpClient();
+
+        var response = await http.GetAsync(new Uri($"{server.Url}/registry/subjects"), Cancel);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Rest_ErrorsUseConfluentCodes_AndBooleansAreCaseInsensitive()
+    {
+        using var http = Http("admin");
+        var subject = Subject();
+        var body = new StringContent(JsonSerializer.Serialize(new { schema = UserV1 }), Encoding.UTF8, "application/vnd.schemaregistry.v1+json");
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync(new Uri($"{server.Url}/registry/subjects/{subject}/versions"), body, Cancel)).StatusCode);
+
+        var missingSubject = await http.GetAsync(new Uri($"{server.Url}/registry/subjects/nope-{subject}/versions/1"), Cancel);
+        var missingVersion = await http.GetAsync(new Uri($"{server.Url}/registry/subjects/{subject}/versions/7"), Cancel);
+        var badVersion = await http.GetAsync(new Uri($"{server.Url}/registry/subjects/{subject}/versions/x"), Cancel);
+        var missingId = await http.GetAsync(new Uri($"{server.Url}/registry/schemas/ids/999999"), Cancel);
+        var invalid = await http.PostAsync(new Uri($"{server.Url}/registry/subjects/{subject}/versions"),
+            new StringContent("{\"schema\":\"{not avro\"}", Encoding.UTF8, "application/json"), Cancel);
+        var permanentFirst = await http.DeleteAsync(new Uri($"{server.Url}/registry/subjects/{subject}?permanent=True"), Cancel);
+        var soft = await http.DeleteAsync(new Uri($"{server.Url}/registry/subjects/{subject}"), Cancel);
+        var permanent = await http.DeleteAsync(new Uri($"{server.Url}/registry/subjects/{subject}?permanent=True"), Cancel);
+
+        Assert.Equal(40401, await CodeAsync(missingSubject));
+        Assert.Equal(40402, await CodeAsync(missingVersion));
+        Assert.Equal(42202, await CodeAsync(badVersion));
+        Assert.Equal(40403, await CodeAsync(missingId));
+        Assert.Equal(42201, await CodeAsync(invalid));
+        Assert.Equal(40405, await CodeAsync(permanentFirst));
+        Assert.Equal(HttpStatusCode.OK, soft.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, permanent.StatusCode);
+    }
+
+    [Fact]
+    public async Task Versions_AfterASoftDelete_AreNumberedPastTheDeletedOne()
+    {
+        using var client = Client("admin");
+        using var http = Http("admin");
+        var subject = Subject();
+        await client.RegisterSchemaAsync(subject, new Schema(UserV1, SchemaType.Avro));
+        await client.RegisterSchemaAsync(subject, new Schema(UserV2, SchemaType.Avro));
+        await http.DeleteAsync(new Uri($"{server.Url}/registry/subjects/{subject}/versions/2"), Cancel);
+
+        await client.UpdateCompatibilityAsync(Compatibility.None, subject);
+        var third = await http.PostAsJsonAsync($"{server.Url}/registry/subjects/{subject}/versions", new { schema = UserBreaking }, Cancel);
+
+        Assert.Equal(3, (await third.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("version").GetInt32());
+    }
+
+    [Fact]
+    public async Task ProductSubject_IsWrittenByThePlatformOnly()
+    {
+        using var owner = Http("olivia");
+
+        var response = await owner.PostAsJsonAsync($"{server.Url}/registry/subjects/customers.profiles.profiles_v1-value/versions", new { schema = UserV1 }, Cancel);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(40301, await CodeAsync(response));
+    }
+
+    private static string Subject() => "subject-" + Guid.NewGuid().ToString("N")[..8];
+
+    private CachedSchemaRegistryClient Client(string principal) => new(new SchemaRegistryConfig
+    {
+        Url = server.Url + "/registry",
+        BearerAuthCredentialsSource = BearerAuthCredentialsSource.StaticToken,
+        BearerAuthToken = server.Token(principal),
+        BearerAuthLogicalCluster = "meshwork",
+        BearerAuthIdentityPoolId = "meshwork",
+    });
+
+    private HttpClient Http(string principal)
+    {
+        var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.Token(principal));
+        return http;
+    }
+
+    private static async Task<int> CodeAsync(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("error_code").GetInt32();
+}
