@@ -161,6 +161,23 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             }
         }
 
+        // The schemas go to the registry before the pointers move: a schema the registry refuses publishes nothing.
+        if (store is IRegistryStore registry)
+        {
+            var schemas = new Registry.SchemaRegistry(registry);
+            foreach (var spec in ports.SelectMany(p => p.Datasets))
+            {
+                try
+                {
+                    await schemas.RegisterAsync(spec.Address + "-value", Schemas.Export.AvroExporter.FromDataset(spec), "AVRO", null, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Registry.RegistryException e)
+                {
+                    throw new PipelineException($"{product.Key}: the schema registry refuses {spec.Address}'s schema: {e.Message}", e);
+                }
+            }
+        }
+
         // Every snapshot is written: move all of the product's pointers at once.
         await store.PublishAsync(snapshots, cancellationToken).ConfigureAwait(false);
         foreach (var (address, outcomes) in checks)

@@ -199,6 +199,20 @@ public sealed class RegistryApiTests(KestrelServerFixture server) : IClassFixtur
     }
 
     [Fact]
+    public async Task PublishedDatasets_AreRegisteredAsAvroUnderAddressValue()
+    {
+        using var client = Client("mallory");
+
+        var latest = await client.GetLatestSchemaAsync("customers.profiles.profiles_v1-value");
+
+        var schema = (Avro.RecordSchema)Avro.Schema.Parse(latest.SchemaString);
+        Assert.Equal("profiles_v1", schema.Name);
+        Assert.Equal("customers.profiles", schema.Namespace);
+        Assert.Equal(Avro.Schema.Type.Long, schema["customer_id"].Schema.Tag);
+        Assert.Equal(Avro.Schema.Type.Union, schema["phone"].Schema.Tag); // optional: a union with null
+    }
+
+    [Fact]
     public async Task ProductSubject_IsWrittenByThePlatformOnly()
     {
         using var owner = Http("olivia");
