@@ -20,7 +20,7 @@ namespace Meshwork.Benchmarks;
 /// </para>
 /// <para>
 /// <c>AccessPlan</c>: one plan per request for the 20-column dataset <see cref="PolicyMesh.Address"/> of
-/// <see cref="PolicyMesh"/> (policies compiled once): mallory is permitted by a policy, 14 of her 20 columns are
+/// <see cref="PolicyMesh"/> (policies compiled once): mallory is permitted by a policy, 11 of her 20 columns are
 /// masked and she gets a row filter; olivia is in the owning team. p99: the <c>policy-latency</c> command.
 /// </para>
 /// </summary>

@@ -4,6 +4,7 @@ using Meshwork.Benchmarks;
 
 // generate <DIR> [--products N]: write a mesh for the e2e script.
 // search-latency [--products N] [--rounds N]: catalog search latency over HTTP (percentiles).
+// data-throughput [--rows N] [--rounds N]: the DataApiBenchmarks methods interleaved, ratios within rounds.
 // data-ttfb [--rows N] [--requests N]: time to first byte of governed reads over HTTP.
 // policy-latency [--calls N] [--warmup N]: access plan and policy decision latency percentiles (p50, p99).
 // Anything else goes to BenchmarkDotNet.
@@ -19,6 +20,13 @@ if (args is ["policy-latency", .. var latencyOptions])
     return Option(latencyOptions, "--calls", 100_000, ["--warmup"]) is { } calls && Option(latencyOptions, "--warmup", 20_000, ["--calls"]) is { } warmup
         ? PolicyLatency.Run(calls, warmup, Console.Out)
         : Usage("policy-latency [--calls N] [--warmup N]");
+}
+
+if (args is ["data-throughput", .. var throughputOptions])
+{
+    return Option(throughputOptions, "--rows", 10_000_000, ["--rounds"]) is { } rows && Option(throughputOptions, "--rounds", 3, ["--rows"]) is { } rounds
+        ? await DataThroughput.RunAsync(rows, rounds)
+        : Usage("data-throughput [--rows N] [--rounds N]");
 }
 
 if (args is ["data-ttfb", .. var ttfbOptions])
