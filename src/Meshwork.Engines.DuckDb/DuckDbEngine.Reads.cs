@@ -86,6 +86,8 @@ public sealed partial class DuckDbEngine
     {
         var command = _connection.CreateCommand();
         command.CommandText = sql;
+        // Streaming: batches leave as DuckDB produces them, never the whole result held first.
+        command.UseStreamingMode = true;
         try
         {
             return Task.FromResult<IArrowArrayStream>(new CommandArrowStream(command, command.ExecuteArrowStream()));
