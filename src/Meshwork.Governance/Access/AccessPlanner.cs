@@ -24,6 +24,8 @@ public sealed class PolicyAccessPlanner(Mesh mesh, PolicySet policies, IPolicyEv
     /// <summary>The reason of a plan permitted by an agreement alone (its column list then applies).</summary>
     public const string AgreementReason = "active access agreement";
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Policy, string Dataset), CompiledExpression?> _filters = new();
+
     public AccessPlan Plan(Principal principal, DatasetResource dataset, AccessRequest request, bool agreement = false)
     {
         ArgumentNullException.ThrowIfNull(principal);
@@ -100,11 +102,11 @@ public sealed class PolicyAccessPlanner(Mesh mesh, PolicySet policies, IPolicyEv
             FilterExpr predicate;
             try
             {
-                var columns = dataset.Columns.ToDictionary(c => c.Name, c => c.LogicalType, StringComparer.Ordinal);
-                var compiled = evaluator.Compile(policy.Filter!, PolicyDeclarations.ForRows(mesh.People, columns));
-                predicate = RowFilterCompiler.Compile(compiled, principalValues, requestValues, resource);
+                predicate = Filter(policy, dataset) is { } compiled
+                    ? RowFilterCompiler.Compile(compiled, principalValues, requestValues, resource)
+                    : new FilterConstant(false);
             }
-            catch (Exception e) when (e is PolicyExpressionException or NotSupportedException)
+            catch (NotSupportedException)
             {
                 predicate = new FilterConstant(false);
             }
@@ -120,6 +122,23 @@ public sealed class PolicyAccessPlanner(Mesh mesh, PolicySet policies, IPolicyEv
             Policies = [.. used.Distinct(StringComparer.Ordinal)],
         };
     }
+
+    /// <summary>
+    /// A row filter parsed and type-checked against one dataset's columns, once per planner (the mesh does not
+    /// change under it); null when it does not compile for that dataset.
+    /// </summary>
+    private CompiledExpression? Filter(Policy policy, DatasetResource dataset) => _filters.GetOrAdd((policy.Name, dataset.Address), _ =>
+    {
+        try
+        {
+            var columns = dataset.Columns.ToDictionary(c => c.Name, c => c.LogicalType, StringComparer.Ordinal);
+            return evaluator.Compile(policy.Filter!, PolicyDeclarations.ForRows(mesh.People, columns));
+        }
+        catch (PolicyExpressionException)
+        {
+            return null;
+        }
+    });
 
     private static AccessPlan Denied(DatasetResource dataset, string reason, IReadOnlyList<string> used) =>
         new(dataset.Address, false, reason, []) { Policies = used };
