@@ -27,6 +27,7 @@ public static class MeshCli
             InitCommand.Create(),
             LintCommand.Create(platform),
             PlanCommand.Create(platform),
+            DiffCommand.Create(platform),
             ApplyCommand.Create(platform),
             TestCommand.Create(platform),
             ServeCommand.CreateUp(platform),

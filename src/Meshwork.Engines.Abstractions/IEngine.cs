@@ -27,6 +27,12 @@ public interface IEngine : IAsyncDisposable
     /// <summary>Makes a published snapshot readable by its dataset address.</summary>
     Task AttachAsync(string address, string snapshotPath, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Makes a published snapshot readable by its dataset address as one consumer may read it: only the view's
+    /// columns, masked, and only the rows its filter lets through (a pipeline reading upstream data).
+    /// </summary>
+    Task AttachGovernedAsync(GovernedView view, ReadOnlyMemory<byte> maskKey, CancellationToken cancellationToken = default);
+
     /// <summary>Runs a transform (one SELECT) into the session relation <paramref name="relation"/>.</summary>
     Task TransformAsync(string sql, string relation, CancellationToken cancellationToken = default);
 

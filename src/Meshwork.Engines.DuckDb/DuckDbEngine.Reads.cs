@@ -65,14 +65,7 @@ public sealed partial class DuckDbEngine
         ArgumentNullException.ThrowIfNull(views);
         foreach (var view in views)
         {
-            await ProvisionAsync(view.Address, cancellationToken).ConfigureAwait(false);
-            // Masks are in the projection and the filter in the WHERE of the view itself: a consumer's query only
-            // ever sees masked values of visible rows, wherever it uses the view.
-            var columns = string.Join(", ", view.Columns.Select(c => $"{(c.Mask is { } mask ? DuckDbGovernance.Mask(Identifier(c.Name), mask, maskKey.Span) : Identifier(c.Name))} AS {Identifier(c.Name)}"));
-            var files = Literal(Path.Combine(view.SnapshotFolder, "*.parquet"));
-            var where = view.Filter is { } filter ? $" WHERE coalesce({DuckDbGovernance.Filter(filter)}, FALSE)" : string.Empty;
-            await ExecuteAsync($"CREATE OR REPLACE VIEW {Address(view.Address)} AS SELECT {columns} FROM read_parquet({files}){where}", cancellationToken,
-                $"Opening '{view.Address}'").ConfigureAwait(false);
+            await AttachGovernedAsync(view, maskKey, cancellationToken).ConfigureAwait(false);
         }
 
         // Order matters: the allowed folder first, then external access off, then nothing may change any more.
@@ -80,6 +73,19 @@ public sealed partial class DuckDbEngine
         await ExecuteAsync($"SET allowed_directories = [{Literal(folder)}]", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync("SET enable_external_access = false", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync("SET lock_configuration = true", cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task AttachGovernedAsync(GovernedView view, ReadOnlyMemory<byte> maskKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        await ProvisionAsync(view.Address, cancellationToken).ConfigureAwait(false);
+        // Masks are in the projection and the filter in the WHERE of the view itself: a consumer's query only
+        // ever sees masked values of visible rows, wherever it uses the view.
+        var columns = string.Join(", ", view.Columns.Select(c => $"{(c.Mask is { } mask ? DuckDbGovernance.Mask(Identifier(c.Name), mask, maskKey.Span) : Identifier(c.Name))} AS {Identifier(c.Name)}"));
+        var files = Literal(Path.Combine(view.SnapshotFolder, "*.parquet"));
+        var where = view.Filter is { } filter ? $" WHERE coalesce({DuckDbGovernance.Filter(filter)}, FALSE)" : string.Empty;
+        await ExecuteAsync($"CREATE OR REPLACE VIEW {Address(view.Address)} AS SELECT {columns} FROM read_parquet({files}){where}", cancellationToken,
+            $"Opening '{view.Address}'").ConfigureAwait(false);
     }
 
     public Task<IArrowArrayStream> ReadArrowAsync(string sql, CancellationToken cancellationToken = default)

@@ -17,8 +17,17 @@ namespace Meshwork.Platform;
 /// <summary>What <c>mesh plan</c> found: the lint report, and the plan when the repository lints clean.</summary>
 public sealed record PlanResult(LintReport Lint, Plan? Plan, string DataFolder, Mesh Mesh)
 {
-    /// <summary>Products an enforced rule policy refuses, with the first violation: apply skips them.</summary>
+    /// <summary>
+    /// Products apply skips, with the first reason: an enforced rule policy refuses them, or an input port reads
+    /// upstream data its product may not read (no agreement, or a policy denies it).
+    /// </summary>
     public IReadOnlyDictionary<string, string> Refused { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>How every product's pipeline reads its upstream datasets, under the agreements recorded so far.</summary>
+    public IReadOnlyList<InputAccess> Access { get; init; } = [];
+
+    /// <summary>The compiled policies (null when the repository does not lint clean).</summary>
+    public MeshGovernance? Governance { get; init; }
 }
 
 /// <summary>
@@ -61,10 +70,10 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
             throw new MeshworkException($"'{path}' is not a folder; plan works on a mesh repository folder.");
         }
 
-        var (mesh, report, _) = MeshGovernance.Lint(path, time);
+        var (mesh, report, governance) = MeshGovernance.Lint(path, time);
         var data = DataFolderOf(mesh, dataFolder);
         // A rule violation refuses its product only; any other error refuses the repository.
-        if (report.Diagnostics.Any(d => d.Severity == Severity.Error && !MeshGovernance.RefusesProductOnly(d)))
+        if (governance is null || report.Diagnostics.Any(d => d.Severity == Severity.Error && !MeshGovernance.RefusesProductOnly(d)))
         {
             return new PlanResult(report, null, data, mesh);
         }
@@ -74,13 +83,22 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
             .Where(x => x.Product is not null).DistinctBy(x => x.Product).ToDictionary(x => x.Product!, x => x.Message, StringComparer.Ordinal);
 
         var applied = AppliedState.Empty;
+        IReadOnlyList<Agreement> agreements = [];
         if (SqliteMetadataStore.Exists(data))
         {
             await using var store = await SqliteMetadataStore.OpenAsync(data, time, cancellationToken).ConfigureAwait(false);
             applied = await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
+            agreements = await store.ListAgreementsAsync(null, null, cancellationToken).ConfigureAwait(false);
         }
 
-        return new PlanResult(report, new Planner(time).Plan(mesh, applied), data, mesh) { Refused = refused };
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var access = mesh.Products.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => governance.InputAccess(p, agreements, today)).ToList();
+        foreach (var denied in access.Where(a => !a.Plan.Allowed))
+        {
+            refused.TryAdd(denied.Product, denied.Describe());
+        }
+
+        return new PlanResult(report, new Planner(time).Plan(mesh, applied, agreements), data, mesh) { Refused = refused, Access = access, Governance = governance };
     }
 
     /// <summary>
@@ -94,7 +112,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
     public async Task<ApplyResult> ApplyAsync(PlanResult planned, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(planned);
-        if (planned.Plan is not { } plan || plan.HasRefusals)
+        if (planned.Plan is not { } plan || plan.HasRefusals || planned.Governance is not { } governance)
         {
             return new ApplyResult(planned.Lint, planned.Plan, [], [], planned.DataFolder);
         }
@@ -117,11 +135,12 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
                 continue;
             }
 
+            await RecordInputAgreementsAsync(store, planned.Access.Where(a => a.Product == product.Key), progress, cancellationToken).ConfigureAwait(false);
             if (planned.Refused.TryGetValue(product.Key, out var violation))
             {
                 failed.Add(product.Key);
-                errors.Add($"{product.Key}: refused: {violation}");
-                progress?.Report($"{product.Key}: refused by a policy");
+                errors.Add(violation.StartsWith(product.Key + ":", StringComparison.Ordinal) ? violation : $"{product.Key}: refused: {violation}");
+                progress?.Report($"{product.Key}: refused");
                 continue;
             }
 
@@ -137,7 +156,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
             progress?.Report($"{product.Key}: running");
             try
             {
-                var runs = await runner.RunAsync(mesh, product, ports, cancellationToken).ConfigureAwait(false);
+                var runs = await runner.RunAsync(governance, product, ports, cancellationToken).ConfigureAwait(false);
                 datasets.AddRange(runs);
                 foreach (var run in runs)
                 {
@@ -155,6 +174,132 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
         }
 
         return new ApplyResult(planned.Lint, plan, datasets, errors, planned.DataFolder);
+    }
+
+    /// <summary>
+    /// Records the agreements a product's cross-team inputs stand on, so each is a lineage edge the owners see:
+    /// an input a policy permits gets an active agreement (approved by that policy); one nobody permits gets a
+    /// pending request for the owning team, filed once.
+    /// </summary>
+    private async Task RecordInputAgreementsAsync(SqliteMetadataStore store, IEnumerable<InputAccess> inputs, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        foreach (var input in inputs.Where(i => i.Agreement is null && i.CrossesTeams && (i.Plan.Allowed || i.Plan.Policies.Count == 0)).DistinctBy(i => i.Dataset))
+        {
+            var existing = await store.ListAgreementsAsync(input.Consumer, input.Dataset, cancellationToken).ConfigureAwait(false);
+            if (existing.Any(a => a.Status == AgreementStatus.Pending || a.IsActive(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime))))
+            {
+                continue;
+            }
+
+            var now = time.GetUtcNow();
+            var agreement = new Agreement(Guid.NewGuid().ToString("N")[..12], input.Consumer, input.Dataset, InputAccess.DefaultPurpose, null, null,
+                input.Plan.Allowed ? AgreementStatus.Active : AgreementStatus.Pending, now,
+                input.Plan.Allowed ? $"auto: {input.Plan.Reason}" : null, input.Plan.Allowed ? now : null, null);
+            await store.AddAgreementAsync(agreement, cancellationToken).ConfigureAwait(false);
+            await store.AppendAuditAsync(new AuditEntry("platform", "access-request", input.Dataset, InputAccess.DefaultPurpose, input.Plan.Digest, null,
+                agreement.Status.ToString().ToLowerInvariant(), $"{agreement.Id}: input port '{input.InputPort}' of {input.Product}"), cancellationToken).ConfigureAwait(false);
+            progress?.Report(input.Plan.Allowed
+                ? $"{input.Product}: agreement {agreement.Id} on {input.Dataset} ({input.Plan.Reason})"
+                : $"{input.Product}: requested access to {input.Dataset} (agreement {agreement.Id}, pending for {input.OwnerTeam ?? "the owning team"})");
+        }
+    }
+
+    /// <summary>
+    /// Compares two versions of a contract (<c>mesh diff</c>): each a contract file, or a contract id of the mesh
+    /// (the old side: as applied, else as in the repository; the new side: as in the repository). With only
+    /// <paramref name="old"/>, a contract id, the applied version is compared with the repository's. With a mesh,
+    /// every breaking change names the live consumers (input ports, active agreements) it would break.
+    /// </summary>
+    public async Task<ContractDiffResult> DiffAsync(string old, string? @new, string? meshPath, string? dataFolder, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(old);
+        var root = meshPath ?? ".";
+        Mesh? mesh = null;
+        if (File.Exists(Path.Combine(root, "mesh.yaml")))
+        {
+            mesh = MeshLoader.Load(root).Mesh;
+        }
+        else if (meshPath is not null)
+        {
+            throw new MeshworkException($"'{meshPath}' is not a mesh repository: it has no mesh.yaml.");
+        }
+
+        var applied = AppliedState.Empty;
+        IReadOnlyList<Agreement> agreements = [];
+        if (mesh is not null && SqliteMetadataStore.Exists(DataFolderOf(mesh, dataFolder)))
+        {
+            await using var store = await SqliteMetadataStore.OpenAsync(DataFolderOf(mesh, dataFolder), time, cancellationToken).ConfigureAwait(false);
+            applied = await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
+            agreements = await store.ListAgreementsAsync(null, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        Contract InMesh(string id) =>
+            mesh?.FindContract(id) ?? throw new MeshworkException(mesh is null
+                ? $"'{id}' is not a file, and there is no mesh here to find a contract id in (give --mesh PATH)."
+                : $"'{id}' is neither a contract file nor a contract id of the mesh at {mesh.RootPath}.");
+
+        ContractVersion Repository(string id)
+        {
+            var contract = InMesh(id);
+            return ContractVersion.Of($"{contract.File} (repository)", contract, mesh!.FindPublisher(id)?.Port.Major);
+        }
+
+        ContractVersion Resolve(string argument, bool oldSide) =>
+            File.Exists(argument) ? ContractVersion.Of(argument, ContractDiff.ReadFile(argument))
+            : oldSide ? Applied(mesh, applied, InMesh(argument).Id) ?? Repository(argument)
+            : Repository(argument);
+
+        ContractVersion before, after;
+        if (@new is null)
+        {
+            if (File.Exists(old))
+            {
+                throw new MeshworkException($"Give two contract files to compare, or one contract id to compare what is applied with the repository; '{old}' is a file.");
+            }
+
+            after = Repository(old);
+            before = Applied(mesh, applied, after.ContractId)
+                ?? throw new MeshworkException($"Contract '{old}' is not applied{(mesh is null ? string.Empty : $" in {DataFolderOf(mesh, dataFolder)}")}: nothing to compare the repository with.");
+        }
+        else
+        {
+            before = Resolve(old, oldSide: true);
+            after = Resolve(@new, oldSide: false);
+        }
+
+        var consumers = new Dictionary<string, IReadOnlyList<DatasetConsumer>>(StringComparer.Ordinal);
+        if (mesh?.FindPublisher(before.ContractId) is { } publisher)
+        {
+            var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+            foreach (var (name, schema) in before.Objects)
+            {
+                var address = Names.DatasetAddress(publisher.Product.Domain, publisher.Product.Name, name, before.Major);
+                consumers[name] = Consumers.Of(mesh, before.ContractId, address, [.. schema.Columns.Select(c => c.Name)], agreements, today);
+            }
+        }
+
+        return ContractDiff.Compare(before, after, consumers);
+    }
+
+    /// <summary>The newest live version of a contract as applied: the schemas consumers rely on now; null when not applied.</summary>
+    private static ContractVersion? Applied(Mesh? mesh, AppliedState applied, string contractId)
+    {
+        if (mesh?.FindPublisher(contractId) is not { } publisher)
+        {
+            return null;
+        }
+
+        var port = applied.Ports.Where(p => p.ProductKey == publisher.Product.Key && p.Name == publisher.Port.Name && p.ContractId == contractId && p.Status == PortStatus.Live)
+            .MaxBy(p => p.Major);
+        if (port is null)
+        {
+            return null;
+        }
+
+        var suffix = $"_v{port.Major}";
+        var objects = applied.Datasets.Where(d => d.ProductKey == port.ProductKey && d.PortName == port.Name && d.Major == port.Major)
+            .ToDictionary(d => d.Address.Split('.')[^1] is var last && last.EndsWith(suffix, StringComparison.Ordinal) ? last[..^suffix.Length] : last, d => d.Schema, StringComparer.Ordinal);
+        return new ContractVersion($"{contractId} as applied (port {port.Name} v{port.Version})", contractId, port.Version, port.Major, objects);
     }
 
     /// <summary>Opens an applied data folder for serving (the server's facade).</summary>

@@ -906,6 +906,23 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         return (await Engine.PublishAsync("people", folder ?? Path.Combine(Folder, "snapshots", "people-" + Guid.NewGuid().ToString("N")[..6]))).Folder;
     }
 
+    [Fact]
+    public async Task AttachGoverned_TransformReadsMaskedValuesOfVisibleRowsOnly()
+    {
+        // A pipeline reading an upstream dataset: the transform sees the plan's view, not the snapshot.
+        var people = await PublishPeopleAsync();
+        await using var pipeline = await OpenEngineAsync();
+        await pipeline.AttachGovernedAsync(new GovernedView(PeopleAddress, people, [new GovernedColumn("id"), new GovernedColumn("email", new ColumnMask(MaskKind.Null))],
+            new FilterIn(new FilterColumn("country"), [new FilterConstant("DE"), new FilterConstant("NL")])), MaskKey);
+
+        await pipeline.TransformAsync($"SELECT id, email FROM {PeopleAddress}", "derived");
+
+        var rows = await RowsAsync(pipeline, "SELECT id, email FROM derived ORDER BY id");
+        Assert.Equal([1L, 3L], rows.Select(r => ToLong(r[0])));
+        Assert.All(rows, r => Assert.Null(r[1]));
+        await QueryFailsAsync(pipeline, $"SELECT country FROM {PeopleAddress}");
+    }
+
     /// <summary>A fresh engine serving the people snapshot as <see cref="PeopleAddress"/>, locked to <paramref name="dataFolder"/> (default: <see cref="Folder"/>).</summary>
     private async Task<IEngine> ServeAsync(string snapshot, IReadOnlyList<GovernedColumn> columns, FilterExpr? filter = null, string? dataFolder = null)
     {

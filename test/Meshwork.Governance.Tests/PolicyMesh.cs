@@ -8,7 +8,7 @@ namespace Meshwork.Governance.Tests;
 
 /// <summary>
 /// A copy of the base fixture mesh in a temporary folder, with the customers' profiles contract widened to
-/// columns every mask and filter test needs, and policy files added per test.
+/// columns every mask and filter test needs, no policies but those added per test.
 /// </summary>
 internal sealed class PolicyMesh : IDisposable
 {
@@ -28,6 +28,9 @@ internal sealed class PolicyMesh : IDisposable
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
         }
+
+        // Each test writes the policies it is about; the fixture's own (which let pipelines read upstream) would only add noise.
+        Directory.Delete(Path.Combine(Root, "policies"), recursive: true);
 
         Write("domains/customers/profiles/profiles.odcs.yaml", """
             apiVersion: v3.1.0

@@ -22,7 +22,8 @@ internal static class AccessCommand
         var purpose = new Option<string>("--purpose") { Description = "What the data will be used for.", Required = true };
         var columns = new Option<string?>("--columns") { Description = "Only these columns (comma separated); default all." };
         var until = new Option<string?>("--until") { Description = "Last day of the agreement (yyyy-MM-dd); default until revoked." };
-        var request = new Command("request", "Request access to a dataset.") { dataset, purpose, columns, until, Data(), As() };
+        var forProduct = new Option<string?>("--for") { Description = "Request for a product of your team (domain.product): its pipeline reads the dataset under the agreement." };
+        var request = new Command("request", "Request access to a dataset.") { dataset, purpose, columns, until, forProduct, Data(), As() };
         request.SetAction((parseResult, cancellationToken) => WithServedAsync(platform, parseResult, async (served, principal, output) =>
         {
             DateOnly? endsOn = parseResult.GetValue(until) is { } text
@@ -30,7 +31,7 @@ internal static class AccessCommand
                     : throw new MeshworkException($"--until '{text}' is not a date (yyyy-MM-dd).")
                 : null;
             var agreement = await served.RequestAccessAsync(principal, parseResult.GetRequiredValue(dataset), parseResult.GetRequiredValue(purpose),
-                parseResult.GetValue(columns)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), endsOn, cancellationToken);
+                parseResult.GetValue(columns)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), endsOn, parseResult.GetValue(forProduct), cancellationToken);
             Write(output, agreement, served);
         }, cancellationToken));
         command.Add(request);

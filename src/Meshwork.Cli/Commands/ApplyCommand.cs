@@ -38,14 +38,14 @@ internal static class ApplyCommand
 
             if (!json)
             {
-                PlanWriter.WriteText(plan, planned.DataFolder, output);
+                PlanWriter.WriteText(planned, output);
             }
 
             if (plan.HasRefusals)
             {
                 if (json)
                 {
-                    PlanWriter.WriteJson(plan, planned.DataFolder, output);
+                    PlanWriter.WriteJson(planned, output);
                 }
 
                 error.WriteLine("mesh: nothing applied: the plan refuses a change (see above).");

@@ -30,14 +30,14 @@ internal static class PlanCommand
 
             if (parseResult.GetRequiredValue(format) == "json")
             {
-                PlanWriter.WriteJson(plan, result.DataFolder, output);
+                PlanWriter.WriteJson(result, output);
             }
             else
             {
-                PlanWriter.WriteText(plan, result.DataFolder, output);
+                PlanWriter.WriteText(result, output);
             }
 
-            return plan.HasRefusals ? MeshCli.ExitCodes.Findings : MeshCli.ExitCodes.Ok;
+            return plan.HasRefusals || result.Refused.Count > 0 ? MeshCli.ExitCodes.Findings : MeshCli.ExitCodes.Ok;
         });
         return command;
     }

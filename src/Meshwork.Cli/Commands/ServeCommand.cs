@@ -46,7 +46,7 @@ internal static class ServeCommand
 
             if (plan.HasRefusals)
             {
-                PlanWriter.WriteText(plan, planned.DataFolder, output);
+                PlanWriter.WriteText(planned, output);
                 error.WriteLine("mesh: not serving: the plan refuses a change (see above).");
                 return MeshCli.ExitCodes.Findings;
             }

@@ -50,6 +50,9 @@ public enum PrincipalKind
 {
     Person,
     Service,
+
+    /// <summary>A data product reading its input ports (never declared in people.yaml; see <see cref="Principal.ForProduct"/>).</summary>
+    Product,
 }
 
 /// <summary>
@@ -65,4 +68,19 @@ public sealed record Principal(
     string? Team,
     ImmutableArray<string> Roles,
     ImmutableDictionary<string, object> Attributes,
-    SourceLocation Location);
+    SourceLocation Location)
+{
+    /// <summary>The prefix of a product principal's id, so it never collides with a person's or service's.</summary>
+    public const string ProductPrefix = "product:";
+
+    /// <summary>
+    /// A product as the consumer of its input ports: its pipeline reads upstream data as this principal, a member
+    /// of the product's owning team with the role <c>product</c> and no other attributes.
+    /// </summary>
+    public static Principal ForProduct(DataProduct product)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        return new Principal(ProductPrefix + product.Key, PrincipalKind.Product, product.Title ?? product.Key, null, product.OwnerTeam,
+            ["product"], ImmutableDictionary<string, object>.Empty, product.Location);
+    }
+}

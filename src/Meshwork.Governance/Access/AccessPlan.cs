@@ -22,6 +22,12 @@ public sealed record AccessPlan(string Address, bool Allowed, string Reason, IRe
     /// <summary>The policies that shaped the plan, by name.</summary>
     public IReadOnlyList<string> Policies { get; init; } = [];
 
+    /// <summary>The engine view that enforces this plan over a dataset's snapshot: the readable columns, masked, and the row filter.</summary>
+    public Engines.GovernedView View(string snapshotFolder) =>
+        Allowed
+            ? new(Address, snapshotFolder, [.. Columns.Select(c => new Engines.GovernedColumn(c, Masks.GetValueOrDefault(c)))], Filter)
+            : throw new InvalidOperationException($"The plan for {Address} denies the read: {Reason}");
+
     /// <summary>A short digest of the plan, written to the audit log with every read.</summary>
     public string Digest => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
         $"{Address}|{Allowed}|{string.Join(",", Columns)}|{string.Join(",", Masks.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key}:{m.Value.Kind}"))}|{Filter}")))[..16];

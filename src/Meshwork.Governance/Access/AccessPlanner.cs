@@ -10,6 +10,12 @@ public interface IAccessPlanner
 {
     /// <summary>The plan for <paramref name="principal"/> reading <paramref name="dataset"/>; <paramref name="agreement"/>: whether they hold an active access agreement on it.</summary>
     AccessPlan Plan(Principal principal, DatasetResource dataset, AccessRequest request, bool agreement = false);
+
+    /// <summary>
+    /// A decision on a resource that is not a published dataset (a schema registry subject, named
+    /// <paramref name="name"/>): whether an access policy permits it and none denies it.
+    /// </summary>
+    bool Permits(Principal principal, string name, AccessRequest request);
 }
 
 /// <summary>
@@ -71,6 +77,7 @@ public sealed class PolicyAccessPlanner(Mesh mesh, PolicySet policies, IPolicyEv
 
         // Masks: per column, the strongest of the masks whose targets and condition match.
         var masks = new Dictionary<string, ColumnMask>(StringComparer.Ordinal);
+        var maskedBy = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var column in dataset.Columns)
         {
             var columnResource = Resource(dataset, column);
@@ -80,11 +87,13 @@ public sealed class PolicyAccessPlanner(Mesh mesh, PolicySet policies, IPolicyEv
                 if (Holds(policy, columnResource) != false && (!masks.TryGetValue(column.Name, out var current) || policy.Mask!.Kind > current.Kind))
                 {
                     masks[column.Name] = policy.Mask!;
-                    used.Add(policy.Name);
+                    maskedBy[column.Name] = policy.Name;
                 }
             }
         }
 
+        // Only the masks that apply shape the plan: a weaker one a stronger policy replaced is not listed.
+        used.AddRange(maskedBy.Values);
         foreach (var none in masks.Where(m => m.Value.Kind == MaskKind.None).Select(m => m.Key).ToList())
         {
             masks.Remove(none);
@@ -122,6 +131,31 @@ public sealed class PolicyAccessPlanner(Mesh mesh, PolicySet policies, IPolicyEv
             Policies = [.. used.Distinct(StringComparer.Ordinal)],
         };
     }
+
+    /// <remarks>
+    /// Only enforced global access policies without targets apply (targets select datasets of the mesh); their
+    /// conditions see the name as <c>resource.dataset</c> and every other resource attribute empty. Deny wins; a
+    /// condition that cannot be evaluated counts against the caller; without a permit the answer is no.
+    /// </remarks>
+    public bool Permits(Principal principal, string name, AccessRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(request);
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var input = new PolicyInput(new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["principal"] = PolicyInput.Principal(principal, mesh.People),
+            ["resource"] = Resource(new DatasetResource(name, string.Empty, string.Empty, string.Empty, null, string.Empty, [], []), null),
+            ["request"] = new Dictionary<string, object>(StringComparer.Ordinal) { ["purpose"] = request.Purpose ?? string.Empty, ["channel"] = request.Channel },
+        });
+        var access = policies.Policies.Where(p => p.Kind == PolicyKind.Access && p.IsEnforced(today) && p.Scope == PolicyScope.Global && Untargeted(p.Targets)).ToList();
+        bool? Holds(Policy policy) => policy.When is null ? true : evaluator.Evaluate(policy.When, input);
+        return !access.Any(p => p.Deny && Holds(p) != false) && access.Any(p => !p.Deny && Holds(p) == true);
+    }
+
+    private static bool Untargeted(PolicyTargets targets) =>
+        targets.Domains.Count == 0 && targets.Products.Count == 0 && targets.Datasets.Count == 0 && targets.Tags.Count == 0 && targets.Classifications.Count == 0;
 
     /// <summary>
     /// A row filter parsed and type-checked against one dataset's columns, once per planner (the mesh does not

@@ -4,6 +4,7 @@ using Meshwork.Governance.Cel;
 using Meshwork.Governance.Policies;
 using Meshwork.Linting;
 using Meshwork.Model;
+using Meshwork.Platform.Store;
 
 namespace Meshwork.Platform.Governing;
 
@@ -15,12 +16,16 @@ public sealed class MeshGovernance
 {
     private MeshGovernance(Mesh mesh, PolicySet policies, IPolicyEvaluator evaluator, IReadOnlyList<Diagnostic> diagnostics, TimeProvider time)
     {
+        Mesh = mesh;
         Policies = policies;
         Evaluator = evaluator;
         Diagnostics = diagnostics;
         Planner = new PolicyAccessPlanner(mesh, policies, evaluator, time);
         Datasets = Resources.Datasets(mesh).DistinctBy(d => d.Address).ToDictionary(d => d.Address, StringComparer.Ordinal);
     }
+
+    /// <summary>The mesh the policies were compiled for.</summary>
+    public Mesh Mesh { get; }
 
     public PolicySet Policies { get; }
 
@@ -42,6 +47,56 @@ public sealed class MeshGovernance
         var policies = PolicySet.Compile(mesh, evaluator, diagnostics);
         RuleChecker.Check(mesh, policies, evaluator, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), diagnostics);
         return new MeshGovernance(mesh, policies, evaluator, diagnostics.ToSortedList(), time);
+    }
+
+    /// <summary>
+    /// The access plan of one principal reading one published dataset, or null when no such dataset is declared.
+    /// An active agreement permits the read; when it names columns, only those are readable.
+    /// </summary>
+    public AccessPlan? Plan(Principal principal, string address, AccessRequest request, Agreement? agreement = null)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        if (!Datasets.TryGetValue(address, out var dataset))
+        {
+            return null;
+        }
+
+        var plan = Planner.Plan(principal, dataset, request, agreement is not null);
+        return agreement?.Columns is { } columns && plan.Allowed && plan.Reason == PolicyAccessPlanner.AgreementReason
+            ? plan with { Columns = [.. plan.Columns.Where(columns.Contains)] }
+            : plan;
+    }
+
+    /// <summary>
+    /// How a product's pipeline may read each upstream dataset of its input ports: as the product's principal
+    /// (<see cref="Principal.ForProduct"/>), under its active agreement on that dataset when it holds one (whose
+    /// purpose is then the request's purpose), through the same access plan as any other read.
+    /// </summary>
+    public IReadOnlyList<InputAccess> InputAccess(DataProduct product, IReadOnlyList<Agreement> agreements, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        ArgumentNullException.ThrowIfNull(agreements);
+        var principal = Principal.ForProduct(product);
+        var found = new List<InputAccess>();
+        foreach (var input in product.InputPorts)
+        {
+            if (Mesh.FindPublisher(input.ContractId) is not { } upstream || upstream.Product.Key == product.Key)
+            {
+                continue; // a source file, or the product's own output
+            }
+
+            foreach (var address in Mesh.PublishedDatasets(input.ContractId))
+            {
+                var agreement = agreements.FirstOrDefault(a => a.Consumer == principal.Id && a.Dataset == address && a.IsActive(today));
+                var plan = Plan(principal, address, new AccessRequest(agreement?.Purpose ?? Governing.InputAccess.DefaultPurpose, "pipeline"), agreement);
+                if (plan is not null)
+                {
+                    found.Add(new InputAccess(product.Key, input.Name, address, upstream.Product.OwnerTeam, plan, agreement));
+                }
+            }
+        }
+
+        return found;
     }
 
     /// <summary>The repository's lint report with the policy findings added.</summary>

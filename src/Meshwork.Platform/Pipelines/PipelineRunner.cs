@@ -2,8 +2,11 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Meshwork.Engines;
+using Meshwork.Governance;
 using Meshwork.Model;
+using Meshwork.Platform.Governing;
 using Meshwork.Platform.Planning;
+using Meshwork.Platform.Security;
 using Meshwork.Platform.Store;
 
 namespace Meshwork.Platform.Pipelines;
@@ -22,6 +25,8 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
     public static readonly TimeSpan DefaultSnapshotGrace = TimeSpan.FromHours(24);
 
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(30);
+
+    private readonly Lazy<byte[]> _maskKey = new(() => KeyFile.ReadOrCreate(dataFolder, KeyFile.MaskHash));
 
     /// <summary>Products in lineage order: every upstream before its consumers.</summary>
     public static IReadOnlyList<DataProduct> LineageOrder(Mesh mesh)
@@ -63,10 +68,24 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         product.CustomProperties.FirstOrDefault(p => p.Property == "meshwork.engine")?.StringValue
             ?? (mesh.FindDomain(product.Domain) is { } domain ? mesh.EngineOf(domain) : mesh.Settings.DefaultEngine);
 
-    /// <summary>Runs one product. Throws <see cref="PipelineException"/> with the port, file or SQL at fault.</summary>
-    public async Task<IReadOnlyList<DatasetRun>> RunAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs one product. Upstream data is read as the product's principal through its access plans (masks and
+    /// row filters applied in the engine); an input it may not read refuses the run. Throws
+    /// <see cref="PipelineException"/> with the port, file or SQL at fault.
+    /// </summary>
+    public async Task<IReadOnlyList<DatasetRun>> RunAsync(MeshGovernance governance, DataProduct product, IReadOnlyList<DesiredPort> ports, CancellationToken cancellationToken = default)
     {
-        var inputs = await ReadInputsAsync(mesh, product, ports, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(governance);
+        ArgumentNullException.ThrowIfNull(product);
+        var mesh = governance.Mesh;
+        var agreements = await store.ListAgreementsAsync(Principal.ForProduct(product).Id, null, cancellationToken).ConfigureAwait(false);
+        var access = governance.InputAccess(product, agreements, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+        if (access.FirstOrDefault(a => !a.Plan.Allowed) is { } denied)
+        {
+            throw new PipelineException(denied.Describe());
+        }
+
+        var inputs = await ReadInputsAsync(mesh, product, ports, access, cancellationToken).ConfigureAwait(false);
         var inputHash = inputs.Hash;
         var datasets = ports.SelectMany(p => p.Datasets).ToList();
         var current = new List<SnapshotRecord?>();
@@ -264,7 +283,16 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
                 {
                     var snapshot = inputs.Upstream[address]
                         ?? throw new PipelineException($"{product.Key}: input port '{input.Name}' reads {address}, which has not been published yet.");
-                    await engine.AttachAsync(address, Path.Combine(dataFolder, snapshot.Snapshot), cancellationToken).ConfigureAwait(false);
+                    var folder = Path.Combine(dataFolder, snapshot.Snapshot);
+                    if (inputs.Access.TryGetValue(address, out var plan))
+                    {
+                        await engine.AttachGovernedAsync(plan.View(folder), _maskKey.Value, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await engine.AttachAsync(address, folder, cancellationToken).ConfigureAwait(false); // the product's own output
+                    }
+
                     relations.Add(address);
                 }
 
@@ -343,14 +371,15 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
     }
 
     /// <summary>What a run reads, read once: the transforms' SQL and the upstream snapshots it will attach.</summary>
-    private sealed record RunInputs(IReadOnlyDictionary<string, string> Transforms, IReadOnlyDictionary<string, SnapshotRecord?> Upstream, string Hash);
+    private sealed record RunInputs(IReadOnlyDictionary<string, string> Transforms, IReadOnlyDictionary<string, SnapshotRecord?> Upstream,
+        IReadOnlyDictionary<string, AccessPlan> Access, string Hash);
 
     /// <summary>
     /// Reads the run's inputs and hashes everything its result depends on: the contracts, the transforms, the
-    /// source files (size and time) and the upstream snapshots. Equal hashes mean a re-run would publish the same
+    /// source files (size and time), the upstream snapshots and the access plans they are read through. Equal hashes mean a re-run would publish the same
     /// data; the run then uses exactly the snapshots that were hashed, even if an upstream publishes meanwhile.
     /// </summary>
-    private async Task<RunInputs> ReadInputsAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, CancellationToken cancellationToken)
+    private async Task<RunInputs> ReadInputsAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, IReadOnlyList<InputAccess> access, CancellationToken cancellationToken)
     {
         var text = new StringBuilder().Append("meshwork-run/1\n").Append(product.Key).Append('\n');
         foreach (var port in ports)
@@ -380,6 +409,10 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
                 {
                     upstream[address] = await store.GetCurrentSnapshotAsync(address, cancellationToken).ConfigureAwait(false);
                     text.Append(address).Append('=').Append(upstream[address]?.Snapshot).Append('\n');
+                    foreach (var read in access.Where(a => a.Dataset == address))
+                    {
+                        text.Append("plan ").Append(read.Plan.Digest).Append('\n');
+                    }
                 }
             }
             else
@@ -398,7 +431,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             }
         }
 
-        return new RunInputs(transforms, upstream, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))));
+        return new RunInputs(transforms, upstream, access.DistinctBy(a => a.Dataset).ToDictionary(a => a.Dataset, a => a.Plan, StringComparer.Ordinal), Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))));
     }
 }
 

@@ -27,6 +27,15 @@ public sealed record PlannedChange(
     string? Fix = null)
 {
     public bool Refused => Kind == ChangeKind.BreakingChange;
+
+    /// <summary>
+    /// Live consumers the change concerns: for a breaking change, those it would break; for a deprecation,
+    /// those that must migrate before the sunset.
+    /// </summary>
+    public ImmutableArray<DatasetConsumer> Consumers { get; init; } = [];
+
+    /// <summary>When a deprecated port version stops serving.</summary>
+    public DateTimeOffset? SunsetAt { get; init; }
 }
 
 /// <summary>An output port version as the repository wants it, with its compiled datasets.</summary>

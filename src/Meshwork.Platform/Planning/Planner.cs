@@ -22,8 +22,13 @@ public sealed class Planner(TimeProvider time, PlannerOptions? options = null)
 {
     private readonly PlannerOptions _options = options ?? new PlannerOptions();
 
-    public Plan Plan(Mesh mesh, AppliedState applied)
+    /// <summary>
+    /// Plans <paramref name="mesh"/> against <paramref name="applied"/>; the consumers of <paramref name="agreements"/>
+    /// are listed with what breaks them, like input ports.
+    /// </summary>
+    public Plan Plan(Mesh mesh, AppliedState applied, IReadOnlyList<Agreement>? agreements = null)
     {
+        var context = new Context(mesh, applied, agreements ?? [], DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
         var warnings = new DiagnosticBag();
         var changes = ImmutableArray.CreateBuilder<PlannedChange>();
         var appliedProducts = applied.Products.ToDictionary(p => p.Key, StringComparer.Ordinal);
@@ -47,14 +52,14 @@ public sealed class Planner(TimeProvider time, PlannerOptions? options = null)
 
                 var desired = new DesiredPort(product, port, major, contract, ContractCompiler.Compile(product, port, contract, warnings));
                 ports.Add(desired);
-                changes.AddRange(PlanPort(desired, appliedPorts.GetValueOrDefault((product.Key, port.Name, major)), appliedDatasets));
+                changes.AddRange(PlanPort(context, desired, appliedPorts.GetValueOrDefault((product.Key, port.Name, major)), appliedDatasets));
             }
 
             // Port versions applied before and no longer wanted keep serving until their sunset.
             var wanted = product.OutputPorts.Select(p => (p.Name, p.Major ?? -1)).ToHashSet();
             foreach (var old in applied.Ports.Where(p => p.ProductKey == product.Key && p.Status == PortStatus.Live && !wanted.Contains((p.Name, p.Major))))
             {
-                changes.Add(Deprecate(product.Key, old.Name, old.Major, "removed from the product"));
+                changes.Add(Deprecate(context, product, old.Name, old.Major, "removed from the product"));
             }
         }
 
@@ -68,7 +73,7 @@ public sealed class Planner(TimeProvider time, PlannerOptions? options = null)
         return new Plan(changes.ToImmutable(), mesh.Products, ports.ToImmutable(), Lineage(mesh), warnings.ToSortedList(), time.GetUtcNow(), _options.SunsetGrace);
     }
 
-    private IEnumerable<PlannedChange> PlanPort(DesiredPort desired, AppliedPort? applied, Dictionary<string, AppliedDataset> appliedDatasets)
+    private IEnumerable<PlannedChange> PlanPort(Context context, DesiredPort desired, AppliedPort? applied, Dictionary<string, AppliedDataset> appliedDatasets)
     {
         var key = desired.Product.Key;
         var name = desired.Port.Name;
@@ -78,13 +83,14 @@ public sealed class Planner(TimeProvider time, PlannerOptions? options = null)
             yield return new PlannedChange(ChangeKind.PublishPort, key, name, desired.Major, $"publish port {name} v{desired.Port.Version} of {key}: {addresses}", []);
             if (desired.Deprecated)
             {
-                yield return Deprecate(key, name, desired.Major, $"its contract is {desired.Contract.Status}");
+                yield return Deprecate(context, desired.Product, name, desired.Major, $"its contract is {desired.Contract.Status}");
             }
 
             yield break;
         }
 
         var schemaChanges = ImmutableArray.CreateBuilder<SchemaChange>();
+        var broken = new List<DatasetConsumer>();
         var desiredAddresses = desired.Datasets.Select(d => d.Address).ToHashSet(StringComparer.Ordinal);
         foreach (var dataset in appliedDatasets.Values.Where(d => d.ProductKey == key && d.PortName == name && d.Major == desired.Major && !desiredAddresses.Contains(d.Address)))
         {
@@ -99,17 +105,23 @@ public sealed class Planner(TimeProvider time, PlannerOptions? options = null)
                 continue;
             }
 
-            schemaChanges.AddRange(SchemaDiff.Compare(before.Schema, DatasetSchema.From(dataset)).Select(c => c with { Description = $"{dataset.Address}: {c.Description}" }));
+            var found = SchemaDiff.Compare(before.Schema, DatasetSchema.From(dataset));
+            schemaChanges.AddRange(found.Select(c => c with { Description = $"{dataset.Address}: {c.Description}" }));
+            broken.AddRange(context.ConsumersOf(desired.Contract.Id, before).Where(r => found.Any(c => c.Breaking && r.Uses(c))));
         }
 
         var all = schemaChanges.ToImmutable();
         if (all.Any(c => c.Breaking) && applied.Status == PortStatus.Live)
         {
             var next = desired.Major + 1;
+            var consumers = broken.DistinctBy(c => c.Id).ToImmutableArray();
             yield return new PlannedChange(ChangeKind.BreakingChange, key, name, desired.Major,
-                $"breaking change to live port {name} v{applied.Version} of {key}",
+                $"breaking change to live port {name} v{applied.Version} of {key}" + (consumers.IsEmpty ? string.Empty : $"; it would break {consumers.Length} consumer(s)"),
                 all,
-                $"Publish the change as a new major version: set port '{name}' and its contract to version {next}.0.0 (the datasets become *_v{next} beside the *_v{desired.Major} ones), and keep or deprecate v{desired.Major} for its consumers.");
+                $"Publish the change as a new major version: set port '{name}' and its contract to version {next}.0.0 (the datasets become *_v{next} beside the *_v{desired.Major} ones), and keep or deprecate v{desired.Major} for its consumers.")
+            {
+                Consumers = consumers,
+            };
         }
         else if (!all.IsEmpty || applied.Version != desired.Port.Version || applied.ContractId != desired.Contract.Id)
         {
@@ -119,13 +131,41 @@ public sealed class Planner(TimeProvider time, PlannerOptions? options = null)
 
         if (desired.Deprecated && applied.Status == PortStatus.Live)
         {
-            yield return Deprecate(key, name, desired.Major, $"its contract is {desired.Contract.Status}");
+            yield return Deprecate(context, desired.Product, name, desired.Major, $"its contract is {desired.Contract.Status}");
         }
     }
 
-    private PlannedChange Deprecate(string product, string port, int major, string why) =>
-        new(ChangeKind.DeprecatePort, product, port, major,
-            $"deprecate port {port} v{major} of {product} ({why}); it serves until {(time.GetUtcNow() + _options.SunsetGrace):yyyy-MM-dd}", []);
+    /// <summary>
+    /// A port version that stops being wanted keeps serving until its sunset: the product's
+    /// <c>meshwork.sunsetDays</c> property after now, else <see cref="PlannerOptions.SunsetGrace"/>. Its
+    /// consumers are listed as needing migration.
+    /// </summary>
+    private PlannedChange Deprecate(Context context, DataProduct product, string port, int major, string why)
+    {
+        var days = product.CustomProperties.FirstOrDefault(p => p.Property == SunsetProperty)?.StringValue;
+        var grace = int.TryParse(days, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var d) ? TimeSpan.FromDays(d) : _options.SunsetGrace;
+        var sunset = time.GetUtcNow() + grace;
+        var consumers = context.Applied.Datasets.Where(x => x.ProductKey == product.Key && x.PortName == port && x.Major == major)
+            .SelectMany(x => context.ConsumersOf(context.Applied.Ports.FirstOrDefault(p => p.ProductKey == product.Key && p.Name == port && p.Major == major)?.ContractId, x))
+            .DistinctBy(c => c.Id).ToImmutableArray();
+        return new PlannedChange(ChangeKind.DeprecatePort, product.Key, port, major,
+            $"deprecate port {port} v{major} of {product.Key} ({why}); it serves until {sunset:yyyy-MM-dd}"
+                + (consumers.IsEmpty ? string.Empty : $"; {consumers.Length} consumer(s) need to migrate"), [])
+        {
+            Consumers = consumers,
+            SunsetAt = sunset,
+        };
+    }
+
+    /// <summary>The product property that sets how many days a deprecated port version keeps serving.</summary>
+    public const string SunsetProperty = "meshwork.sunsetDays";
+
+    /// <summary>What a plan reads besides the repository: the applied state and the agreements.</summary>
+    private sealed record Context(Mesh Mesh, AppliedState Applied, IReadOnlyList<Agreement> Agreements, DateOnly Today)
+    {
+        public IReadOnlyList<DatasetConsumer> ConsumersOf(string? contractId, AppliedDataset dataset) =>
+            Consumers.Of(Mesh, contractId ?? string.Empty, dataset.Address, [.. dataset.Schema.Columns.Select(c => c.Name)], Agreements, Today);
+    }
 
     /// <summary>Product lineage: upstream dataset addresses and source files feeding each product's input ports.</summary>
     private static ImmutableArray<LineageEdge> Lineage(Mesh mesh)

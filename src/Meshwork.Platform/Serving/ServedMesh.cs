@@ -21,19 +21,9 @@ public sealed record ServedState(Mesh Mesh, CatalogIndex Catalog, MeshGovernance
     /// The access plan of one principal reading one published dataset. An active agreement permits the read;
     /// when it names columns, only those are readable.
     /// </summary>
-    public AccessPlan Plan(Principal principal, string address, string? purpose, string channel, Agreement? agreement = null)
-    {
-        ArgumentNullException.ThrowIfNull(principal);
-        if (!Governance.Datasets.TryGetValue(address, out var dataset))
-        {
-            throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
-        }
-
-        var plan = Governance.Planner.Plan(principal, dataset, new AccessRequest(purpose, channel), agreement is not null);
-        return agreement?.Columns is { } columns && plan.Allowed && plan.Reason == PolicyAccessPlanner.AgreementReason
-            ? plan with { Columns = [.. plan.Columns.Where(columns.Contains)] }
-            : plan;
-    }
+    public AccessPlan Plan(Principal principal, string address, string? purpose, string channel, Agreement? agreement = null) =>
+        Governance.Plan(principal, address, new AccessRequest(purpose, channel), agreement)
+            ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
 }
 
 /// <summary>A dataset's published state: its current snapshot, latest checks and SLOs.</summary>
@@ -292,7 +282,7 @@ public sealed class ServedMesh : IAsyncDisposable
         var runner = new PipelineRunner(_store, _engines, _time, DataFolder);
         try
         {
-            return await runner.RunAsync(state.Mesh, product, ports, cancellationToken).ConfigureAwait(false);
+            return await runner.RunAsync(state.Governance, product, ports, cancellationToken).ConfigureAwait(false);
         }
         catch (PipelineException e) when (e.Message.Contains("another process", StringComparison.Ordinal))
         {
@@ -305,11 +295,32 @@ public sealed class ServedMesh : IAsyncDisposable
     /// the principal may already read it (owning team, admin, or an access policy); pending for the owning team
     /// otherwise.
     /// </summary>
+    public Task<Agreement> RequestAccessAsync(Principal principal, string address, string? purpose, IReadOnlyList<string>? columns, DateOnly? endsOn,
+        CancellationToken cancellationToken = default) =>
+        RequestAccessAsync(principal, address, purpose, columns, endsOn, null, cancellationToken);
+
+    /// <summary>
+    /// Requests access like <see cref="RequestAccessAsync(Principal, string, string?, IReadOnlyList{string}?, DateOnly?, CancellationToken)"/>;
+    /// with <paramref name="forProduct"/> the consumer is that product (whose pipeline then reads under the
+    /// agreement), and only the product's team and admins may ask.
+    /// </summary>
     public async Task<Agreement> RequestAccessAsync(Principal principal, string address, string? purpose, IReadOnlyList<string>? columns, DateOnly? endsOn,
-        CancellationToken cancellationToken = default)
+        string? forProduct, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(principal);
         var state = await StateAsync(cancellationToken).ConfigureAwait(false);
+        var requester = principal;
+        if (forProduct is not null)
+        {
+            var product = state.Mesh.FindProduct(forProduct) ?? throw new ServingException(ServingError.NotFound, $"No product '{forProduct}'.");
+            if (!principal.Roles.Contains("admin") && (principal.Team is null || principal.Team != product.OwnerTeam))
+            {
+                throw new ServingException(ServingError.Forbidden, $"'{principal.Id}' may not request access for {product.Key}: that is for its team {product.OwnerTeam ?? "(none)"} and admins.");
+            }
+
+            principal = Principal.ForProduct(product);
+        }
+
         var dataset = state.Catalog.FindDataset(address) ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
         if (string.IsNullOrWhiteSpace(purpose))
         {
@@ -334,19 +345,20 @@ public sealed class ServedMesh : IAsyncDisposable
             plan.Allowed ? AgreementStatus.Active : AgreementStatus.Pending, now,
             plan.Allowed ? $"auto: {plan.Reason}" : null, plan.Allowed ? now : null, null);
         await _store.AddAgreementAsync(agreement, cancellationToken).ConfigureAwait(false);
-        await _store.AppendAuditAsync(new AuditEntry(principal.Id, "access-request", address, purpose, plan.Digest, null,
-            agreement.Status.ToString().ToLowerInvariant(), agreement.Id), cancellationToken).ConfigureAwait(false);
+        await _store.AppendAuditAsync(new AuditEntry(requester.Id, "access-request", address, purpose, plan.Digest, null,
+            agreement.Status.ToString().ToLowerInvariant(), requester == principal ? agreement.Id : $"{agreement.Id} for {principal.Id}"), cancellationToken).ConfigureAwait(false);
         return agreement;
     }
 
-    /// <summary>The agreements a principal may see: admins all; others their own and those on their team's datasets.</summary>
+    /// <summary>The agreements a principal may see: admins all; others their own, their team's products' and those on their team's datasets.</summary>
     public async Task<IReadOnlyList<Agreement>> AgreementsAsync(Principal principal, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(principal);
         var state = await StateAsync(cancellationToken).ConfigureAwait(false);
         var all = await _store.ListAgreementsAsync(null, null, cancellationToken).ConfigureAwait(false);
         return principal.Roles.Contains("admin") ? all
-            : [.. all.Where(a => a.Consumer == principal.Id || OwnerOf(state, a.Dataset) is { } owner && owner == principal.Team)];
+            : [.. all.Where(a => a.Consumer == principal.Id || ConsumerTeam(state, a) is { } team && team == principal.Team
+                || OwnerOf(state, a.Dataset) is { } owner && owner == principal.Team)];
     }
 
     /// <summary>
@@ -364,7 +376,8 @@ public sealed class ServedMesh : IAsyncDisposable
         var (from, allowed) = decision switch
         {
             AgreementStatus.Active or AgreementStatus.Rejected => (AgreementStatus.Pending, owns),
-            AgreementStatus.Revoked => (AgreementStatus.Active, owns || principal.Id == agreement.Consumer),
+            AgreementStatus.Revoked => (AgreementStatus.Active, owns || principal.Id == agreement.Consumer
+                || (principal.Team is not null && ConsumerTeam(state, agreement) == principal.Team)),
             _ => throw new ServingException(ServingError.BadRequest, "A decision approves, rejects or revokes."),
         };
         var verb = decision switch { AgreementStatus.Active => "approve", AgreementStatus.Rejected => "reject", _ => "revoke" };
@@ -393,6 +406,12 @@ public sealed class ServedMesh : IAsyncDisposable
     private static string? OwnerOf(ServedState state, string address) =>
         state.Catalog.FindDataset(address)?.OwnerTeam;
 
+    /// <summary>The team of a product consumer (whose members act for it); null for a person or service.</summary>
+    private static string? ConsumerTeam(ServedState state, Agreement agreement) =>
+        agreement.Consumer.StartsWith(Principal.ProductPrefix, StringComparison.Ordinal)
+            ? state.Mesh.FindProduct(agreement.Consumer[Principal.ProductPrefix.Length..])?.OwnerTeam
+            : null;
+
     private async Task<Agreement?> ActiveAgreementAsync(Principal principal, string address, CancellationToken cancellationToken) =>
         (await _store.ListAgreementsAsync(principal.Id, address, cancellationToken).ConfigureAwait(false)).FirstOrDefault(a => a.IsActive(Today));
 
@@ -409,8 +428,7 @@ public sealed class ServedMesh : IAsyncDisposable
         {
             var snapshot = await _store.GetCurrentSnapshotAsync(plan.Address, cancellationToken).ConfigureAwait(false)
                 ?? throw new ServingException(ServingError.NotFound, $"{plan.Address} is not published yet.");
-            views.Add(new GovernedView(plan.Address, Path.Combine(DataFolder, snapshot.Snapshot),
-                [.. plan.Columns.Select(c => new GovernedColumn(c, plan.Masks.GetValueOrDefault(c)))], plan.Filter));
+            views.Add(plan.View(Path.Combine(DataFolder, snapshot.Snapshot)));
         }
 
         var engine = await OpenEngineAsync(cancellationToken).ConfigureAwait(false);

@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Meshwork.Server.Apis;
 
-/// <summary>Asking for a dataset: which one, why, which columns, until when.</summary>
-public sealed record AccessRequestBody(string? Dataset, string? Purpose, IReadOnlyList<string>? Columns, DateOnly? EndsOn);
+/// <summary>Asking for a dataset: which one, why, which columns, until when; for the caller, or for a product of the caller's team (its pipeline's input).</summary>
+public sealed record AccessRequestBody(string? Dataset, string? Purpose, IReadOnlyList<string>? Columns, DateOnly? EndsOn, string? Product = null);
 
 /// <summary>An owner's decision, and why.</summary>
 public sealed record DecisionBody(string? Reason);
@@ -34,7 +34,7 @@ public static class AccessApi
 
     private static async Task<Created<AgreementInfo>> RequestAsync(AccessRequestBody body, HttpContext context, ServedMesh served, TimeProvider time, CancellationToken cancellationToken)
     {
-        var agreement = await served.RequestAccessAsync(context.Principal(), body.Dataset ?? string.Empty, body.Purpose, body.Columns, body.EndsOn, cancellationToken);
+        var agreement = await served.RequestAccessAsync(context.Principal(), body.Dataset ?? string.Empty, body.Purpose, body.Columns, body.EndsOn, body.Product, cancellationToken);
         return TypedResults.Created($"/api/v1/access-requests/{agreement.Id}", Info(agreement, time));
     }
 

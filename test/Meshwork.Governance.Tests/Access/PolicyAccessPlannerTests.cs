@@ -47,6 +47,45 @@ public sealed class PolicyAccessPlannerTests : IDisposable
         when: "'analyst' in principal.roles"
         """);
 
+    // ---- decisions on other resources (registry subjects) ------------------------------------------------------
+
+    private bool Permits(string principal, string subject)
+    {
+        var (mesh, policies) = _mesh.CompileClean();
+        return new PolicyAccessPlanner(mesh, policies, new CelPolicyEvaluator(), _time)
+            .Permits(mesh.People.FindPrincipal(principal)!, subject, new AccessRequest("schema-write", "registry"));
+    }
+
+    [Fact]
+    public void Permits_UntargetedPolicyWhoseConditionHolds_Permits()
+    {
+        _mesh.Policy("policies", "sales-writes-sales-subjects", """
+            type: access
+            effect: permit
+            when: request.channel == 'registry' && principal.team == 'team-sales' && resource.dataset.startsWith('sales.')
+            """);
+
+        Assert.True(Permits("sam", "sales.events-value"));
+        Assert.False(Permits("sam", "marketing.events-value"));
+        Assert.False(Permits("mallory", "sales.events-value"));
+    }
+
+    [Fact]
+    public void Permits_NoPolicy_DoesNotPermit() => Assert.False(Permits("olivia", "anything-value"));
+
+    [Fact]
+    public void Permits_DenyWinsAndTargetedPoliciesDoNotApply()
+    {
+        _mesh.Policy("policies", "all-write", "type: access\neffect: permit\nwhen: request.channel == 'registry'");
+        _mesh.Policy("policies", "customers-only", "type: access\neffect: permit\ntargets:\n  domains: [customers]");
+        Assert.True(Permits("mallory", "x-value"));
+
+        _mesh.Policy("policies", "no-mallory", "type: access\neffect: deny\nwhen: principal.id == 'mallory'");
+
+        Assert.False(Permits("mallory", "x-value"));
+        Assert.True(Permits("olivia", "x-value"));
+    }
+
     // ---- who may read --------------------------------------------------------------------------------------
 
     [Fact]
@@ -345,6 +384,7 @@ public sealed class PolicyAccessPlannerTests : IDisposable
 
         Assert.Equal(MaskKind.Null, plan.Masks["email"].Kind);
         Assert.Contains("product-null", plan.Policies);
+        Assert.DoesNotContain("global-mask", plan.Policies); // replaced on every column it matched: it shaped nothing
     }
 
     [Fact]

@@ -110,7 +110,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
             {
                 case ChangeKind.DeprecatePort:
                     await ExecuteAsync(transaction, "UPDATE ports SET status = 'deprecated', sunset_at = coalesce(sunset_at, $sunset) WHERE product_key = $product AND name = $name AND major = $major AND status = 'live'",
-                        cancellationToken, ("$sunset", sunset), ("$product", change.ProductKey), ("$name", change.Port), ("$major", change.Major)).ConfigureAwait(false);
+                        cancellationToken, ("$sunset", change.SunsetAt is { } at ? Text(at) : sunset), ("$product", change.ProductKey), ("$name", change.Port), ("$major", change.Major)).ConfigureAwait(false);
                     break;
                 case ChangeKind.DropProduct:
                     await ExecuteAsync(transaction, "UPDATE ports SET status = 'dropped', sunset_at = coalesce(sunset_at, $now) WHERE product_key = $product",

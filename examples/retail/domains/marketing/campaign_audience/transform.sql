@@ -1,12 +1,11 @@
 -- Each campaign's audience: customers in the targeted segment, in the targeted country
--- (every country when target_country is null), with the contact data of the profiles.
--- SMS campaigns skip customers without a phone number.
+-- (every country when target_country is null). SMS campaigns skip customers without a phone number.
+-- This pipeline reads customers.profiles as the product marketing.campaign_audience: its phone column
+-- arrives masked (pii-masked-outside-owner), which keeps NULL as NULL, so the condition below still works.
 SELECT
     c.campaign_id,
     v.customer_id,
     c.channel,
-    p.email,
-    p.phone,
     v.country,
     v.segment
 FROM marketing.campaigns.campaigns_v1           AS c
