@@ -1,7 +1,9 @@
 namespace Meshwork.Schemas;
 
 /// <summary>
-/// The kinds of <see cref="SchemaIncompatibility"/>, named after Apache Avro's <c>SchemaIncompatibilityType</c>.
+/// The kinds of Avro <see cref="SchemaIncompatibility"/>, named after Apache Avro's <c>SchemaIncompatibilityType</c>,
+/// and the one kind every format shares (<see cref="SchemaTypeMismatch"/>). JSON Schema and Protobuf name theirs
+/// after Confluent's differences: <see cref="Json.JsonSchemaDifferenceKinds"/>, <see cref="Protobuf.ProtobufDifferenceKinds"/>.
 /// </summary>
 public static class SchemaIncompatibilityKinds
 {
@@ -22,4 +24,7 @@ public static class SchemaIncompatibilityKinds
 
     /// <summary>A writer type (or writer union branch) that no branch of the reader union can read (MISSING_UNION_BRANCH).</summary>
     public const string MissingUnionBranch = "MissingUnionBranch";
+
+    /// <summary>The schemas are of different types (AVRO, JSON, PROTOBUF); Confluent's "Incompatible because of different schema type".</summary>
+    public const string SchemaTypeMismatch = "SchemaTypeMismatch";
 }

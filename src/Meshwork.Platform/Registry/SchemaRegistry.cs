@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Meshwork.Platform.Store;
 using Meshwork.Schemas;
@@ -48,14 +49,27 @@ public sealed class RegistryException : Exception
 /// <summary>
 /// The schema registry with Confluent Schema Registry's semantics (DESIGN.md §8): subjects, versions, one id
 /// per distinct schema across subjects, compatibility levels checked against live versions, soft and
-/// permanent deletes, references. HTTP-agnostic: the server maps it to Confluent's REST API.
+/// permanent deletes, references. Schemas are AVRO (the default), JSON (JSON Schema) or PROTOBUF, each parsed and
+/// checked by its <see cref="ISchemaFormat"/>; one subject holds one type. HTTP-agnostic: the server maps it to
+/// Confluent's REST API.
 /// </summary>
-public sealed class SchemaRegistry(IRegistryStore store)
+public sealed class SchemaRegistry(IRegistryStore store, SchemaFormats? formats = null)
 {
     public const string DefaultCompatibility = "BACKWARD";
 
-    /// <summary>The schema types this registry accepts (JSON Schema and Protobuf checkers are not built yet).</summary>
-    public static IReadOnlyList<string> Types { get; } = ["AVRO"];
+    /// <summary>How many times a registration is tried when the subject gains a version while its live versions are being parsed.</summary>
+    private const int RegisterAttempts = 3;
+
+    private readonly SchemaFormats _formats = formats ?? SchemaFormats.Default;
+
+    /// <summary>Registered schemas parsed, by id: a schema id's text and references never change.</summary>
+    private readonly ConcurrentDictionary<int, ParsedSchema> _parsed = new();
+
+    /// <summary>The schema types the default registry accepts: AVRO, JSON, PROTOBUF.</summary>
+    public static IReadOnlyList<string> Types => SchemaFormats.Default.Types;
+
+    /// <summary>The schema types this registry accepts.</summary>
+    public IReadOnlyList<string> SchemaTypes => _formats.Types;
 
     public static IReadOnlyList<string> Levels { get; } = ["NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE"];
 
@@ -65,12 +79,33 @@ public sealed class SchemaRegistry(IRegistryStore store)
         var refs = references ?? [];
         var parsed = await ParseAsync(type, schema, refs, cancellationToken).ConfigureAwait(false);
         var level = await CompatibilityAsync(subject, cancellationToken).ConfigureAwait(false);
-        var outcome = await store.RegisterAsync(subject, type, schema, parsed.ToString(), refs,
-            live => Check(level, parsed, live), cancellationToken).ConfigureAwait(false);
-        return outcome.Refusals.Count > 0
-            ? throw new RegistryException(RegistryException.Incompatible,
-                $"Schema being registered is incompatible with an earlier schema for subject \"{subject}\" ({level}): {string.Join("; ", outcome.Refusals)}")
-            : outcome;
+        for (var attempt = 1; ; attempt++)
+        {
+            // The check runs inside the store's transaction, which cannot call back into the store (references are
+            // resolved there): the live versions are parsed before, and the check sees whether it got them all.
+            var previous = level == "NONE" ? new Dictionary<int, ParsedSchema>() : await LiveSchemasAsync(subject, cancellationToken).ConfigureAwait(false);
+            var raced = false;
+            var outcome = await store.RegisterAsync(subject, type, schema, parsed.Canonical, refs, live =>
+            {
+                if (level != "NONE" && live.Any(l => !previous.ContainsKey(l.Id)))
+                {
+                    raced = true;
+                    return ["the subject changed while it was being checked"];
+                }
+
+                return Check(level, parsed, live, l => previous[l.Id]);
+            }, cancellationToken).ConfigureAwait(false);
+
+            if (raced && attempt < RegisterAttempts)
+            {
+                continue;
+            }
+
+            return outcome.Refusals.Count > 0
+                ? throw new RegistryException(RegistryException.Incompatible,
+                    $"Schema being registered is incompatible with an earlier schema for subject \"{subject}\" ({level}): {string.Join("; ", outcome.Refusals)}")
+                : outcome;
+        }
     }
 
     /// <summary>The subject's version holding this schema (POST /subjects/{subject}).</summary>
@@ -86,7 +121,7 @@ public sealed class SchemaRegistry(IRegistryStore store)
         }
 
         var parsed = await ParseAsync(type, schema, refs, cancellationToken).ConfigureAwait(false);
-        var id = await store.FindSchemaAsync(type, parsed.ToString(), refs, cancellationToken).ConfigureAwait(false);
+        var id = await store.FindSchemaAsync(type, parsed.Canonical, refs, cancellationToken).ConfigureAwait(false);
         var version = versions.FirstOrDefault(v => v.SchemaId == id);
         return version is null
             ? throw new RegistryException(RegistryException.SchemaNotFound, "Schema not found.")
@@ -201,12 +236,15 @@ public sealed class SchemaRegistry(IRegistryStore store)
         }
 
         var schemas = new List<RegisteredSchema>();
+        var previous = new Dictionary<int, ParsedSchema>();
         foreach (var v in against)
         {
-            schemas.Add((await store.GetSchemaAsync(v.SchemaId, cancellationToken).ConfigureAwait(false))!);
+            var registered = (await store.GetSchemaAsync(v.SchemaId, cancellationToken).ConfigureAwait(false))!;
+            schemas.Add(registered);
+            previous[registered.Id] = await ParseRegisteredAsync(registered, cancellationToken).ConfigureAwait(false);
         }
 
-        return Check(wanted == -1 ? level : level.Replace("_TRANSITIVE", string.Empty, StringComparison.Ordinal), parsed, schemas);
+        return Check(wanted == -1 ? level : level.Replace("_TRANSITIVE", string.Empty, StringComparison.Ordinal), parsed, schemas, l => previous[l.Id]);
     }
 
     /// <summary>The compatibility level of a subject (its own, else the global one, else BACKWARD).</summary>
@@ -243,40 +281,112 @@ public sealed class SchemaRegistry(IRegistryStore store)
         await store.SetRegistryConfigAsync(subject, "mode", mode, cancellationToken).ConfigureAwait(false);
     }
 
-    private static IReadOnlyList<string> Check(string level, Avro.Schema candidate, IReadOnlyList<RegisteredSchema> live)
+    /// <summary>
+    /// Why <paramref name="candidate"/> may not follow the live versions at <paramref name="level"/>. A version of
+    /// another schema type refuses it at every level, NONE included, as Confluent's registry does.
+    /// </summary>
+    private static IReadOnlyList<string> Check(string level, ParsedSchema candidate, IReadOnlyList<RegisteredSchema> live, Func<RegisteredSchema, ParsedSchema> parsed)
     {
+        var mismatched = live.Where(l => l.SchemaType != candidate.Type).ToList();
+        if (mismatched.Count > 0)
+        {
+            return [.. mismatched.Select(l =>
+                $"{SchemaIncompatibilityKinds.SchemaTypeMismatch} at /: Incompatible because of different schema type: the candidate is {candidate.Type}, schema {l.Id} of the subject is {l.SchemaType}")];
+        }
+
         if (level == "NONE" || live.Count == 0)
         {
             return [];
         }
 
-        var previous = live.Select(s => Avro.Schema.Parse(s.Schema)).ToList();
         var compatibility = Enum.Parse<CompatibilityLevel>(level.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true);
-        return [.. Compatibility.Check(compatibility, candidate, previous).Select(i => $"{i.Kind} at {i.Location}: {i.Message}")];
+        return [.. Compatibility.Check(compatibility, candidate, [.. live.Select(parsed)]).Select(i => $"{i.Kind} at {i.Location}: {i.Message}")];
     }
 
-    private async Task<Avro.Schema> ParseAsync(string type, string schema, IReadOnlyList<SchemaReference> references, CancellationToken cancellationToken)
+    /// <summary>The subject's live versions parsed, by schema id.</summary>
+    private async Task<Dictionary<int, ParsedSchema>> LiveSchemasAsync(string subject, CancellationToken cancellationToken)
+    {
+        var parsed = new Dictionary<int, ParsedSchema>();
+        foreach (var version in await store.VersionsAsync(subject, false, cancellationToken).ConfigureAwait(false))
+        {
+            if (parsed.ContainsKey(version.SchemaId))
+            {
+                continue;
+            }
+
+            if (_parsed.TryGetValue(version.SchemaId, out var known))
+            {
+                parsed[version.SchemaId] = known;
+            }
+            else if (await store.GetSchemaAsync(version.SchemaId, cancellationToken).ConfigureAwait(false) is { } registered)
+            {
+                parsed[version.SchemaId] = await ParseRegisteredAsync(registered, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return parsed;
+    }
+
+    private async Task<ParsedSchema> ParseRegisteredAsync(RegisteredSchema registered, CancellationToken cancellationToken)
+    {
+        if (_parsed.TryGetValue(registered.Id, out var known))
+        {
+            return known;
+        }
+
+        try
+        {
+            var parsed = await ParseAsync(registered.SchemaType, registered.Schema, registered.References, cancellationToken).ConfigureAwait(false);
+            _parsed.TryAdd(registered.Id, parsed);
+            return parsed;
+        }
+        catch (RegistryException e) when (e.ErrorCode == RegistryException.InvalidSchema)
+        {
+            throw new RegistryException(50001, $"Registered schema {registered.Id} ({registered.SchemaType}) no longer parses: {e.Message}");
+        }
+    }
+
+    /// <summary>Parses a schema with its format, after resolving its references (and theirs) to their texts, dependencies first.</summary>
+    private async Task<ParsedSchema> ParseAsync(string type, string schema, IReadOnlyList<SchemaReference> references, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(schema))
         {
             throw new RegistryException(RegistryException.InvalidSchema, "Empty schema.");
         }
 
-        // Named types a schema references come from the referenced subjects' versions, parsed first.
-        var names = new Avro.SchemaNames();
+        var format = _formats.TryGet(type, out var found) ? found
+            : throw new RegistryException(RegistryException.InvalidSchema, $"Schema type '{type}' is not supported; supported: {string.Join(", ", _formats.Types)}.");
+        var resolved = new List<SchemaReferenceText>();
+        var seen = new HashSet<(string, int)>();
         foreach (var reference in references)
         {
-            var (referenced, _) = await VersionAsync(reference.Subject, reference.Version.ToString(CultureInfo.InvariantCulture), cancellationToken: cancellationToken).ConfigureAwait(false);
-            Avro.Schema.Parse(referenced.Schema, names);
+            await ResolveAsync(reference).ConfigureAwait(false);
         }
 
         try
         {
-            return type == "AVRO" ? Avro.Schema.Parse(schema, names) : throw new RegistryException(RegistryException.InvalidSchema, $"Schema type {type} is not supported yet.");
+            return format.Parse(schema, resolved);
         }
-        catch (Exception e) when (e is Avro.SchemaParseException or Avro.AvroException or System.Text.Json.JsonException or Newtonsoft.Json.JsonException)
+        catch (InvalidSchemaException e)
         {
             throw new RegistryException(RegistryException.InvalidSchema, $"Invalid schema: {e.Message}");
+        }
+
+        async Task ResolveAsync(SchemaReference reference)
+        {
+            // Avro: the named types; JSON Schema: $ref to the reference's name; Protobuf: import "name".
+            if (!seen.Add((reference.Subject, reference.Version)))
+            {
+                return;
+            }
+
+            var (referenced, _) = await VersionAsync(reference.Subject, reference.Version.ToString(CultureInfo.InvariantCulture), cancellationToken: cancellationToken).ConfigureAwait(false);
+            foreach (var nested in referenced.References)
+            {
+                await ResolveAsync(nested).ConfigureAwait(false);
+            }
+
+            resolved.Add(new SchemaReferenceText(reference.Name, referenced.Schema));
         }
     }
 
@@ -288,10 +398,10 @@ public sealed class SchemaRegistry(IRegistryStore store)
         }
     }
 
-    private static string TypeOf(string? schemaType)
+    private string TypeOf(string? schemaType)
     {
         var type = string.IsNullOrEmpty(schemaType) ? "AVRO" : schemaType.ToUpperInvariant();
-        return Types.Contains(type) ? type : throw new RegistryException(RegistryException.InvalidSchema, $"Schema type '{schemaType}' is not supported; supported: {string.Join(", ", Types)}.");
+        return _formats.TryGet(type, out _) ? type : throw new RegistryException(RegistryException.InvalidSchema, $"Schema type '{schemaType}' is not supported; supported: {string.Join(", ", _formats.Types)}.");
     }
 
     private static int VersionNumber(string version) =>

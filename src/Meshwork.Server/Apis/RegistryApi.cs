@@ -35,7 +35,7 @@ public static class RegistryApi
             }
         });
 
-        api.MapGet("/schemas/types", () => Json(SchemaRegistry.Types));
+        api.MapGet("/schemas/types", (SchemaRegistry registry) => Json(registry.SchemaTypes));
         api.MapGet("/schemas/ids/{id:int}", async (int id, SchemaRegistry registry, CancellationToken ct) => Json(SchemaBody(await registry.SchemaAsync(id, ct))));
         api.MapGet("/schemas/ids/{id:int}/schema", async (int id, SchemaRegistry registry, CancellationToken ct) =>
             Results.Text((await registry.SchemaAsync(id, ct)).Schema, ContentType));
@@ -125,21 +125,29 @@ public static class RegistryApi
     }
 
     /// <summary>
-    /// A subject of a published dataset (<c>&lt;address&gt;-value</c> or <c>-key</c>) is written by the platform only
-    /// (admins and the pipeline role); other subjects by admins and product owners.
+    /// A subject of a published dataset (<c>&lt;address&gt;-value</c>, <c>&lt;address&gt;.json-value</c> or
+    /// <c>-key</c>) is written by the platform only (admins and the pipeline role); other subjects by admins and
+    /// by principals an access policy permits (channel <c>registry</c>, the subject as <c>resource.dataset</c>).
     /// </summary>
     private static async Task AuthorizeWriteAsync(HttpContext context, ServedMesh served, string subject, CancellationToken cancellationToken)
     {
         var principal = context.Principal();
         var state = await served.StateAsync(cancellationToken);
         var address = subject.EndsWith("-value", StringComparison.Ordinal) ? subject[..^6] : subject.EndsWith("-key", StringComparison.Ordinal) ? subject[..^4] : null;
+        if (address is not null && address.EndsWith(".json", StringComparison.Ordinal) && state.Catalog.FindDataset(address[..^5]) is not null)
+        {
+            address = address[..^5];
+        }
+
         var productSubject = address is not null && state.Catalog.FindDataset(address) is not null;
-        var allowed = principal.Roles.Contains("admin") || (productSubject ? principal.Roles.Contains("pipeline") : principal.Roles.Contains("owner"));
+        var allowed = principal.Roles.Contains("admin") || (productSubject
+            ? principal.Roles.Contains("pipeline")
+            : state.Governance.Planner.Permits(principal, subject, new Governance.AccessRequest("schema-write", "registry")));
         if (!allowed)
         {
             throw new RegistryException(40301, productSubject
                 ? $"Subject '{subject}' belongs to data product dataset {address}: only the platform (admin, pipeline) registers its schemas."
-                : $"'{principal.Id}' may not write subject '{subject}': admins and product owners write registry subjects.");
+                : $"'{principal.Id}' may not write subject '{subject}': admins and principals an access policy permits (request.channel 'registry') write subjects outside data products.");
         }
 
         await served.Store.AppendAuditAsync(new AuditEntry(principal.Id, "registry-write", subject, null, null, null, "allowed", context.Request.Method + " " + context.Request.Path),

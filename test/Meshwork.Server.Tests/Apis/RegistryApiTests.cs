@@ -57,7 +57,7 @@ public sealed class KestrelServerFixture : IAsyncLifetime
 }
 
 /// <summary>The registry with Confluent's .NET client and Avro serializer, unchanged, against the real server.</summary>
-public sealed class RegistryApiTests(KestrelServerFixture server) : IClassFixture<KestrelServerFixture>
+public sealed partial class RegistryApiTests(KestrelServerFixture server) : IClassFixture<KestrelServerFixture>
 {
     private const string UserV1 = """{"type":"record","name":"User","namespace":"test","fields":[{"name":"id","type":"long"},{"name":"name","type":"string"}]}""";
     private const string UserV2 = """{"type":"record","name":"User","namespace":"test","fields":[{"name":"id","type":"long"},{"name":"name","type":"string"},{"name":"email","type":["null","string"],"default":null}]}""";
@@ -210,6 +210,46 @@ public sealed class RegistryApiTests(KestrelServerFixture server) : IClassFixtur
         Assert.Equal("customers.profiles", schema.Namespace);
         Assert.Equal(Avro.Schema.Type.Long, schema["customer_id"].Schema.Tag);
         Assert.Equal(Avro.Schema.Type.Union, schema["phone"].Schema.Tag); // optional: a union with null
+    }
+
+    [Fact]
+    public async Task PublishedDatasets_AreRegisteredAsJsonSchemaUnderAddressJsonValue()
+    {
+        using var client = Client("mallory");
+
+        var latest = await client.GetLatestSchemaAsync("customers.profiles.profiles_v1.json-value");
+
+        Assert.Equal(SchemaType.Json, latest.SchemaType);
+        using var schema = JsonDocument.Parse(latest.SchemaString);
+        Assert.Equal("integer", schema.RootElement.GetProperty("properties").GetProperty("customer_id").GetProperty("type").GetString());
+        Assert.Contains("customer_id", schema.RootElement.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+    }
+
+    [Fact]
+    public async Task OtherSubject_IsWrittenByThosePolicyPermits_AndRefusedToOthers()
+    {
+        // examples/retail/policies/owners-write-registry-subjects.policy.yaml permits product owners.
+        using var owner = Http("olivia");
+        using var analyst = Http("mallory");
+        var subject = Subject();
+
+        var permitted = await owner.PostAsJsonAsync($"{server.Url}/registry/subjects/{subject}/versions", new { schema = UserV1 }, Cancel);
+        var refused = await analyst.PostAsJsonAsync($"{server.Url}/registry/subjects/{subject}/versions", new { schema = UserV2 }, Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, permitted.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(40301, await CodeAsync(refused));
+    }
+
+    [Fact]
+    public async Task ProductJsonSubject_IsWrittenByThePlatformOnly()
+    {
+        using var owner = Http("olivia");
+
+        var response = await owner.PostAsJsonAsync($"{server.Url}/registry/subjects/customers.profiles.profiles_v1.json-value/versions",
+            new { schema = """{"type":"object"}""", schemaType = "JSON" }, Cancel);
+
+        Assert.Equal(40301, await CodeAsync(response));
     }
 
     [Fact]
