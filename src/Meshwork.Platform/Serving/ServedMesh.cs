@@ -471,6 +471,43 @@ public sealed class ServedMesh : IAsyncDisposable
 
         var applied = await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
         var keys = applied.Products.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
-        return new ServedState(mesh, CatalogIndex.Build(mesh, keys), governance, stamp);
+        var serving = await WithDeprecatedPortsAsync(mesh, applied, store, time, cancellationToken).ConfigureAwait(false);
+        return ReferenceEquals(serving, mesh)
+            ? new ServedState(mesh, CatalogIndex.Build(mesh, keys), governance, stamp)
+            : new ServedState(mesh, CatalogIndex.Build(serving, keys), MeshGovernance.Of(serving, time), stamp);
+    }
+
+    /// <summary>
+    /// The mesh as it is served: the repository's, plus every deprecated port version the repository no longer
+    /// declares (a breaking change moved it to a new major) that has not reached its sunset. Those keep serving
+    /// their last snapshot under the contract they were applied with, marked deprecated, through the same
+    /// catalog and access plans. Pipelines and plans use the repository's mesh alone.
+    /// </summary>
+    private static async Task<Mesh> WithDeprecatedPortsAsync(Mesh mesh, AppliedState applied, SqliteMetadataStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var products = mesh.Products.ToDictionary(p => p.Key, StringComparer.Ordinal);
+        var contracts = new List<Contract>();
+        foreach (var port in applied.Ports.Where(p => p.Status == PortStatus.Deprecated && (p.SunsetAt is null || p.SunsetAt > now)))
+        {
+            if (!products.TryGetValue(port.ProductKey, out var product) || product.OutputPorts.Any(o => o.Name == port.Name && o.Major == port.Major)
+                || await store.GetContractDocumentAsync(port.ContractId, port.Version, cancellationToken).ConfigureAwait(false) is not { } document)
+            {
+                continue; // a dropped product stops serving; a port the repository still declares is served from it
+            }
+
+            var id = $"{port.ContractId}@{port.Version}";
+            contracts.Add(ContractReader.Parse(document, $"{port.ContractId} {port.Version} (as applied)") with { Id = id, Status = "deprecated", Folder = product.Folder });
+            var until = port.SunsetAt is { } sunset ? $"; serves until {sunset:yyyy-MM-dd}" : string.Empty;
+            products[product.Key] = product with
+            {
+                OutputPorts = product.OutputPorts.Add(new OutputPort(port.Name, port.Version, id, "tables", $"Deprecated version {port.Major}{until}: migrate to the current version.",
+                    [], [], product.Location)),
+            };
+        }
+
+        return contracts.Count == 0
+            ? mesh
+            : new Mesh(mesh.RootPath, mesh.Settings, mesh.People, mesh.Domains, [.. mesh.Products.Select(p => products[p.Key])], mesh.Contracts.AddRange(contracts), mesh.Policies);
     }
 }

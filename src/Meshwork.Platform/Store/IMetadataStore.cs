@@ -54,6 +54,9 @@ public interface IMetadataStore : IAsyncDisposable
 
     Task<IReadOnlyList<LineageEdge>> GetLineageAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>The ODCS document (JSON) of a contract version as applied, or null when it never was.</summary>
+    Task<string?> GetContractDocumentAsync(string contractId, string version, CancellationToken cancellationToken = default);
+
     /// <summary>A platform setting (<see cref="MetaKeys"/>), or null when never set.</summary>
     Task<string?> GetMetaAsync(string key, CancellationToken cancellationToken = default);
 

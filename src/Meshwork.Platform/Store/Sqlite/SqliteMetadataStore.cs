@@ -229,6 +229,11 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
         (IReadOnlyList<LineageEdge>)await QueryAsync("SELECT upstream, downstream, port FROM lineage_edges ORDER BY downstream, port, upstream",
             r => new LineageEdge(r.GetString(0), r.GetString(1), r.GetString(2)), cancellationToken).ConfigureAwait(false), cancellationToken);
 
+    public Task<string?> GetContractDocumentAsync(string contractId, string version, CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (await QueryAsync("SELECT document FROM contract_versions WHERE contract_id = $id AND version = $version", r => r.GetString(0), cancellationToken,
+            ("$id", contractId), ("$version", version)).ConfigureAwait(false)).FirstOrDefault(),
+        cancellationToken);
+
     public Task<string?> GetMetaAsync(string key, CancellationToken cancellationToken = default) => LockedAsync(async () =>
         (await QueryAsync("SELECT value FROM meta WHERE key = $key", r => r.GetString(0), cancellationToken, ("$key", key)).ConfigureAwait(false)).FirstOrDefault(),
         cancellationToken);

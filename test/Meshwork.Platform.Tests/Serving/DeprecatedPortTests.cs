@@ -1,0 +1,74 @@
+using Meshwork.Engines;
+using Meshwork.Engines.DuckDb;
+using Meshwork.Platform.Planning;
+using Meshwork.Platform.Serving;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Meshwork.Platform.Tests.Serving;
+
+/// <summary>
+/// A breaking change published as a new major version: the old version is deprecated, keeps serving its last
+/// snapshot until its sunset (the product's meshwork.sunsetDays), then stops.
+/// </summary>
+public sealed class DeprecatedPortTests : IDisposable
+{
+    private const string Contract = "domains/marketing/audience/audience.odcs.yaml";
+    private const string Product = "domains/marketing/audience/product.odps.yaml";
+
+    private readonly TestMesh _mesh = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+    private readonly MeshworkPlatform _platform;
+
+    public DeprecatedPortTests() => _platform = new MeshworkPlatform(_time, new EngineRegistry().AddDuckDb());
+
+    public void Dispose() => _mesh.Dispose();
+
+    private async Task ApplyAsync()
+    {
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var result = await _platform.ApplyAsync(_mesh.Root, null);
+        Assert.Empty(result.Errors);
+    }
+
+    private static async Task<long> CountAsync(ServedMesh served, string address)
+    {
+        var mallory = (await served.StateAsync()).Mesh.People.FindPrincipal("mallory")!;
+        await using var result = await served.ReadDatasetAsync(mallory, address, null, null, null, null);
+        await result.StartAsync();
+        await foreach (var _ in result.ReadAsync())
+        {
+        }
+
+        return result.Rows;
+    }
+
+    [Fact]
+    public async Task OldMajorVersion_KeepsServingUntilItsSunsetThenStops()
+    {
+        await ApplyAsync();
+        // Ten days of grace from the product spec, instead of the default 90.
+        _mesh.Edit(Product, "outputPorts:", "customProperties:\n  - property: meshwork.sunsetDays\n    value: \"10\"\noutputPorts:");
+        _mesh.Edit(Contract, "      - name: total\n        logicalType: number\n", "      - name: total\n        logicalType: integer\n");
+        _mesh.Edit(Contract, "version: 2.0.0", "version: 3.0.0");
+        _mesh.Edit(Product, "version: 2.0.0", "version: 3.0.0");
+
+        var planned = await _platform.PlanAsync(_mesh.Root, null);
+        var deprecation = Assert.Single(planned.Plan!.Changes, c => c.Kind == ChangeKind.DeprecatePort);
+        Assert.Equal(_time.GetUtcNow().AddDays(10), deprecation.SunsetAt);
+        await ApplyAsync();
+
+        await using var served = await _platform.ServeAsync(new ServeOptions { DataFolder = _mesh.DataFolder });
+        var state = await served.StateAsync();
+        Assert.Equal(2, await CountAsync(served, "marketing.audience.audience_v3"));
+        Assert.Equal(2, await CountAsync(served, "marketing.audience.audience_v2"));
+        var old = state.Catalog.FindDataset("marketing.audience.audience_v2");
+        Assert.NotNull(old);
+
+        _time.Advance(TimeSpan.FromDays(11));
+        await ApplyAsync(); // a new applied stamp makes the served state reload
+
+        await using var later = await _platform.ServeAsync(new ServeOptions { DataFolder = _mesh.DataFolder });
+        Assert.Null((await later.StateAsync()).Catalog.FindDataset("marketing.audience.audience_v2"));
+        Assert.NotNull((await later.StateAsync()).Catalog.FindDataset("marketing.audience.audience_v3"));
+    }
+}
