@@ -12,7 +12,7 @@ namespace Meshwork.Server.Hosting;
 /// HTTP basic authentication with a principal's name and a platform token as the password: what Kafka tools
 /// configured with <c>basic.auth.user.info</c> send to the schema registry. The token must name that principal.
 /// </summary>
-internal sealed class BasicAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ServedMesh served)
+internal sealed class BasicAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ServedMesh served, PlatformTokens tokens)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "basic";
@@ -43,7 +43,7 @@ internal sealed class BasicAuthenticationHandler(IOptionsMonitor<AuthenticationS
             return AuthenticateResult.Fail("Basic credentials are not base64.");
         }
 
-        if (await served.Tokens.ValidateAsync(token).ConfigureAwait(false) != user
+        if (await tokens.ValidateAsync(token).ConfigureAwait(false) != user
             || await served.FindPrincipalAsync(user, Context.RequestAborted).ConfigureAwait(false) is not { } principal)
         {
             return AuthenticateResult.Fail("The token is not valid for this principal.");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Meshwork.Engines;
@@ -20,6 +21,12 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
     private readonly SqliteConnection _connection;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>How many registry schemas <see cref="GetSchemaAsync"/> keeps in memory at most.</summary>
+    private const int KeptSchemasLimit = 10_000;
+
+    /// <summary>Registry schemas read by id, as completed tasks so that a kept schema is returned without allocating.</summary>
+    private readonly ConcurrentDictionary<int, Task<RegisteredSchema?>> _schemas = new();
 
     private SqliteMetadataStore(SqliteConnection connection, TimeProvider time)
     {
@@ -328,9 +335,28 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
             "SELECT seq, at, principal, action, resource, purpose, plan_digest, rows, outcome, detail, prev_hash, hash FROM audit_log ORDER BY seq DESC LIMIT $limit",
             ReadAudit, cancellationToken, ("$limit", limit)).ConfigureAwait(false), cancellationToken);
 
-    public Task<RegisteredSchema?> GetSchemaAsync(int id, CancellationToken cancellationToken = default) => LockedAsync(async () =>
-        (await QueryAsync("SELECT id, schema_type, schema, refs FROM registry_schemas WHERE id = $id", ReadSchema, cancellationToken, ("$id", id)).ConfigureAwait(false))
-            .FirstOrDefault(), cancellationToken);
+    /// <summary>
+    /// A schema by id. A committed schema row is never updated or deleted (permanent deletes remove versions, not
+    /// schemas), so a schema once read is kept: <c>GET /registry/schemas/ids/{id}</c>, what every Kafka
+    /// deserializer asks, then skips the store's lock and SQLite. Ids not found are not kept, since another
+    /// process sharing the store may register them.
+    /// </summary>
+    public Task<RegisteredSchema?> GetSchemaAsync(int id, CancellationToken cancellationToken = default) =>
+        _schemas.TryGetValue(id, out var kept) ? kept : ReadSchemaAsync(id, cancellationToken);
+
+    private async Task<RegisteredSchema?> ReadSchemaAsync(int id, CancellationToken cancellationToken)
+    {
+        var schema = await LockedAsync(async () =>
+            (await QueryAsync("SELECT id, schema_type, schema, refs FROM registry_schemas WHERE id = $id", ReadSchema, cancellationToken, ("$id", id)).ConfigureAwait(false))
+                .FirstOrDefault(), cancellationToken).ConfigureAwait(false);
+        // Bounded: past the limit, further schemas are read from SQLite each time (still correct, only slower).
+        if (schema is not null && _schemas.Count < KeptSchemasLimit)
+        {
+            _schemas.TryAdd(id, Task.FromResult<RegisteredSchema?>(schema));
+        }
+
+        return schema;
+    }
 
     public Task<int?> FindSchemaAsync(string schemaType, string canonical, IReadOnlyList<SchemaReference> references, CancellationToken cancellationToken = default) =>
         LockedAsync(async () => (await QueryAsync("SELECT id FROM registry_schemas WHERE schema_type = $type AND canonical = $canonical AND refs = $refs",
