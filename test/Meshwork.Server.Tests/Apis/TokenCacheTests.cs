@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Meshwork.Platform.Security;
+
+namespace Meshwork.Server.Tests.Apis;
+
+/// <summary>
+/// The server remembers platform tokens it validated (the registry's hot path): a remembered token must still
+/// expire on time and must still name the principal it was issued to.
+/// </summary>
+public sealed class TokenCacheTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private HttpClient With(AuthenticationHeaderValue header)
+    {
+        var client = server.Anonymous();
+        client.DefaultRequestHeaders.Authorization = header;
+        return client;
+    }
+
+    [Fact]
+    public async Task RememberedToken_IsRefusedOnceItExpires()
+    {
+        var token = TokenService.Open(server.DataFolder, TimeProvider.System).Issue("olivia", TimeSpan.FromSeconds(2));
+        using var client = With(new AuthenticationHeaderValue("Bearer", token));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/api/v1/domains", UriKind.Relative), Cancel)).StatusCode);
+
+        await Task.Delay(TimeSpan.FromSeconds(3), Cancel);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync(new Uri("/api/v1/domains", UriKind.Relative), Cancel)).StatusCode);
+    }
+
+    [Fact]
+    public async Task RememberedToken_SentAsAnotherPrincipalsBasicPassword_IsRefused()
+    {
+        var token = TokenService.Open(server.DataFolder, TimeProvider.System).Issue("olivia");
+        using var bearer = With(new AuthenticationHeaderValue("Bearer", token));
+        Assert.Equal(HttpStatusCode.OK, (await bearer.GetAsync(new Uri("/registry/subjects", UriKind.Relative), Cancel)).StatusCode);
+
+        using var basic = With(new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("mallory:" + token))));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await basic.GetAsync(new Uri("/registry/subjects", UriKind.Relative), Cancel)).StatusCode);
+    }
+
+    [Fact]
+    public async Task TamperedToken_IsRefusedAfterTheGenuineOneWasRemembered()
+    {
+        var token = TokenService.Open(server.DataFolder, TimeProvider.System).Issue("olivia");
+        using var genuine = With(new AuthenticationHeaderValue("Bearer", token));
+        Assert.Equal(HttpStatusCode.OK, (await genuine.GetAsync(new Uri("/api/v1/domains", UriKind.Relative), Cancel)).StatusCode);
+        var tampered = token[..^2] + (token[^2] == 'A' ? "B" : "A") + token[^1];
+
+        using var client = With(new AuthenticationHeaderValue("Bearer", tampered));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync(new Uri("/api/v1/domains", UriKind.Relative), Cancel)).StatusCode);
+    }
+}
