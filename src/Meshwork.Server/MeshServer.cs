@@ -4,6 +4,7 @@ using Meshwork.Platform.Products;
 using Meshwork.Platform.Serving;
 using Meshwork.Server.Apis;
 using Meshwork.Server.Hosting;
+using Meshwork.Web;
 using Prometheus;
 using Scalar.AspNetCore;
 
@@ -66,6 +67,7 @@ public static class MeshServer
         services.AddSingleton(provider => provider.GetRequiredService<ServedMesh>().Registry);
         services.Configure<ProductGrainOptions>(section.GetSection("Schedule"));
         services.AddHostedService<ProductScheduler>();
+        services.AddMeshworkWeb(section.GetSection("Web"));
         return services;
     }
 
@@ -94,6 +96,8 @@ public static class MeshServer
         app.MapAuditApi();
         app.MapAccessApi();
         app.MapRegistryApi();
+        // The web UI: its pages authenticate with their own cookie; the routes above keep to bearer tokens.
+        app.MapMeshworkWeb();
         return app;
     }
 }

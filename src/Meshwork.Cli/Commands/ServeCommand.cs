@@ -23,7 +23,7 @@ internal static class ServeCommand
         var urls = Urls();
         var command = new Command("serve", "Serve an applied mesh: catalog, governed data API, product runs, metrics, health.") { data, urls };
         command.SetAction((parseResult, cancellationToken) =>
-            ServeAsync(Path.GetFullPath(parseResult.GetRequiredValue(data)), null, parseResult.GetRequiredValue(urls), parseResult.InvocationConfiguration.Output,
+            ServeAsync(Path.GetFullPath(parseResult.GetRequiredValue(data)), null, parseResult.GetRequiredValue(urls), demo: false, parseResult.InvocationConfiguration.Output,
                 parseResult.InvocationConfiguration.Error, cancellationToken));
         return command;
     }
@@ -59,7 +59,8 @@ internal static class ServeCommand
                 error.WriteLine($"mesh: {message}");
             }
 
-            return await ServeAsync(planned.DataFolder, planned.Mesh.RootPath, parseResult.GetRequiredValue(urls), output, error, cancellationToken);
+            // up is the laptop path: the web UI lets you sign in as anyone of people.yaml (serve never does).
+            return await ServeAsync(planned.DataFolder, planned.Mesh.RootPath, parseResult.GetRequiredValue(urls), demo: true, output, error, cancellationToken);
         });
         return command;
     }
@@ -67,7 +68,7 @@ internal static class ServeCommand
     private static Option<string> Urls() =>
         new("--urls") { Description = $"Where to listen (default {MeshServer.DefaultUrl}).", DefaultValueFactory = _ => MeshServer.DefaultUrl };
 
-    private static async Task<int> ServeAsync(string dataFolder, string? repository, string urls, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> ServeAsync(string dataFolder, string? repository, string urls, bool demo, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         WebApplication app;
         try
@@ -79,6 +80,7 @@ internal static class ServeCommand
                 {
                     ["Meshwork:Data"] = dataFolder,
                     ["Meshwork:Repository"] = repository,
+                    ["Meshwork:Web:DemoSignIn"] = demo ? "true" : "false",
                 });
             });
         }
@@ -103,6 +105,7 @@ internal static class ServeCommand
             var url = urls.Split(';')[0].TrimEnd('/');
             var dataArgument = dataFolder.Contains(' ', StringComparison.Ordinal) ? $"\"{dataFolder}\"" : dataFolder;
             output.WriteLine($"Meshwork is serving {dataFolder} at {url}");
+            output.WriteLine($"  web UI         {url}/{(demo ? "   (demo sign-in: pick anyone of people.yaml)" : "   (sign in with a token)")}");
             output.WriteLine($"  API reference  {url}/api");
             output.WriteLine($"  catalog        {url}/api/v1/products");
             output.WriteLine($"  health         {url}/healthz · metrics {url}/metrics");

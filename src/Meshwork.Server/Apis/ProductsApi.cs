@@ -1,4 +1,5 @@
 using Meshwork.Model;
+using Meshwork.Platform.Catalog;
 using Meshwork.Platform.Products;
 using Meshwork.Platform.Serving;
 using Meshwork.Platform.Store;

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 
-namespace Meshwork.Server.Apis;
+namespace Meshwork.Platform.Catalog;
 
 /// <summary>A product as linked data: a DCAT 3 <c>dcat:Dataset</c> that is also a schema.org <c>Dataset</c>, one distribution per format.</summary>
-internal static class JsonLd
+public static class JsonLd
 {
     public const string MediaType = "application/ld+json";
 

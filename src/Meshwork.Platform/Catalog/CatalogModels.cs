@@ -1,9 +1,8 @@
 using Meshwork.Model;
-using Meshwork.Platform.Catalog;
 using Meshwork.Platform.Serving;
 using Meshwork.Platform.Store;
 
-namespace Meshwork.Server.Apis;
+namespace Meshwork.Platform.Catalog;
 
 public sealed record DomainSummary(string Name, string? Title, string? Description, string Owner, string Engine, IReadOnlyList<string> Tags, IReadOnlyList<string> Products);
 
@@ -73,8 +72,8 @@ public sealed record ProductDetail(
     IReadOnlyList<ContractInfo> Contracts,
     LineageInfo Lineage);
 
-/// <summary>Maps the catalog and the published state to what the API returns.</summary>
-internal static class CatalogModels
+/// <summary>Maps the catalog and the published state to what the API and the web UI show.</summary>
+public static class CatalogModels
 {
     public static DomainSummary Domain(Mesh mesh, Domain domain, CatalogIndex catalog) =>
         new(domain.Name, domain.Title, domain.Description, domain.Owner, mesh.EngineOf(domain), domain.Tags,
