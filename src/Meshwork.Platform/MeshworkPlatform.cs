@@ -192,9 +192,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
             }
 
             var now = time.GetUtcNow();
-            var agreement = new Agreement(Guid.NewGuid().ToString("N")[..12], input.Consumer, input.Dataset, InputAccess.DefaultPurpose, null, null,
-                input.Plan.Allowed ? AgreementStatus.Active : AgreementStatus.Pending, now,
-                input.Plan.Allowed ? $"auto: {input.Plan.Reason}" : null, input.Plan.Allowed ? now : null, null);
+            var agreement = Agreement.Requested(input.Consumer, input.Dataset, InputAccess.DefaultPurpose, null, null, input.Plan, now);
             await store.AddAgreementAsync(agreement, cancellationToken).ConfigureAwait(false);
             await store.AppendAuditAsync(new AuditEntry("platform", "access-request", input.Dataset, InputAccess.DefaultPurpose, input.Plan.Digest, null,
                 agreement.Status.ToString().ToLowerInvariant(), $"{agreement.Id}: input port '{input.InputPort}' of {input.Product}"), cancellationToken).ConfigureAwait(false);

@@ -8,7 +8,7 @@ namespace Meshwork.Platform.Governing;
 /// How a product's pipeline reads one upstream dataset of an input port: the access plan of the product's
 /// principal, and the agreement it reads under (none when its own team owns the data or a policy permits it).
 /// </summary>
-public sealed record InputAccess(string Product, string InputPort, string Dataset, string? OwnerTeam, AccessPlan Plan, Agreement? Agreement)
+public sealed record InputAccess(string Product, string? ProductTeam, string InputPort, string Dataset, string? OwnerTeam, AccessPlan Plan, Agreement? Agreement)
 {
     /// <summary>The purpose of a pipeline read that holds no agreement.</summary>
     public const string DefaultPurpose = "pipeline";
@@ -17,7 +17,7 @@ public sealed record InputAccess(string Product, string InputPort, string Datase
     public string Consumer => Principal.ProductPrefix + Product;
 
     /// <summary>Whether the read crosses teams: such an input is a lineage edge that needs an agreement (or a policy's permit).</summary>
-    public bool CrossesTeams => Plan.Reason != $"member of the owning team {OwnerTeam}";
+    public bool CrossesTeams => OwnerTeam is null || ProductTeam != OwnerTeam;
 
     /// <summary>What a person reads in plan and apply output.</summary>
     public string Describe() => Plan.Allowed

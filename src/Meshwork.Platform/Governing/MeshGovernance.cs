@@ -91,7 +91,7 @@ public sealed class MeshGovernance
                 var plan = Plan(principal, address, new AccessRequest(agreement?.Purpose ?? Governing.InputAccess.DefaultPurpose, "pipeline"), agreement);
                 if (plan is not null)
                 {
-                    found.Add(new InputAccess(product.Key, input.Name, address, upstream.Product.OwnerTeam, plan, agreement));
+                    found.Add(new InputAccess(product.Key, product.OwnerTeam, input.Name, address, upstream.Product.OwnerTeam, plan, agreement));
                 }
             }
         }

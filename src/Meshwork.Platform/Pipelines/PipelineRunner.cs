@@ -28,18 +28,6 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
 
     private readonly Lazy<byte[]> _maskKey = new(() => KeyFile.ReadOrCreate(dataFolder, KeyFile.MaskHash));
 
-    /// <summary>
-    /// The registry subject of a dataset's Avro schema: <c>&lt;address&gt;-value</c>, the Confluent name of the
-    /// value schema of a topic named after the dataset.
-    /// </summary>
-    public static string AvroSubject(string address) => address + "-value";
-
-    /// <summary>
-    /// The registry subject of a dataset's JSON Schema: <c>&lt;address&gt;.json-value</c> (a topic named
-    /// <c>&lt;address&gt;.json</c>), since a Confluent subject holds schemas of one type only.
-    /// </summary>
-    public static string JsonSubject(string address) => address + ".json-value";
-
     /// <summary>Products in lineage order: every upstream before its consumers.</summary>
     public static IReadOnlyList<DataProduct> LineageOrder(Mesh mesh)
     {
@@ -200,8 +188,8 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             {
                 try
                 {
-                    await schemas.RegisterAsync(AvroSubject(spec.Address), Schemas.Export.AvroExporter.FromDataset(spec), "AVRO", null, cancellationToken).ConfigureAwait(false);
-                    await schemas.RegisterAsync(JsonSubject(spec.Address), Schemas.Export.JsonSchemaExporter.FromDataset(spec), "JSON", null, cancellationToken).ConfigureAwait(false);
+                    await schemas.RegisterAsync(Registry.DatasetSubjects.Avro(spec.Address), Schemas.Export.AvroExporter.FromDataset(spec), "AVRO", null, cancellationToken).ConfigureAwait(false);
+                    await schemas.RegisterAsync(Registry.DatasetSubjects.Json(spec.Address), Schemas.Export.JsonSchemaExporter.FromDataset(spec), "JSON", null, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Registry.RegistryException e)
                 {

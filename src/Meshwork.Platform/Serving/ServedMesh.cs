@@ -341,9 +341,7 @@ public sealed class ServedMesh : IAsyncDisposable
 
         var plan = state.Plan(principal, address, purpose, "agreement");
         var now = _time.GetUtcNow();
-        var agreement = new Agreement(Guid.NewGuid().ToString("N")[..12], principal.Id, address, purpose.Trim(), columns is { Count: > 0 } ? columns : null, endsOn,
-            plan.Allowed ? AgreementStatus.Active : AgreementStatus.Pending, now,
-            plan.Allowed ? $"auto: {plan.Reason}" : null, plan.Allowed ? now : null, null);
+        var agreement = Agreement.Requested(principal.Id, address, purpose.Trim(), columns, endsOn, plan, now);
         await _store.AddAgreementAsync(agreement, cancellationToken).ConfigureAwait(false);
         await _store.AppendAuditAsync(new AuditEntry(requester.Id, "access-request", address, purpose, plan.Digest, null,
             agreement.Status.ToString().ToLowerInvariant(), requester == principal ? agreement.Id : $"{agreement.Id} for {principal.Id}"), cancellationToken).ConfigureAwait(false);

@@ -126,6 +126,18 @@ public sealed record Agreement(
     DateTimeOffset? DecidedAt,
     string? Reason)
 {
+    /// <summary>
+    /// A new request decided by <paramref name="plan"/> (the consumer's plan for the dataset): active at once,
+    /// approved "auto" by the plan's reason, when the consumer may already read it; pending for the owning team otherwise.
+    /// </summary>
+    public static Agreement Requested(string consumer, string dataset, string purpose, IReadOnlyList<string>? columns, DateOnly? endsOn,
+        Governance.AccessPlan plan, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return new Agreement(Guid.NewGuid().ToString("N")[..12], consumer, dataset, purpose, columns is { Count: > 0 } ? columns : null, endsOn,
+            plan.Allowed ? AgreementStatus.Active : AgreementStatus.Pending, now, plan.Allowed ? $"auto: {plan.Reason}" : null, plan.Allowed ? now : null, null);
+    }
+
     /// <summary>The state a person sees: an active agreement past its end date is expired.</summary>
     public string State(DateOnly today) => Status == AgreementStatus.Active && EndsOn is { } end && today > end ? "expired" : Status.ToString().ToLowerInvariant();
 

@@ -133,13 +133,8 @@ public static class RegistryApi
     {
         var principal = context.Principal();
         var state = await served.StateAsync(cancellationToken);
-        var address = subject.EndsWith("-value", StringComparison.Ordinal) ? subject[..^6] : subject.EndsWith("-key", StringComparison.Ordinal) ? subject[..^4] : null;
-        if (address is not null && address.EndsWith(".json", StringComparison.Ordinal) && state.Catalog.FindDataset(address[..^5]) is not null)
-        {
-            address = address[..^5];
-        }
-
-        var productSubject = address is not null && state.Catalog.FindDataset(address) is not null;
+        var address = DatasetSubjects.DatasetOf(subject, a => state.Catalog.FindDataset(a) is not null);
+        var productSubject = address is not null;
         var allowed = principal.Roles.Contains("admin") || (productSubject
             ? principal.Roles.Contains("pipeline")
             : state.Governance.Planner.Permits(principal, subject, new Governance.AccessRequest("schema-write", "registry")));
