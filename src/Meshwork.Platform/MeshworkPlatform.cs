@@ -82,14 +82,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
             .Select(d => (Product: mesh.Products.FirstOrDefault(p => p.File == d.File)?.Key, d.Message))
             .Where(x => x.Product is not null).DistinctBy(x => x.Product).ToDictionary(x => x.Product!, x => x.Message, StringComparer.Ordinal);
 
-        var applied = AppliedState.Empty;
-        IReadOnlyList<Agreement> agreements = [];
-        if (SqliteMetadataStore.Exists(data))
-        {
-            await using var store = await SqliteMetadataStore.OpenAsync(data, time, cancellationToken).ConfigureAwait(false);
-            applied = await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
-            agreements = await store.ListAgreementsAsync(null, null, cancellationToken).ConfigureAwait(false);
-        }
+        var (applied, agreements) = await ReadAppliedAsync(data, cancellationToken).ConfigureAwait(false);
 
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var access = mesh.Products.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => governance.InputAccess(p, agreements, today)).ToList();
@@ -222,14 +215,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
             throw new MeshworkException($"'{meshPath}' is not a mesh repository: it has no mesh.yaml.");
         }
 
-        var applied = AppliedState.Empty;
-        IReadOnlyList<Agreement> agreements = [];
-        if (mesh is not null && SqliteMetadataStore.Exists(DataFolderOf(mesh, dataFolder)))
-        {
-            await using var store = await SqliteMetadataStore.OpenAsync(DataFolderOf(mesh, dataFolder), time, cancellationToken).ConfigureAwait(false);
-            applied = await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
-            agreements = await store.ListAgreementsAsync(null, null, cancellationToken).ConfigureAwait(false);
-        }
+        var (applied, agreements) = mesh is null ? (AppliedState.Empty, []) : await ReadAppliedAsync(DataFolderOf(mesh, dataFolder), cancellationToken).ConfigureAwait(false);
 
         Contract InMesh(string id) =>
             mesh?.FindContract(id) ?? throw new MeshworkException(mesh is null
@@ -277,6 +263,19 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
         }
 
         return ContractDiff.Compare(before, after, consumers);
+    }
+
+    /// <summary>What a data folder has applied and the agreements recorded there; nothing when no store exists yet (read only).</summary>
+    private async Task<(AppliedState Applied, IReadOnlyList<Agreement> Agreements)> ReadAppliedAsync(string dataFolder, CancellationToken cancellationToken)
+    {
+        if (!SqliteMetadataStore.Exists(dataFolder))
+        {
+            return (AppliedState.Empty, []);
+        }
+
+        await using var store = await SqliteMetadataStore.OpenAsync(dataFolder, time, cancellationToken).ConfigureAwait(false);
+        return (await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false),
+            await store.ListAgreementsAsync(null, null, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>The newest live version of a contract as applied: the schemas consumers rely on now; null when not applied.</summary>
