@@ -53,26 +53,44 @@ public interface IEngine : IAsyncDisposable
     Task<DbDataReader> ReadAsync(string sql, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Checks a consumer's query with the engine's own parser: exactly one SELECT, and no table function outside
-    /// the engine's allow-list (they could read files around the governed views). Returns the dataset addresses
-    /// (three-part names) it reads, and the statement as the engine's parser understood it (comments and any
-    /// trailing semicolon gone). Throws <see cref="QueryRefusedException"/> naming what is refused.
+    /// Checks a consumer's query with the engine's own parser: exactly one SELECT; every relation it names is a
+    /// dataset address (three parts) or a common table expression visible where it is named (SQL's scoping);
+    /// no table function outside the engine's allow-list (they could read files around the governed views);
+    /// generators within <see cref="ConsumerLimits.MaxGeneratedRows"/>. Returns the dataset addresses it reads,
+    /// and the statement as the engine's parser understood it (comments and any trailing semicolon gone).
+    /// Throws <see cref="QueryRefusedException"/> naming what is refused.
     /// </summary>
-    Task<QueryInspection> InspectQueryAsync(string sql, CancellationToken cancellationToken = default);
+    Task<QueryInspection> InspectQueryAsync(string sql, ConsumerLimits limits, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Makes this session a consumer session: each view becomes readable by its address, with only its columns;
-    /// then file access is limited to <paramref name="dataFolder"/> and the configuration is locked, so the
-    /// consumer's query can reach nothing else. <paramref name="maskKey"/> keys MASK_HASH (an HMAC-SHA256), so
-    /// hashes join across datasets but cannot be reversed or recomputed without the key.
+    /// the session's memory and threads are limited; then file access is limited to exactly the files the views
+    /// read and the configuration is locked, so the consumer's query can reach nothing else.
+    /// <paramref name="maskKey"/> keys MASK_HASH (an HMAC-SHA256), so hashes join across datasets but cannot be
+    /// reversed or recomputed without the key.
     /// </summary>
-    Task ServeAsync(IReadOnlyList<GovernedView> views, string dataFolder, ReadOnlyMemory<byte> maskKey, CancellationToken cancellationToken = default);
+    Task ServeAsync(IReadOnlyList<GovernedView> views, ConsumerLimits limits, ReadOnlyMemory<byte> maskKey, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Runs a read-only query as Arrow: the result's schema at once (so a failing query fails here, before any
-    /// output), then record batches as the engine produces them. Disposing the stream ends the query.
+    /// output), then record batches as the engine produces them. Disposing the stream ends the query, and so does
+    /// <paramref name="cancellationToken"/> at any time while the stream lives: the engine stops computing and the
+    /// call or the next batch throws <see cref="OperationCanceledException"/>.
     /// </summary>
     Task<IArrowArrayStream> ReadArrowAsync(string sql, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Limits of one consumer session, so that one read cannot take the machine.</summary>
+public sealed record ConsumerLimits
+{
+    /// <summary>Most memory the session's query may use, in bytes; the engine's default when null.</summary>
+    public long? MemoryBytes { get; init; }
+
+    /// <summary>Threads the session's query may use; the engine's default when null.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Most values a generator (<c>range</c>, <c>generate_series</c>) may produce in one query.</summary>
+    public long MaxGeneratedRows { get; init; } = 10_000_000;
 }
 
 /// <summary>A consumer's query as the engine parsed it: the datasets it reads and the statement rewritten from its syntax tree.</summary>

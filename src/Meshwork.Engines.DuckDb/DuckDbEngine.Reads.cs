@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Apache.Arrow;
 using Apache.Arrow.Ipc;
@@ -9,22 +10,38 @@ namespace Meshwork.Engines.DuckDb;
 /// <summary>Consumer reads: the query checked by DuckDB's parser, run in a session holding only governed views.</summary>
 public sealed partial class DuckDbEngine
 {
-    // Table functions that read nothing but their arguments. Every other one (read_parquet, read_csv, glob,
-    // query, duckdb_settings ...) could reach files or the catalog around the governed views.
-    private static readonly HashSet<string> AllowedTableFunctions = new(StringComparer.OrdinalIgnoreCase) { "range", "generate_series", "unnest" };
-
-    public async Task<QueryInspection> InspectQueryAsync(string sql, CancellationToken cancellationToken = default)
+    public async Task<QueryInspection> InspectQueryAsync(string sql, ConsumerLimits limits, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sql);
-        string json;
-        using (var command = _connection.CreateCommand())
+        ArgumentNullException.ThrowIfNull(limits);
+        var json = await SerializeAsync(sql, cancellationToken).ConfigureAwait(false);
+        var datasets = Resolve(json, limits);
+
+        // The statement is rebuilt from its syntax tree: what runs is exactly what was checked. The rebuilt text
+        // is resolved once more, so a difference in how DuckDB prints and re-reads a tree cannot slip a name in.
+        using var rebuild = _connection.CreateCommand();
+        rebuild.CommandText = "SELECT json_deserialize_sql($1::JSON)";
+        rebuild.Parameters.Add(new DuckDBParameter(json));
+        var normalized = (string)(await rebuild.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        if (!Resolve(await SerializeAsync(normalized, cancellationToken).ConfigureAwait(false), limits).SequenceEqual(datasets, StringComparer.Ordinal))
         {
-            command.CommandText = "SELECT json_serialize_sql($1::VARCHAR)";
-            command.Parameters.Add(new DuckDBParameter(sql));
-            json = (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            throw new QueryRefusedException("The query could not be checked: it reads differently once rebuilt from its syntax tree.");
         }
 
-        using var document = JsonDocument.Parse(json);
+        return new QueryInspection(datasets, normalized);
+    }
+
+    private async Task<string> SerializeAsync(string sql, CancellationToken cancellationToken)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT json_serialize_sql($1::VARCHAR)";
+        command.Parameters.Add(new DuckDBParameter(sql));
+        return (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private static IReadOnlyList<string> Resolve(string json, ConsumerLimits limits)
+    {
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 4096 });
         var root = document.RootElement;
         if (root.GetProperty("error").GetBoolean())
         {
@@ -40,73 +57,108 @@ public sealed partial class DuckDbEngine
             throw new QueryRefusedException($"Exactly one SELECT statement is accepted; the query has {statements.GetArrayLength()}.");
         }
 
-        var datasets = new SortedSet<string>(StringComparer.Ordinal);
-        var tables = new List<string>();
-        var ctes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        Walk(statements[0], datasets, tables, ctes);
-
-        // A name that is neither a dataset address nor a CTE could be a file DuckDB would scan in its place
-        // (FROM 'data/x.parquet'), around the governed views.
-        if (tables.FirstOrDefault(t => !ctes.Contains(t)) is { } other)
-        {
-            throw new QueryRefusedException($"'{other}' is not a dataset: read datasets by their address (domain.product.object_vN).");
-        }
-
-        // The statement is rebuilt from its syntax tree: what runs is exactly what was checked.
-        using var rebuild = _connection.CreateCommand();
-        rebuild.CommandText = "SELECT json_deserialize_sql($1::JSON)";
-        rebuild.Parameters.Add(new DuckDBParameter(json));
-        var normalized = (string)(await rebuild.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        return new QueryInspection([.. datasets], normalized);
+        return DuckDbQueryResolver.Datasets(statements[0], limits.MaxGeneratedRows);
     }
 
-    public async Task ServeAsync(IReadOnlyList<GovernedView> views, string dataFolder, ReadOnlyMemory<byte> maskKey, CancellationToken cancellationToken = default)
+    public async Task ServeAsync(IReadOnlyList<GovernedView> views, ConsumerLimits limits, ReadOnlyMemory<byte> maskKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(views);
+        ArgumentNullException.ThrowIfNull(limits);
+        var files = new List<string>();
         foreach (var view in views)
         {
-            await AttachGovernedAsync(view, maskKey, cancellationToken).ConfigureAwait(false);
+            files.AddRange(await AttachViewAsync(view, maskKey, cancellationToken).ConfigureAwait(false));
         }
 
-        // Order matters: the allowed folder first, then external access off, then nothing may change any more.
-        var folder = Path.GetFullPath(dataFolder).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        await ExecuteAsync($"SET allowed_directories = [{Literal(folder)}]", cancellationToken).ConfigureAwait(false);
+        if (limits.MemoryBytes is { } memory)
+        {
+            await ExecuteAsync(string.Create(CultureInfo.InvariantCulture, $"SET memory_limit = '{memory}B'"), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (limits.Threads is { } threads)
+        {
+            await ExecuteAsync(string.Create(CultureInfo.InvariantCulture, $"SET threads = {threads}"), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Defence in depth behind the resolver: the session may open exactly the snapshot files its views read,
+        // nothing else (no folder, so no glob, no quarantine, no other dataset or version). Order matters: the
+        // allowed files first, then external access off, then nothing may change any more.
+        await ExecuteAsync($"SET allowed_paths = [{string.Join(", ", files.Select(Literal))}]", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync("SET enable_external_access = false", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync("SET lock_configuration = true", cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task AttachGovernedAsync(GovernedView view, ReadOnlyMemory<byte> maskKey, CancellationToken cancellationToken = default)
+    public async Task AttachGovernedAsync(GovernedView view, ReadOnlyMemory<byte> maskKey, CancellationToken cancellationToken = default) =>
+        await AttachViewAsync(view, maskKey, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Creates the governed view; returns the snapshot files it reads.</summary>
+    private async Task<IReadOnlyList<string>> AttachViewAsync(GovernedView view, ReadOnlyMemory<byte> maskKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(view);
         await ProvisionAsync(view.Address, cancellationToken).ConfigureAwait(false);
         // Masks are in the projection and the filter in the WHERE of the view itself: a consumer's query only
         // ever sees masked values of visible rows, wherever it uses the view.
         var columns = string.Join(", ", view.Columns.Select(c => $"{(c.Mask is { } mask ? DuckDbGovernance.Mask(Identifier(c.Name), mask, maskKey.Span) : Identifier(c.Name))} AS {Identifier(c.Name)}"));
-        var files = Literal(Path.Combine(view.SnapshotFolder, "*.parquet"));
+        // The snapshot's files by name, not a glob: a snapshot never changes, and the session may then open exactly these.
+        var files = SnapshotFiles(view);
         var where = view.Filter is { } filter ? $" WHERE coalesce({DuckDbGovernance.Filter(filter)}, FALSE)" : string.Empty;
-        await ExecuteAsync($"CREATE OR REPLACE VIEW {Address(view.Address)} AS SELECT {columns} FROM read_parquet({files}){where}", cancellationToken,
-            $"Opening '{view.Address}'").ConfigureAwait(false);
+        await ExecuteAsync($"CREATE OR REPLACE VIEW {Address(view.Address)} AS SELECT {columns} FROM read_parquet([{string.Join(", ", files.Select(Literal))}]){where}",
+            cancellationToken, $"Opening '{view.Address}'").ConfigureAwait(false);
+        return files;
+    }
+
+    private static string[] SnapshotFiles(GovernedView view)
+    {
+        var folder = Path.GetFullPath(view.SnapshotFolder);
+        string[] files;
+        try
+        {
+            files = Directory.GetFiles(folder, "*.parquet", SearchOption.TopDirectoryOnly);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EngineException($"The snapshot of '{view.Address}' cannot be read: {e.GetType().Name}.", e);
+        }
+
+        if (files.Length == 0)
+        {
+            throw new EngineException($"The snapshot of '{view.Address}' has no data files.");
+        }
+
+        System.Array.Sort(files, StringComparer.Ordinal);
+        return files;
     }
 
     public Task<IArrowArrayStream> ReadArrowAsync(string sql, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var command = _connection.CreateCommand();
         command.CommandText = sql;
         // Streaming: batches leave as DuckDB produces them, never the whole result held first.
         command.UseStreamingMode = true;
+        // DuckDB computes on the calling thread and does not watch the token: cancelling interrupts the
+        // connection (duckdb_interrupt), which stops the query within milliseconds, for as long as the stream lives.
+        var interrupt = cancellationToken.Register(static c => ((DuckDBCommand)c!).Cancel(), command);
         try
         {
-            return Task.FromResult<IArrowArrayStream>(new CommandArrowStream(command, command.ExecuteArrowStream()));
+            return Task.FromResult<IArrowArrayStream>(new CommandArrowStream(command, command.ExecuteArrowStream(), interrupt, cancellationToken));
         }
-        catch (DuckDBException e)
+        catch (Exception e) when (e is DuckDBException or OperationCanceledException)
         {
+            interrupt.Dispose();
             command.Dispose();
-            throw new EngineException(e.Message, e);
+            throw Translate(e, cancellationToken);
         }
     }
 
-    /// <summary>DuckDB's Arrow stream, owning its command, with engine errors as <see cref="EngineException"/>.</summary>
-    private sealed class CommandArrowStream(DuckDBCommand command, IArrowArrayStream inner) : IArrowArrayStream
+    /// <summary>An interrupted query as <see cref="OperationCanceledException"/> of its token; other engine errors as <see cref="EngineException"/>.</summary>
+    private static Exception Translate(Exception e, CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested ? new OperationCanceledException("The query was interrupted.", e, cancellationToken)
+            : e is OperationCanceledException ? e
+            : new EngineException(e.Message, e);
+
+    /// <summary>DuckDB's Arrow stream, owning its command and its interrupt, with engine errors as <see cref="EngineException"/>.</summary>
+    private sealed class CommandArrowStream(DuckDBCommand command, IArrowArrayStream inner, CancellationTokenRegistration interrupt, CancellationToken interrupts) : IArrowArrayStream
     {
         public Schema Schema => inner.Schema;
 
@@ -116,77 +168,17 @@ public sealed partial class DuckDbEngine
             {
                 return await inner.ReadNextRecordBatchAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (DuckDBException e)
+            catch (Exception e) when (e is DuckDBException or OperationCanceledException)
             {
-                throw new EngineException(e.Message, e);
+                throw Translate(e, interrupts.IsCancellationRequested ? interrupts : cancellationToken);
             }
         }
 
         public void Dispose()
         {
+            interrupt.Dispose();
             inner.Dispose();
             command.Dispose();
-        }
-    }
-
-    private static void Walk(JsonElement element, SortedSet<string> datasets, List<string> tables, HashSet<string> ctes)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                if (element.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
-                {
-                    switch (type.GetString())
-                    {
-                        case "TABLE_FUNCTION":
-                            var name = element.GetProperty("function").GetProperty("function_name").GetString() ?? string.Empty;
-                            if (!AllowedTableFunctions.Contains(name))
-                            {
-                                throw new QueryRefusedException($"The table function '{name}' is not allowed: read datasets by their address (domain.product.object_vN).");
-                            }
-
-                            break;
-                        case "BASE_TABLE":
-                            var catalog = element.GetProperty("catalog_name").GetString();
-                            var schema = element.GetProperty("schema_name").GetString();
-                            var table = element.GetProperty("table_name").GetString();
-                            if (!string.IsNullOrEmpty(catalog) && !string.IsNullOrEmpty(schema))
-                            {
-                                datasets.Add($"{catalog}.{schema}.{table}");
-                            }
-                            else
-                            {
-                                tables.Add(string.Join('.', new[] { catalog, schema, table }.Where(p => !string.IsNullOrEmpty(p))));
-                            }
-
-                            break;
-                    }
-                }
-
-                if (element.TryGetProperty("cte_map", out var cteMap) && cteMap.TryGetProperty("map", out var map) && map.ValueKind == JsonValueKind.Array)
-                {
-                    foreach (var cte in map.EnumerateArray())
-                    {
-                        if (cte.TryGetProperty("key", out var key) && key.GetString() is { } name)
-                        {
-                            ctes.Add(name);
-                        }
-                    }
-                }
-
-                foreach (var property in element.EnumerateObject())
-                {
-                    Walk(property.Value, datasets, tables, ctes);
-                }
-
-                break;
-            case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
-                {
-                    Walk(item, datasets, tables, ctes);
-                }
-
-                break;
         }
     }
 }

@@ -51,6 +51,14 @@ public static class MeshServer
                 MaxBytes = section.GetValue("MaxBytes", 20L * 1024 * 1024 * 1024),
                 ReadTimeout = section.GetValue("ReadTimeout", TimeSpan.FromMinutes(5)),
             };
+            options = options with
+            {
+                MaxConcurrentReads = section.GetValue("MaxConcurrentReads", options.MaxConcurrentReads),
+                MaxConcurrentReadsPerPrincipal = section.GetValue("MaxConcurrentReadsPerPrincipal", options.MaxConcurrentReadsPerPrincipal),
+                SessionMemoryBytes = section.GetValue("SessionMemoryBytes", options.SessionMemoryBytes),
+                SessionThreads = section.GetValue("SessionThreads", options.SessionThreads),
+                MaxGeneratedRows = section.GetValue("MaxGeneratedRows", options.MaxGeneratedRows),
+            };
             return ServedMesh.OpenAsync(options, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<EngineRegistry>()).GetAwaiter().GetResult();
         });
         services.AddMeshworkAuthentication(section);

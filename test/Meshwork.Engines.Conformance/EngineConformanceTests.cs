@@ -686,7 +686,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
                 new GovernedView(PeopleAddress, people, [new GovernedColumn("id"), new GovernedColumn("email", hash)]),
                 new GovernedView(OrdersAddress, orders.Folder, [new GovernedColumn("order_id"), new GovernedColumn("email", hash)]),
             ],
-            Folder, MaskKey);
+            new ConsumerLimits(), MaskKey);
 
         var joined = await RowsAsync(consumer, $"SELECT p.id, o.order_id, o.email FROM {PeopleAddress} p JOIN {OrdersAddress} o ON o.email = p.email");
 
@@ -844,7 +844,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         Assert.Single(await RowsAsync($"SELECT * FROM read_csv('{csv}')"));
         Assert.Equal(4, (await RowsAsync($"SELECT * FROM read_parquet('{Path.Combine(secret, "*.parquet")}')")).Count);
 
-        await using var consumer = await ServeAsync(people, [new GovernedColumn("id")], dataFolder: served);
+        await using var consumer = await ServeAsync(people, [new GovernedColumn("id")]);
 
         Assert.Equal(4, (await RowsAsync(consumer, $"SELECT id FROM {PeopleAddress}")).Count);
         await QueryFailsAsync(consumer, $"SELECT * FROM read_csv('{csv}')");
@@ -865,7 +865,7 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         {
             var leaked = await Record.ExceptionAsync(async () =>
             {
-                var inspection = await consumer.InspectQueryAsync(sql);
+                var inspection = await consumer.InspectQueryAsync(sql, new ConsumerLimits());
                 var rows = await RowsAsync(consumer, inspection.Sql);
                 throw new InvalidOperationException($"'{sql}' passed inspection (datasets: [{string.Join(", ", inspection.Datasets)}]) and read {rows.Count} rows: {string.Join(", ", rows.Select(r => r[0]))}");
             });
@@ -886,6 +886,162 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         await QueryFailsAsync(consumer, "SET threads = 1");
         await QueryFailsAsync(consumer, "SET enable_external_access = true");
         await QueryFailsAsync(consumer, "SET lock_configuration = false");
+        Assert.Equal(4, (await RowsAsync(consumer, $"SELECT id FROM {PeopleAddress}")).Count);
+    }
+
+    // The resolver (the first layer): every name a consumer's query uses is a dataset address or a WITH name in scope.
+
+    [Theory]
+    [InlineData("WITH c AS (SELECT id FROM test.governed.people_v1) SELECT * FROM c")]
+    [InlineData("WITH a AS (SELECT id FROM test.governed.people_v1), b AS (SELECT * FROM a) SELECT * FROM b")]
+    [InlineData("WITH a AS (SELECT id FROM test.governed.people_v1) SELECT * FROM (WITH b AS (SELECT * FROM a) SELECT * FROM b) AS s")]
+    [InlineData("WITH a AS (SELECT id FROM test.governed.people_v1) SELECT (SELECT max(id) FROM a) AS m")]
+    [InlineData("WITH a AS (SELECT id FROM test.governed.people_v1) SELECT * FROM a WHERE id IN (SELECT id FROM a)")]
+    [InlineData("WITH A AS (SELECT id FROM test.governed.people_v1) SELECT * FROM a")]
+    [InlineData("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT p.id FROM test.governed.people_v1 p JOIN r ON p.id = r.n")]
+    [InlineData("WITH a AS (SELECT id FROM test.governed.people_v1) SELECT id FROM a UNION ALL SELECT id FROM a")]
+    [InlineData("SELECT p.id, g.i FROM test.governed.people_v1 p, range(3) AS g(i)")]
+    [InlineData("SELECT id, unnest([1, 2]) AS u FROM test.governed.people_v1")]
+    public async Task InspectQuery_NamesInScope_AreAccepted(string sql)
+    {
+        await using var consumer = await ServeAsync(await PublishPeopleAsync(), [new GovernedColumn("id")]);
+
+        var inspection = await consumer.InspectQueryAsync(sql, new ConsumerLimits());
+
+        Assert.Equal([PeopleAddress], inspection.Datasets);
+        Assert.NotEmpty(await RowsAsync(consumer, inspection.Sql));
+    }
+
+    [Theory]
+    // A WITH name is visible only in its own query and below, never beside it.
+    [InlineData("SELECT * FROM (WITH x AS (SELECT 1 AS v) SELECT * FROM x) AS a, x", "x")]
+    [InlineData("SELECT * FROM (WITH x AS (SELECT 1 AS v) SELECT * FROM x) AS a WHERE EXISTS (SELECT * FROM x)", "x")]
+    [InlineData("SELECT (SELECT v FROM (WITH x AS (SELECT 1 AS v) SELECT v FROM x) AS i), (SELECT v FROM x)", "x")]
+    [InlineData("WITH a AS (SELECT 1 AS v) SELECT * FROM a UNION ALL SELECT * FROM (WITH b AS (SELECT 2 AS v) SELECT * FROM b) AS s UNION ALL SELECT * FROM b", "b")]
+    // A CTE does not see itself (unless recursive) nor the ones declared after it.
+    [InlineData("WITH x AS (SELECT * FROM x) SELECT * FROM x", "x")]
+    [InlineData("WITH a AS (SELECT * FROM b), b AS (SELECT 1 AS v) SELECT * FROM a", "b")]
+    // Anything else that is not an address.
+    [InlineData("SELECT * FROM people_v1", "people_v1")]
+    [InlineData("SELECT * FROM governed.people_v1", "governed.people_v1")]
+    [InlineData("SELECT * FROM information_schema.tables", "information_schema.tables")]
+    [InlineData("DESCRIBE people", "people")]
+    public async Task InspectQuery_NameOutOfScope_IsRefusedNamingIt(string sql, string name)
+    {
+        await using var consumer = await ServeAsync(await PublishPeopleAsync(), [new GovernedColumn("id")]);
+
+        var refused = await Assert.ThrowsAsync<QueryRefusedException>(() => consumer.InspectQueryAsync(sql, new ConsumerLimits()));
+
+        Assert.Contains($"'{name}'", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("parquet")]
+    [InlineData("csv")]
+    [InlineData("tsv")]
+    [InlineData("json")]
+    [InlineData("ndjson")]
+    [InlineData("jsonl")]
+    [InlineData("csv.gz")]
+    [InlineData("parquet.gz")]
+    public async Task InspectQuery_FileOfEveryTypeDuckDbReads_IsRefusedHoweverNamed(string extension)
+    {
+        var people = await PublishPeopleAsync();
+        var file = Path.Combine(people, "part-0." + extension);
+        var glob = Path.Combine(people, "*." + extension);
+        await using var consumer = await ServeAsync(people, [new GovernedColumn("id")]);
+
+        // Quoted either way, a glob, a relative path, beside a dataset, behind a WITH of the same name declared in
+        // another scope, or as its own body: each could be a replacement scan of the file.
+        foreach (var sql in new[]
+        {
+            $"SELECT * FROM '{file}'",
+            $"SELECT * FROM \"{file}\"",
+            $"SELECT * FROM '{glob}'",
+            $"FROM '{glob}'",
+            $"SELECT * FROM 'snapshots/people.{extension}'",
+            $"SELECT p.id FROM {PeopleAddress} p, '{file}' f",
+            $"SELECT (SELECT count(*) FROM '{file}') AS n, id FROM {PeopleAddress}",
+            $"SELECT * FROM (WITH \"{file}\" AS (SELECT 1 AS v) SELECT * FROM \"{file}\") AS a, \"{file}\" AS b",
+            $"WITH \"{file}\" AS (SELECT * FROM \"{file}\") SELECT * FROM \"{file}\"",
+            $"WITH RECURSIVE \"{file}\" AS (SELECT * FROM \"{file}\") SELECT * FROM \"{file}\"",
+            $"SUMMARIZE '{file}'",
+            $"DESCRIBE '{file}'",
+        })
+        {
+            await Assert.ThrowsAsync<QueryRefusedException>(() => consumer.InspectQueryAsync(sql, new ConsumerLimits()));
+        }
+    }
+
+    [Theory]
+    [InlineData("SELECT sum(hash(i)) FROM range(1000000000000) t(i)")]
+    [InlineData("SELECT count(*) FROM generate_series(1, 20000001)")]
+    [InlineData("SELECT count(*) FROM range(-5, 20000000)")]
+    [InlineData("SELECT count(*) FROM range(0, 10, 0)")]
+    [InlineData("SELECT len(range(100000000)) AS n")]
+    [InlineData("SELECT count(*) FROM test.governed.people_v1 p, range(p.id * 100000000) t(i)")]
+    [InlineData("SELECT count(*) FROM range(1e12)")]
+    public async Task InspectQuery_GeneratorOverTheLimit_IsRefused(string sql)
+    {
+        await using var consumer = await ServeAsync(await PublishPeopleAsync(), [new GovernedColumn("id")]);
+
+        await Assert.ThrowsAsync<QueryRefusedException>(() => consumer.InspectQueryAsync(sql, new ConsumerLimits { MaxGeneratedRows = 10_000_000 }));
+    }
+
+    [Fact]
+    public async Task InspectQuery_GeneratorWithinTheLimit_Runs()
+    {
+        await using var consumer = await ServeAsync(await PublishPeopleAsync(), [new GovernedColumn("id")]);
+
+        var inspection = await consumer.InspectQueryAsync($"SELECT count(*) FROM {PeopleAddress}, range(10, 0, -1) t(i)", new ConsumerLimits { MaxGeneratedRows = 10 });
+
+        Assert.Equal(40L, ToLong((await RowsAsync(consumer, inspection.Sql))[0][0]));
+    }
+
+    // Defence in depth (the second layer): a session opens exactly the files its views read. Queries here go to
+    // the engine directly, as if the resolver had missed them.
+
+    [Fact]
+    public async Task Serve_FilesBesideTheViewsSnapshot_CannotBeOpenedEvenUnchecked()
+    {
+        var people = await PublishPeopleAsync(Path.Combine(Folder, "data", "people", "v1"));
+        var older = await PublishPeopleAsync(Path.Combine(Folder, "data", "people", "v0"));
+        var quarantine = Write(Path.Combine("data", "people", "v1", "quarantine.csv"), "id,email\n9,zed@example.org\n");
+
+        await using var consumer = await ServeAsync(people, [new GovernedColumn("id")]);
+
+        Assert.Equal(4, (await RowsAsync(consumer, $"SELECT id FROM {PeopleAddress}")).Count);
+        await QueryFailsAsync(consumer, $"SELECT * FROM '{quarantine}'");
+        await QueryFailsAsync(consumer, $"SELECT * FROM '{Path.Combine(older, "*.parquet")}'");
+        await QueryFailsAsync(consumer, $"SELECT * FROM '{Path.Combine(people, "*.parquet")}'");
+        await QueryFailsAsync(consumer, $"SELECT * FROM '{Path.Combine(Folder, "data", "**", "*.parquet")}'");
+    }
+
+    [Fact]
+    public async Task Serve_SessionLimits_AreSetAndLocked()
+    {
+        await using var consumer = await ServeAsync(await PublishPeopleAsync(), [new GovernedColumn("id")], limits: new ConsumerLimits { Threads = 1, MemoryBytes = 256L << 20 });
+
+        Assert.Equal("1", (await RowsAsync(consumer, "SELECT current_setting('threads')::VARCHAR"))[0][0]?.ToString());
+        Assert.StartsWith("256", (await RowsAsync(consumer, "SELECT current_setting('memory_limit')::VARCHAR"))[0][0]?.ToString(), StringComparison.Ordinal);
+        await QueryFailsAsync(consumer, "SET threads = 2");
+    }
+
+    [Fact]
+    public async Task ReadArrow_Cancelled_InterruptsTheEngineMidQuery()
+    {
+        await using var consumer = await ServeAsync(await PublishPeopleAsync(), [new GovernedColumn("id")]);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        // Hours of work if nothing stops it: the call returns only because the engine was interrupted.
+        var read = Task.Run(async () =>
+        {
+            using var stream = await consumer.ReadArrowAsync("SELECT sum(hash(i)) FROM range(1000000000000) t(i)", cancel.Token);
+            return await stream.ReadNextRecordBatchAsync(cancel.Token);
+        }, TestContext.Current.CancellationToken);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken));
+
+        // The session is usable again: nothing of the interrupted query is left running on it.
         Assert.Equal(4, (await RowsAsync(consumer, $"SELECT id FROM {PeopleAddress}")).Count);
     }
 
@@ -923,13 +1079,13 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         await QueryFailsAsync(pipeline, $"SELECT country FROM {PeopleAddress}");
     }
 
-    /// <summary>A fresh engine serving the people snapshot as <see cref="PeopleAddress"/>, locked to <paramref name="dataFolder"/> (default: <see cref="Folder"/>).</summary>
-    private async Task<IEngine> ServeAsync(string snapshot, IReadOnlyList<GovernedColumn> columns, FilterExpr? filter = null, string? dataFolder = null)
+    /// <summary>A fresh engine serving the people snapshot as <see cref="PeopleAddress"/>, locked to the snapshot's files.</summary>
+    private async Task<IEngine> ServeAsync(string snapshot, IReadOnlyList<GovernedColumn> columns, FilterExpr? filter = null, ConsumerLimits? limits = null)
     {
         var consumer = await OpenEngineAsync();
         try
         {
-            await consumer.ServeAsync([new GovernedView(PeopleAddress, snapshot, columns, filter)], dataFolder ?? Folder, MaskKey);
+            await consumer.ServeAsync([new GovernedView(PeopleAddress, snapshot, columns, filter)], limits ?? new ConsumerLimits(), MaskKey);
             return consumer;
         }
         catch

@@ -151,7 +151,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
     {
         await using var engine = await engines.Get(EngineOf(mesh, product)).OpenAsync(cancellationToken).ConfigureAwait(false);
 
-        var inputRelations = await LoadInputsAsync(mesh, product, inputs, engine, cancellationToken).ConfigureAwait(false);
+        var inputRelations = await LoadInputsAsync(mesh, product, inputs, engine, runId, cancellationToken).ConfigureAwait(false);
         var version = string.Create(CultureInfo.InvariantCulture, $"{time.GetUtcNow():yyyyMMdd'T'HHmmssfff}-{runId[..8]}");
         var snapshots = new List<SnapshotRecord>();
         var runs = new List<DatasetRun>();
@@ -272,7 +272,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
     }
 
     /// <summary>Sources become relations named by their input port; upstream datasets are attached by address.</summary>
-    private async Task<List<string>> LoadInputsAsync(Mesh mesh, DataProduct product, RunInputs inputs, IEngine engine, CancellationToken cancellationToken)
+    private async Task<List<string>> LoadInputsAsync(Mesh mesh, DataProduct product, RunInputs inputs, IEngine engine, string runId, CancellationToken cancellationToken)
     {
         var relations = new List<string>();
         foreach (var input in product.InputPorts)
@@ -287,6 +287,9 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
                     var folder = Path.Combine(dataFolder, snapshot.Snapshot);
                     if (inputs.Access.TryGetValue(address, out var plan))
                     {
+                        // A pipeline's read of another product's data is a read like any other: on record before it happens.
+                        await store.AppendAuditAsync(new AuditEntry(Principal.ForProduct(product).Id, "pipeline-read", address, null, plan.Digest, null, "allowed", $"run {runId}"),
+                            cancellationToken).ConfigureAwait(false);
                         await engine.AttachGovernedAsync(plan.View(folder), _maskKey.Value, cancellationToken).ConfigureAwait(false);
                     }
                     else

@@ -10,7 +10,9 @@ namespace Meshwork.Platform.Serving;
 
 /// <summary>
 /// One governed read, ready to stream: the consumer session holds only the governed views its access plans
-/// allow. Streaming counts rows against the limit; disposing writes the audit record (rows, outcome).
+/// allow. Starting it writes the read's audit record (outcome <c>started</c>) before a byte can leave, so a read
+/// is on record even when the process dies while it streams; disposing appends its completion (rows, outcome).
+/// The time limit and the caller's cancellation interrupt the engine, wherever the read is.
 /// </summary>
 public sealed partial class GovernedResult : IAsyncDisposable
 {
@@ -20,14 +22,18 @@ public sealed partial class GovernedResult : IAsyncDisposable
     private readonly AuditEntry _audit;
     private readonly long _maxRows;
     private readonly TimeSpan _limit;
-    private readonly CancellationTokenSource _timeout = new();
+    private readonly IDisposable _permit;
+    private CancellationTokenSource? _interrupt;
+    private CancellationTokenSource? _timeout;
     private IArrowArrayStream? _stream;
+    private AuditRecord? _started;
     private string _outcome = "allowed";
     private string? _detail;
     private bool _disposed;
 
-    internal GovernedResult(IEngine engine, string sql, IReadOnlyList<AccessPlan> plans, IMetadataStore store, AuditEntry audit, long maxRows, TimeSpan timeout)
+    internal GovernedResult(IEngine engine, string sql, IReadOnlyList<AccessPlan> plans, IMetadataStore store, AuditEntry audit, long maxRows, TimeSpan timeout, IDisposable permit)
     {
+        _permit = permit;
         _engine = engine;
         _sql = sql;
         Plans = plans;
@@ -47,46 +53,53 @@ public sealed partial class GovernedResult : IAsyncDisposable
 
     /// <summary>
     /// Starts the query and returns the result's schema. A query that fails to bind or run fails here, before
-    /// anything is sent, with an error safe to show the caller.
+    /// anything is sent, with an error safe to show the caller. From here on the time limit runs and
+    /// <paramref name="cancellationToken"/> (the caller hanging up) interrupts the engine.
     /// </summary>
     public async Task<Schema> StartAsync(CancellationToken cancellationToken = default)
     {
-        _timeout.CancelAfter(_limit);
+        _timeout = new CancellationTokenSource(_limit);
+        _interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timeout.Token);
         // One row more than allowed tells "exactly at the limit" from "over it".
         var sql = $"SELECT * FROM (\n{_sql}\n) AS consumer_query LIMIT {_maxRows + 1}";
         try
         {
-            _stream = await _engine.ReadArrowAsync(sql, cancellationToken).ConfigureAwait(false);
-            return _stream.Schema;
+            _stream = await _engine.ReadArrowAsync(sql, _interrupt.Token).ConfigureAwait(false);
         }
         catch (EngineException e)
         {
             Fail("failed", Safe(e.Message));
             throw new ServingException(ServingError.BadRequest, $"The query failed: {Safe(e.Message)}", e);
         }
+        catch (OperationCanceledException e) when (_interrupt.IsCancellationRequested)
+        {
+            throw Interrupted(e, cancellationToken);
+        }
+
+        _started = await _store.AppendAuditAsync(_audit with { Outcome = "started" }, CancellationToken.None).ConfigureAwait(false);
+        return _stream.Schema;
     }
 
     /// <summary>The result's record batches. Fails with <see cref="ServingException"/> past the row or time limit.</summary>
     public async IAsyncEnumerable<RecordBatch> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var stream = _stream ?? throw new InvalidOperationException("StartAsync first.");
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timeout.Token);
+        var interrupt = _interrupt!.Token;
         while (true)
         {
             RecordBatch? batch;
             try
             {
-                batch = await stream.ReadNextRecordBatchAsync(linked.Token).ConfigureAwait(false);
+                batch = await stream.ReadNextRecordBatchAsync(interrupt).ConfigureAwait(false);
             }
             catch (EngineException e)
             {
                 Fail("failed", Safe(e.Message));
                 throw new ServingException(ServingError.BadRequest, $"The query failed: {Safe(e.Message)}", e);
             }
-            catch (OperationCanceledException) when (_timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException e) when (interrupt.IsCancellationRequested)
             {
-                Fail("limit", "time");
-                throw new ServingException(ServingError.LimitExceeded, $"The read ran longer than the limit of {_limit.TotalSeconds:0} s; narrow it (columns, filters, LIMIT).");
+                throw Interrupted(e, cancellationToken);
             }
 
             if (batch is null)
@@ -114,6 +127,19 @@ public sealed partial class GovernedResult : IAsyncDisposable
         }
     }
 
+    /// <summary>The read was interrupted: past its time limit (a limit error), or because the caller went away.</summary>
+    private Exception Interrupted(OperationCanceledException e, CancellationToken caller)
+    {
+        if (_timeout!.IsCancellationRequested && !caller.IsCancellationRequested)
+        {
+            Fail("limit", "time");
+            return new ServingException(ServingError.LimitExceeded, $"The read ran longer than the limit of {_limit.TotalSeconds:0.###} s and was stopped; narrow it (columns, filters, LIMIT).", e);
+        }
+
+        Fail("aborted", "the caller went away");
+        return new OperationCanceledException("The caller went away; the read was stopped.", e, caller);
+    }
+
     /// <summary>Marks the read as failed (for the audit record), e.g. when the client went away.</summary>
     public void Fail(string outcome, string? detail)
     {
@@ -129,10 +155,20 @@ public sealed partial class GovernedResult : IAsyncDisposable
         }
 
         _disposed = true;
-        _stream?.Dispose();
-        _timeout.Dispose();
-        await _engine.DisposeAsync().ConfigureAwait(false);
-        await _store.AppendAuditAsync(_audit with { Rows = Rows, Outcome = _outcome, Detail = _detail }, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            _stream?.Dispose();
+            await _engine.DisposeAsync().ConfigureAwait(false);
+            _interrupt?.Dispose();
+            _timeout?.Dispose();
+            // The completion names the record of the read's start; a read that never started is recorded once, here.
+            var detail = _started is { } started ? $"completes #{started.Seq}" + (_detail is null ? string.Empty : $": {_detail}") : _detail;
+            await _store.AppendAuditAsync(_audit with { Rows = Rows, Outcome = _outcome, Detail = detail }, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _permit.Dispose();
+        }
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 namespace Meshwork.Platform.Serving;
 
 /// <summary>How a data folder is served.</summary>
-public sealed class ServeOptions
+public sealed record ServeOptions
 {
     /// <summary>The data folder of an applied mesh.</summary>
     public required string DataFolder { get; init; }
@@ -15,8 +15,23 @@ public sealed class ServeOptions
     /// <summary>Most bytes one read's response may have.</summary>
     public long MaxBytes { get; init; } = 20L * 1024 * 1024 * 1024;
 
-    /// <summary>Longest a read may run.</summary>
+    /// <summary>Longest a read may run, from its start to its last byte; the engine is interrupted then.</summary>
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Most reads running at once in this server; one more is refused (HTTP 429) until one ends.</summary>
+    public int MaxConcurrentReads { get; init; } = 8;
+
+    /// <summary>Most reads one principal may have running at once.</summary>
+    public int MaxConcurrentReadsPerPrincipal { get; init; } = 4;
+
+    /// <summary>Most memory one read's engine session may use.</summary>
+    public long SessionMemoryBytes { get; init; } = 1L << 30;
+
+    /// <summary>Threads one read's engine session may use: half the cores, so one read never takes them all.</summary>
+    public int SessionThreads { get; init; } = Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>Most values a generator (<c>range</c>, <c>generate_series</c>) may produce in one query.</summary>
+    public long MaxGeneratedRows { get; init; } = 10_000_000;
 
     /// <summary>How often the applied state is checked for a newer apply (another process may run <c>mesh apply</c>).</summary>
     public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(2);

@@ -53,6 +53,8 @@ public sealed class ServedMesh : IAsyncDisposable
     private readonly ServeOptions _options;
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private readonly byte[] _maskKey;
+    private readonly ReadLimiter _reads;
+    private readonly ConsumerLimits _limits;
     private Registry.SchemaRegistry? _registry;
     private ServedState _state;
     private DateTimeOffset _checkedAt;
@@ -68,9 +70,14 @@ public sealed class ServedMesh : IAsyncDisposable
         Repository = repository;
         _checkedAt = time.GetUtcNow();
         _maskKey = KeyFile.ReadOrCreate(options.DataFolder, KeyFile.MaskHash);
+        _reads = new ReadLimiter(options.MaxConcurrentReads, options.MaxConcurrentReadsPerPrincipal);
+        _limits = new ConsumerLimits { MemoryBytes = options.SessionMemoryBytes, Threads = options.SessionThreads, MaxGeneratedRows = options.MaxGeneratedRows };
     }
 
     public string DataFolder => _options.DataFolder;
+
+    /// <summary>Seconds a caller refused for too many reads at once should wait before retrying.</summary>
+    public static int RetryAfterSeconds => (int)ReadLimiter.RetryAfter.TotalSeconds;
 
     public string Repository { get; }
 
@@ -93,10 +100,7 @@ public sealed class ServedMesh : IAsyncDisposable
             throw new MeshworkException($"Nothing is applied in '{data}'; run 'mesh apply' (or 'mesh up') on a repository first.");
         }
 
-        options = new ServeOptions
-        {
-            DataFolder = data, Repository = options.Repository, MaxRows = options.MaxRows, MaxBytes = options.MaxBytes, ReadTimeout = options.ReadTimeout, RefreshInterval = options.RefreshInterval,
-        };
+        options = options with { DataFolder = data };
         var store = await SqliteMetadataStore.OpenAsync(data, time, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -189,7 +193,7 @@ public sealed class ServedMesh : IAsyncDisposable
         var sql = $"SELECT {string.Join(", ", selected.Select(Quote))} FROM {string.Join('.', address.Split('.').Select(Quote))}"
             + (limit is { } l ? string.Create(CultureInfo.InvariantCulture, $" LIMIT {l}") : string.Empty)
             + (offset is { } o ? string.Create(CultureInfo.InvariantCulture, $" OFFSET {o}") : string.Empty);
-        return await OpenAsync(principal, "read", sql, [plan], purpose, cancellationToken).ConfigureAwait(false);
+        return await OpenAsync(principal, "read", sql, [plan], purpose, _reads.Acquire(principal.Id), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -205,18 +209,42 @@ public sealed class ServedMesh : IAsyncDisposable
         }
 
         var state = await StateAsync(cancellationToken).ConfigureAwait(false);
-        await using var parser = await OpenEngineAsync(cancellationToken).ConfigureAwait(false);
-        QueryInspection inspection;
+        var permit = _reads.Acquire(principal.Id);
         try
         {
-            inspection = await parser.InspectQueryAsync(sql, cancellationToken).ConfigureAwait(false);
-        }
-        catch (QueryRefusedException e)
-        {
-            await _store.AppendAuditAsync(new AuditEntry(principal.Id, "query", "", purpose, null, null, "refused", e.Message), cancellationToken).ConfigureAwait(false);
-            throw new ServingException(ServingError.BadRequest, e.Message, e);
-        }
+            QueryInspection inspection;
+            await using (var parser = await OpenEngineAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    inspection = await parser.InspectQueryAsync(sql, _limits, cancellationToken).ConfigureAwait(false);
+                }
+                catch (QueryRefusedException e)
+                {
+                    // Nothing was read: the record says what was refused and why, never that a read of nothing happened.
+                    await _store.AppendAuditAsync(new AuditEntry(principal.Id, "query", "(refused)", purpose, null, null, "refused", e.Message), cancellationToken).ConfigureAwait(false);
+                    throw new ServingException(ServingError.BadRequest, e.Message, e);
+                }
+            }
 
+            if (inspection.Datasets.Count == 0)
+            {
+                await _store.AppendAuditAsync(new AuditEntry(principal.Id, "query", "(refused)", purpose, null, null, "refused", "names no dataset"), cancellationToken).ConfigureAwait(false);
+                throw new ServingException(ServingError.BadRequest, "The query reads no dataset: name at least one by its address (domain.product.object_vN).");
+            }
+
+            return await PlanQueryAsync(state, principal, inspection, purpose, permit, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            permit.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<GovernedResult> PlanQueryAsync(ServedState state, Principal principal, QueryInspection inspection, string? purpose, IDisposable permit,
+        CancellationToken cancellationToken)
+    {
         var plans = new List<AccessPlan>();
         foreach (var address in inspection.Datasets)
         {
@@ -231,7 +259,7 @@ public sealed class ServedMesh : IAsyncDisposable
             plans.Add(plan);
         }
 
-        return await OpenAsync(principal, "query", inspection.Sql, plans, purpose, cancellationToken).ConfigureAwait(false);
+        return await OpenAsync(principal, "query", inspection.Sql, plans, purpose, permit, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Each dataset's published state: snapshot, latest checks, SLOs measured on the publish time.</summary>
@@ -417,32 +445,54 @@ public sealed class ServedMesh : IAsyncDisposable
     {
         await _store.DisposeAsync().ConfigureAwait(false);
         _refresh.Dispose();
+        _reads.Dispose();
     }
 
-    private async Task<GovernedResult> OpenAsync(Principal principal, string action, string sql, IReadOnlyList<AccessPlan> plans, string? purpose, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a consumer session holding the plans' governed views. The permit (a place among the reads running
+    /// at once) is the result's from here; it is given back when the result is disposed, or here on failure.
+    /// </summary>
+    private async Task<GovernedResult> OpenAsync(Principal principal, string action, string sql, IReadOnlyList<AccessPlan> plans, string? purpose, IDisposable permit,
+        CancellationToken cancellationToken)
     {
-        var views = new List<GovernedView>();
-        foreach (var plan in plans)
-        {
-            var snapshot = await _store.GetCurrentSnapshotAsync(plan.Address, cancellationToken).ConfigureAwait(false)
-                ?? throw new ServingException(ServingError.NotFound, $"{plan.Address} is not published yet.");
-            views.Add(plan.View(Path.Combine(DataFolder, snapshot.Snapshot)));
-        }
-
-        var engine = await OpenEngineAsync(cancellationToken).ConfigureAwait(false);
+        var audit = new AuditEntry(principal.Id, action, string.Join(",", plans.Select(p => p.Address)), purpose,
+            string.Join(",", plans.Select(p => p.Digest)), null, "allowed", null);
+        IEngine? engine = null;
         try
         {
-            await engine.ServeAsync(views, DataFolder, _maskKey, cancellationToken).ConfigureAwait(false);
+            var views = new List<GovernedView>();
+            foreach (var plan in plans)
+            {
+                var snapshot = await _store.GetCurrentSnapshotAsync(plan.Address, cancellationToken).ConfigureAwait(false)
+                    ?? throw new ServingException(ServingError.NotFound, $"{plan.Address} is not published yet.");
+                views.Add(plan.View(Path.Combine(DataFolder, snapshot.Snapshot)));
+            }
+
+            engine = await OpenEngineAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await engine.ServeAsync(views, _limits, _maskKey, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EngineException e)
+            {
+                // A damaged or missing snapshot: the platform's fault, not the caller's. Recorded, and said without the engine's text.
+                await _store.AppendAuditAsync(audit with { Rows = 0, Outcome = "failed", Detail = GovernedResult.Safe(e.Message) }, CancellationToken.None).ConfigureAwait(false);
+                throw new ServingException(ServingError.Failed,
+                    $"{audit.Resource} could not be read: its published data is damaged or missing. The read is recorded; the owners can re-run the product.", e);
+            }
+
+            return new GovernedResult(engine, sql, plans, _store, audit, _options.MaxRows, _options.ReadTimeout, permit) { MaxBytes = _options.MaxBytes };
         }
         catch
         {
-            await engine.DisposeAsync().ConfigureAwait(false);
+            if (engine is not null)
+            {
+                await engine.DisposeAsync().ConfigureAwait(false);
+            }
+
+            permit.Dispose();
             throw;
         }
-
-        var audit = new AuditEntry(principal.Id, action, string.Join(",", plans.Select(p => p.Address)), purpose,
-            string.Join(",", plans.Select(p => p.Digest)), null, "allowed", null);
-        return new GovernedResult(engine, sql, plans, _store, audit, _options.MaxRows, _options.ReadTimeout) { MaxBytes = _options.MaxBytes };
     }
 
     private Task<AuditRecord> AuditDeniedAsync(Principal principal, string action, string address, string? purpose, AccessPlan plan, CancellationToken cancellationToken) =>

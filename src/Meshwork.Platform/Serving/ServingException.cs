@@ -8,6 +8,12 @@ public enum ServingError
     BadRequest,
     LimitExceeded,
     Conflict,
+
+    /// <summary>Too many reads at once (in all or of this caller): retry later.</summary>
+    TooManyRequests,
+
+    /// <summary>The platform could not do what was asked through no fault of the caller (e.g. a damaged snapshot).</summary>
+    Failed,
 }
 
 /// <summary>A request the platform cannot serve; the message is safe to show the caller.</summary>

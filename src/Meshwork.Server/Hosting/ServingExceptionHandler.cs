@@ -15,6 +15,8 @@ internal sealed class ServingExceptionHandler(IProblemDetailsService problems) :
             ServingException { Error: ServingError.Forbidden } => (StatusCodes.Status403Forbidden, "Access denied"),
             ServingException { Error: ServingError.LimitExceeded } => (StatusCodes.Status422UnprocessableEntity, "Limit exceeded"),
             ServingException { Error: ServingError.Conflict } => (StatusCodes.Status409Conflict, "Conflict"),
+            ServingException { Error: ServingError.TooManyRequests } => (StatusCodes.Status429TooManyRequests, "Too many requests"),
+            ServingException { Error: ServingError.Failed } => (StatusCodes.Status500InternalServerError, "Read failed"),
             ServingException => (StatusCodes.Status400BadRequest, "Bad request"),
             MeshworkException => (StatusCodes.Status400BadRequest, "Bad request"),
             // An output format that cannot carry a column type (checked before the first byte).
@@ -27,6 +29,11 @@ internal sealed class ServingExceptionHandler(IProblemDetailsService problems) :
         }
 
         httpContext.Response.StatusCode = status;
+        if (status == StatusCodes.Status429TooManyRequests)
+        {
+            httpContext.Response.Headers.RetryAfter = ServedMesh.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,

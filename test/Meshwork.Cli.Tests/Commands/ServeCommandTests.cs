@@ -60,6 +60,13 @@ public sealed class MeshUpFixture : IAsyncLifetime
         Assert.Fail($"mesh up did not answer /healthz: {Output()}");
     }
 
+    /// <summary>Kills the server at once (SIGKILL): no shutdown, no finally blocks, as a crash or an OOM kill would.</summary>
+    public async Task KillAsync()
+    {
+        _server!.Kill();
+        await _server.WaitForExitAsync(CancellationToken.None);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_server is { HasExited: false })

@@ -177,8 +177,9 @@ public sealed class DataApiTests(ServerFixture server) : IClassFixture<ServerFix
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
-    internal static async Task<HttpResponseMessage> PostQueryAsync(HttpClient client, string sql, string format = "ndjson") =>
-        await client.PostAsJsonAsync($"/api/v1/query?format={format}", new { sql, purpose = "testing" }, Cancel);
+    internal static async Task<HttpResponseMessage> PostQueryAsync(HttpClient client, string sql, string format = "ndjson", string purpose = "testing",
+        CancellationToken? cancellationToken = null) =>
+        await client.PostAsJsonAsync($"/api/v1/query?format={format}", new { sql, purpose }, cancellationToken ?? Cancel);
 
     private static async Task<List<JsonElement>> QueryNdjsonAsync(HttpClient client, string sql)
     {

@@ -133,6 +133,83 @@ public sealed class GovernedReadTests(ServerFixture server) : IClassFixture<Serv
         Assert.Equal(16, read.GetProperty("planDigest").GetString()!.Length);
     }
 
+    // Consumer SQL must never reach a file: the snapshots and the quarantine are in the data folder, in clear.
+
+    [Fact]
+    public async Task Query_FilesInTheDataFolder_AreRefusedHoweverNamedAndLeakNothing()
+    {
+        var snapshots = Directory.GetFiles(Path.Combine(server.DataFolder, "data"), "*", SearchOption.AllDirectories);
+        var clear = (await RowsAsync("olivia", $"/api/v1/datasets/{Profiles}/data?format=ndjson&columns=email")).Select(r => r.GetProperty("email").GetString()!).ToList();
+        Assert.NotEmpty(snapshots);
+        var targets = snapshots.Concat(snapshots.Select(f => Path.Combine(Path.GetDirectoryName(f)!, "*" + Path.GetExtension(f))))
+            .Append(Path.Combine(server.DataFolder, "data", "**", "*.parquet")).Distinct().ToList();
+
+        foreach (var target in targets)
+        {
+            foreach (var sql in new[]
+            {
+                // The attack found: a WITH name declared in one subquery, used as a quoted path beside it.
+                $"SELECT * FROM (WITH \"{target}\" AS (SELECT 1 AS x) SELECT * FROM \"{target}\") AS a, \"{target}\" AS b",
+                $"WITH \"{target}\" AS (SELECT * FROM \"{target}\") SELECT * FROM \"{target}\"",
+                $"SELECT * FROM '{target}'",
+                $"SELECT p.customer_id, f.* FROM {Profiles} p, '{target}' f",
+            })
+            {
+                var response = await DataApiTests.PostQueryAsync(server.Client("mallory"), sql);
+                var body = await response.Content.ReadAsStringAsync(Cancel);
+
+                Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{sql}: {(int)response.StatusCode} {body}");
+                Assert.DoesNotContain(clear, email => body.Contains(email, StringComparison.Ordinal));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Query_Refused_IsAuditedWithItsReasonNeverAsARead()
+    {
+        var purpose = "probe-" + Guid.NewGuid().ToString("N");
+        var response = await DataApiTests.PostQueryAsync(server.Client("mallory"), "SELECT * FROM (WITH x AS (SELECT 1 AS v) SELECT * FROM x) AS a, x", purpose: purpose);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var record = Assert.Single(await AuditAsync(purpose));
+        Assert.Equal("refused", record.GetProperty("outcome").GetString());
+        Assert.Contains("'x'", record.GetProperty("detail").GetString()!, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("SELECT 1 AS one")]
+    [InlineData("SELECT * FROM range(3)")]
+    [InlineData("WITH c AS (SELECT 1 AS v) SELECT * FROM c")]
+    public async Task Query_ReadingNoDataset_IsRefused(string sql)
+    {
+        var response = await DataApiTests.PostQueryAsync(server.Client("olivia"), sql);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("no dataset", await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_IsOnRecordBeforeItsFirstByteAndCompletedAfter()
+    {
+        var purpose = "audit-" + Guid.NewGuid().ToString("N");
+
+        var rows = await RowsAsync("olivia", $"/api/v1/datasets/{Profiles}/data?format=ndjson&limit=2&purpose={purpose}");
+
+        var records = await AuditAsync(purpose);
+        Assert.Equal(2, records.Count);
+        var (completed, started) = (records[0], records[1]);
+        Assert.Equal("started", started.GetProperty("outcome").GetString());
+        Assert.Equal(Profiles, started.GetProperty("resource").GetString());
+        Assert.Equal("allowed", completed.GetProperty("outcome").GetString());
+        Assert.Equal(rows.Count, completed.GetProperty("rows").GetInt64());
+        Assert.StartsWith("completes #", completed.GetProperty("detail").GetString()!, StringComparison.Ordinal);
+    }
+
+    /// <summary>The audit entries whose purpose is <paramref name="purpose"/>, newest first.</summary>
+    private async Task<List<JsonElement>> AuditAsync(string purpose) =>
+        [.. (await server.Client("admin").GetFromJsonAsync<JsonElement>("/api/v1/audit?limit=10000", Cancel)).EnumerateArray()
+            .Select(r => r.GetProperty("entry")).Where(e => e.GetProperty("purpose").ValueKind == JsonValueKind.String && e.GetProperty("purpose").GetString() == purpose)];
+
     private async Task<List<JsonElement>> RowsAsync(string principal, string path)
     {
         var response = await server.Client(principal).GetAsync(new Uri(path, UriKind.Relative), Cancel);

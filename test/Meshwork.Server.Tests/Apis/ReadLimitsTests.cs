@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Meshwork.Server.Tests.Apis;
+
+/// <summary>The example served with tight read limits: one second per read, one read per principal, two in all.</summary>
+public sealed class LimitedServerFixture : ServerFixture
+{
+    /// <summary>A dataset whose published files this fixture damages after apply.</summary>
+    public const string Damaged = "sales.orders.orders_v1";
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Meshwork:ReadTimeout"] = "00:00:01",
+        ["Meshwork:MaxConcurrentReadsPerPrincipal"] = "1",
+        ["Meshwork:MaxConcurrentReads"] = "2",
+    };
+
+    public void DamageSnapshot()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(DataFolder, "data", "sales", "orders", "orders_v1"), "*.parquet", SearchOption.AllDirectories))
+        {
+            File.WriteAllText(file, "not a parquet file");
+        }
+    }
+}
+
+/// <summary>
+/// Limits that hold: a read past its time stops the engine, a caller hanging up stops it too, a flood is
+/// answered 429 with Retry-After, and a damaged snapshot is a clear, audited failure.
+/// </summary>
+public sealed class ReadLimitsTests(LimitedServerFixture server) : IClassFixture<LimitedServerFixture>
+{
+    // Never ends by itself: a recursion without a stop, beside a dataset so that it is a read.
+    private const string Endless = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) AS n FROM customers.profiles.profiles_v1, r";
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Query_PastTheTimeLimit_Is422AndTheEngineIsStopped()
+    {
+        var purpose = Purpose();
+
+        // Answered at all only because the engine was interrupted: the query itself never ends.
+        var response = await DataApiTests.PostQueryAsync(server.Client("admin"), Endless, purpose: purpose);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Contains("limit of 1 s", await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        var record = (await AuditAsync(purpose))[0];
+        Assert.Equal("limit", record.GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task Query_CallerHangsUp_StopsTheEngineAndIsAuditedAsAborted()
+    {
+        var purpose = Purpose();
+        using var hangUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => DataApiTests.PostQueryAsync(server.Client("olivia"), Endless, purpose: purpose, cancellationToken: hangUp.Token));
+
+        // The record is written once the engine has stopped; wait for it (bounded, never timed).
+        var outcome = await EventuallyAsync(async () => (await AuditAsync(purpose)).FirstOrDefault() is { } r && r.GetProperty("outcome").GetString() is "aborted" or "limit" ? r : (JsonElement?)null);
+        Assert.Equal("aborted", outcome.GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task Reads_FloodFromOnePrincipal_Are429WithRetryAfter()
+    {
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => DataApiTests.PostQueryAsync(server.Client("frank"), Endless)));
+
+        Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.UnprocessableEntity);
+        var refused = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(refused);
+        Assert.All(refused, r => Assert.Equal(TimeSpan.FromSeconds(1), r.Headers.RetryAfter?.Delta));
+        Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.TooManyRequests, r.StatusCode.ToString()));
+        Assert.Contains("per caller", await refused[0].Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reads_OverTheServersLimit_Are429ForEveryone()
+    {
+        // Two principals take both places; a third, with none of its own running, is refused while they run.
+        var running = new List<Task<HttpResponseMessage>>
+        {
+            DataApiTests.PostQueryAsync(server.Client("frank"), Endless),
+            DataApiTests.PostQueryAsync(server.Client("admin"), Endless),
+        };
+        var answers = new List<HttpStatusCode>();
+        while (!running.All(r => r.IsCompleted))
+        {
+            answers.Add((await DataApiTests.PostQueryAsync(server.Client("mallory"), "SELECT count(*) AS n FROM customers.profiles.profiles_v1")).StatusCode);
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, answers);
+        Assert.All(await Task.WhenAll(running), r => Assert.Equal(HttpStatusCode.UnprocessableEntity, r.StatusCode));
+        Assert.Equal(HttpStatusCode.OK, (await DataApiTests.PostQueryAsync(server.Client("mallory"), "SELECT count(*) AS n FROM customers.profiles.profiles_v1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Read_OfADamagedSnapshot_IsAClearFailureOnRecord()
+    {
+        server.DamageSnapshot();
+        var purpose = Purpose();
+
+        var response = await server.Client("admin").GetAsync(new Uri($"/api/v1/datasets/{LimitedServerFixture.Damaged}/data?format=csv&purpose={purpose}", UriKind.Relative), Cancel);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("damaged or missing", await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        var record = Assert.Single(await AuditAsync(purpose));
+        Assert.Equal("failed", record.GetProperty("outcome").GetString());
+        Assert.Equal(LimitedServerFixture.Damaged, record.GetProperty("resource").GetString());
+    }
+
+    private static string Purpose() => "limits-" + Guid.NewGuid().ToString("N");
+
+    private async Task<List<JsonElement>> AuditAsync(string purpose) =>
+        [.. (await server.Client("admin").GetFromJsonAsync<JsonElement>("/api/v1/audit?limit=10000", Cancel)).EnumerateArray()
+            .Select(r => r.GetProperty("entry")).Where(e => e.GetProperty("purpose").ValueKind == JsonValueKind.String && e.GetProperty("purpose").GetString() == purpose)];
+
+    private static async Task<JsonElement> EventuallyAsync(Func<Task<JsonElement?>> probe)
+    {
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(200, Cancel);
+        }
+
+        throw new Xunit.Sdk.XunitException("The read was never recorded as ended: the engine kept running.");
+    }
+}
