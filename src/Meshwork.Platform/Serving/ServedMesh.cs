@@ -221,16 +221,14 @@ public sealed class ServedMesh : IAsyncDisposable
                 }
                 catch (QueryRefusedException e)
                 {
-                    // Nothing was read: the record says what was refused and why, never that a read of nothing happened.
-                    await _store.AppendAuditAsync(new AuditEntry(principal.Id, "query", "(refused)", purpose, null, null, "refused", e.Message), cancellationToken).ConfigureAwait(false);
-                    throw new ServingException(ServingError.BadRequest, e.Message, e);
+                    throw await RefusedAsync(principal, purpose, e.Message, e, cancellationToken).ConfigureAwait(false);
                 }
             }
 
             if (inspection.Datasets.Count == 0)
             {
-                await _store.AppendAuditAsync(new AuditEntry(principal.Id, "query", "(refused)", purpose, null, null, "refused", "names no dataset"), cancellationToken).ConfigureAwait(false);
-                throw new ServingException(ServingError.BadRequest, "The query reads no dataset: name at least one by its address (domain.product.object_vN).");
+                throw await RefusedAsync(principal, purpose, "The query reads no dataset: name at least one by its address (domain.product.object_vN).", null, cancellationToken)
+                    .ConfigureAwait(false);
             }
 
             return await PlanQueryAsync(state, principal, inspection, purpose, permit, cancellationToken).ConfigureAwait(false);
@@ -240,6 +238,13 @@ public sealed class ServedMesh : IAsyncDisposable
             permit.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Records a refused query (nothing was read: the record says what was refused and why, never that a read of nothing happened).</summary>
+    private async Task<ServingException> RefusedAsync(Principal principal, string? purpose, string reason, Exception? inner, CancellationToken cancellationToken)
+    {
+        await _store.AppendAuditAsync(new AuditEntry(principal.Id, "query", "(refused)", purpose, null, null, "refused", reason), cancellationToken).ConfigureAwait(false);
+        return new ServingException(ServingError.BadRequest, reason, inner);
     }
 
     private async Task<GovernedResult> PlanQueryAsync(ServedState state, Principal principal, QueryInspection inspection, string? purpose, IDisposable permit,
