@@ -5,6 +5,7 @@ using Meshwork.Platform.Serving;
 using Meshwork.Server.Apis;
 using Meshwork.Server.Hosting;
 using Meshwork.Web;
+using Meshwork.Web.Security;
 using Prometheus;
 using Scalar.AspNetCore;
 
@@ -85,6 +86,8 @@ public static class MeshServer
         app.Services.GetRequiredService<ServedMesh>();
         var metrics = app.Services.GetRequiredService<MeshMetrics>();
 
+        // First, so that every response (errors, redirects and 401s included) carries them.
+        app.UseSecurityHeaders(ScalarOptions.NonceHttpContextItemKey);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // The server's own registry: several servers in one process (tests) never share metrics.
@@ -96,7 +99,9 @@ public static class MeshServer
         app.MapHealthChecks("/readyz", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapMetrics("/metrics", metrics.Registry).AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
-        app.MapScalarApiReference("/api", options => options.WithTitle("Meshwork API")).AllowAnonymous();
+        // The reference starts itself with an inline script: a fresh nonce per request lets that one script run under the
+        // security headers' policy. Fonts and telemetry would reach Scalar's servers from the reader's browser.
+        app.MapScalarApiReference("/api", options => options.WithTitle("Meshwork API").WithNonce().DisableDefaultFonts().DisableTelemetry()).AllowAnonymous();
 
         app.MapCatalogApi();
         app.MapDataApi();

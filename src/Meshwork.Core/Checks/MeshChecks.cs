@@ -17,6 +17,7 @@ public static class MeshChecks
         new ClassificationCheck(),
         new SourceCheck(),
         new TransformCheck(),
+        new LinkCheck(),
     ];
 
     /// <summary>Runs every check of the given scope (document checks always run).</summary>

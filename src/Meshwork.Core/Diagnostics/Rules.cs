@@ -118,6 +118,10 @@ public static class Rules
     public static readonly DiagnosticRule UnknownType = new("unknown-type", Severity.Warning, "contract",
         "A property has no logicalType", "Add logicalType so the platform can map it to an engine type.");
 
+    // Links people follow from the catalog.
+    public static readonly DiagnosticRule UnsafeLink = new("unsafe-link", Severity.Error, "link",
+        "A support link is not an absolute http, https or mailto URL", "Write https://host/... or mailto:address, with no spaces or control characters (encode a space as %20): the catalog shows these as links people click, and other schemes (javascript:, data:, vbscript:) can run script.");
+
     // Transforms and engines.
     public static readonly DiagnosticRule MissingTransform = new("missing-transform", Severity.Error, "transform",
         "A product's output cannot be derived: no transform file and not exactly one input", "Add transform.sql (one output port) or <port>.sql beside product.odps.yaml.");

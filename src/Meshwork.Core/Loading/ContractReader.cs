@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text.Json;
 using Meshwork.Documents;
 using Meshwork.Model;
@@ -8,6 +9,8 @@ namespace Meshwork.Loading;
 /// <summary>Builds a <see cref="Contract"/> from an ODCS document's JSON form.</summary>
 public static class ContractReader
 {
+    private static readonly string[] LinkFields = ["url", "invitationUrl"];
+
     private static readonly string[] Operators =
         ["mustBe", "mustNotBe", "mustBeGreaterThan", "mustBeGreaterOrEqualTo", "mustBeLessThan", "mustBeLessOrEqualTo", "mustBeBetween", "mustNotBeBetween"];
 
@@ -53,8 +56,18 @@ public static class ContractReader
             VersionLocation = document.Map.LocateValue("/version"),
             DomainLocation = document.Map.LocateValue("/domain"),
             DataProductLocation = document.Map.LocateValue("/dataProduct"),
+            Links = ReadLinks(document),
         };
     }
+
+    /// <summary>The support channels' URLs (ODCS and ODPS share the shape), located at their values.</summary>
+    internal static ImmutableArray<LinkField> ReadLinks(SourceDocument document) =>
+        [.. document.Root.Items("support").SelectMany(x => LinkFields.Select(field => (Field: field, Url: x.Item.Str(field)))
+            .Where(link => link.Url is not null)
+            .Select(link => new LinkField(
+                $"support[{x.Index.ToString(CultureInfo.InvariantCulture)}].{link.Field}",
+                link.Url!,
+                document.Map.LocateValue("/support".Pointer(x.Index).Pointer(link.Field)))))];
 
     internal static ImmutableArray<CustomProperty> ReadCustomProperties(SourceDocument document, JsonElement element, string pointer) =>
         [.. element.Items("customProperties")

@@ -62,6 +62,7 @@ public static class ProductReader
             Location: document.Locate("/id"))
         {
             DeclaredDomain = root.Str("domain"),
+            Links = ContractReader.ReadLinks(document),
         };
     }
 }

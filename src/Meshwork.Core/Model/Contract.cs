@@ -34,6 +34,9 @@ public sealed record Contract(
 
     public SourceLocation DataProductLocation { get; init; } = Location;
 
+    /// <summary>The URLs the document gives people to follow (support channels), for the link check.</summary>
+    public ImmutableArray<LinkField> Links { get; init; } = [];
+
     public int? Major => Versions.Major(Version);
 }
 

@@ -32,6 +32,9 @@ public sealed record DataProduct(
 
     /// <summary>The domain the ODPS document declares (may disagree with the folder; a check reports that).</summary>
     public string? DeclaredDomain { get; init; }
+
+    /// <summary>The URLs the document gives people to follow (support channels), for the link check.</summary>
+    public ImmutableArray<LinkField> Links { get; init; } = [];
 }
 
 public sealed record ProductDescription(string? Purpose, string? Limitations, string? Usage)

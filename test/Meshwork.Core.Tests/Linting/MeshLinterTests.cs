@@ -96,6 +96,34 @@ public sealed class MeshLinterTests
     }
 
     [Fact]
+    public void Lint_SingleProductWithAJavascriptSupportUrl_RefusesItAtItsValue_AndAcceptsHttpsAndMailto()
+    {
+        using var temp = new TempFolder();
+        var path = temp.Write("product.odps.yaml", """
+            apiVersion: v1.0.0
+            kind: DataProduct
+            id: sales.orders
+            name: Orders
+            status: active
+            support:
+              - channel: chat
+                url: https://chat.example.com/channels/team-sales
+              - channel: mail
+                url: mailto:sales-data@example.com
+              - channel: helpdesk
+                url: javascript:alert(1)
+            """);
+
+        var report = MeshLinter.Lint(path);
+
+        var finding = Assert.Single(report.Diagnostics);
+        Assert.Equal((Rules.UnsafeLink.Id, Severity.Error, "product.odps.yaml", 12, 10), (finding.Rule, finding.Severity, finding.File, finding.Line, finding.Column));
+        Assert.Contains("support[2].url 'javascript:alert(1)'", finding.Message, StringComparison.Ordinal);
+        Assert.Equal(Rules.UnsafeLink.Hint, finding.Hint);
+        Assert.Equal(1, report.ExitCode(strict: false));
+    }
+
+    [Fact]
     public void Lint_YamlFileNamedAnyhow_IsToldApartByKind()
     {
         using var temp = new TempFolder();
