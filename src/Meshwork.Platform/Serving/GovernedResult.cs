@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.RegularExpressions;
 using Apache.Arrow;
 using Apache.Arrow.Ipc;
 using Meshwork.Engines;
@@ -12,7 +11,7 @@ namespace Meshwork.Platform.Serving;
 /// One governed read, ready to stream: the consumer session holds only the governed views its access plans
 /// allow. Streaming counts rows against the limit; disposing writes the audit record (rows, outcome).
 /// </summary>
-public sealed partial class GovernedResult : IAsyncDisposable
+public sealed class GovernedResult : IAsyncDisposable
 {
     private readonly IEngine _engine;
     private readonly string _sql;
@@ -47,7 +46,8 @@ public sealed partial class GovernedResult : IAsyncDisposable
 
     /// <summary>
     /// Starts the query and returns the result's schema. A query that fails to bind or run fails here, before
-    /// anything is sent, with an error safe to show the caller.
+    /// anything is sent, with an error safe to show the caller: engine texts quote values a mask or filter may
+    /// hide (DESIGN.md §11), so they are redacted.
     /// </summary>
     public async Task<Schema> StartAsync(CancellationToken cancellationToken = default)
     {
@@ -61,8 +61,8 @@ public sealed partial class GovernedResult : IAsyncDisposable
         }
         catch (EngineException e)
         {
-            Fail("failed", Safe(e.Message));
-            throw new ServingException(ServingError.BadRequest, $"The query failed: {Safe(e.Message)}", e);
+            Fail("failed", EngineMessages.Redact(e.Message));
+            throw new ServingException(ServingError.BadRequest, $"The query failed: {EngineMessages.Redact(e.Message)}", e);
         }
     }
 
@@ -80,8 +80,8 @@ public sealed partial class GovernedResult : IAsyncDisposable
             }
             catch (EngineException e)
             {
-                Fail("failed", Safe(e.Message));
-                throw new ServingException(ServingError.BadRequest, $"The query failed: {Safe(e.Message)}", e);
+                Fail("failed", EngineMessages.Redact(e.Message));
+                throw new ServingException(ServingError.BadRequest, $"The query failed: {EngineMessages.Redact(e.Message)}", e);
             }
             catch (OperationCanceledException) when (_timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -134,13 +134,4 @@ public sealed partial class GovernedResult : IAsyncDisposable
         await _engine.DisposeAsync().ConfigureAwait(false);
         await _store.AppendAuditAsync(_audit with { Rows = Rows, Outcome = _outcome, Detail = _detail }, CancellationToken.None).ConfigureAwait(false);
     }
-
-    /// <summary>
-    /// An engine message without the values it quotes: DuckDB quotes row values in conversion errors
-    /// (DESIGN.md §11), which could show a caller what a mask or filter hides.
-    /// </summary>
-    internal static string Safe(string message) => Quoted().Replace(message.Split('\n')[0], "'…'");
-
-    [GeneratedRegex("'[^']*'")]
-    private static partial Regex Quoted();
 }
