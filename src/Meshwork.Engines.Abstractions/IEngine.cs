@@ -148,7 +148,11 @@ public enum CheckStatus
     Error,
 }
 
-/// <summary>A check's measured value and verdict; <see cref="CheckStatus.Warned"/> is a failed warning- or info-severity check.</summary>
+/// <summary>
+/// A check's measured value and verdict; <see cref="CheckStatus.Warned"/> is a failed warning- or info-severity check.
+/// The message is stored and shown to every reader of the dataset's quality: an engine error in it is redacted
+/// (<see cref="EngineMessages.Redact"/>).
+/// </summary>
 public sealed record CheckOutcome(QualityCheck Check, decimal? Value, CheckStatus Status, string Message);
 
 /// <summary>An engine refused an operation; the message names the relation, file or SQL at fault.</summary>

@@ -88,7 +88,7 @@ public sealed partial class DuckDbEngine : IEngine
             _ => throw new ArgumentOutOfRangeException(nameof(source), source.Format, "Unknown source format."),
         };
         return ExecuteAsync($"CREATE OR REPLACE TEMP VIEW {Identifier(relation)} AS SELECT * FROM {read}", cancellationToken,
-            $"Reading '{source.Path}' as {source.Format.ToString().ToLowerInvariant()} for '{relation}'");
+            $"Reading {source.Path} as {source.Format.ToString().ToLowerInvariant()} for {relation}");
     }
 
     public async Task AttachAsync(string address, string snapshotPath, CancellationToken cancellationToken = default)
@@ -96,7 +96,7 @@ public sealed partial class DuckDbEngine : IEngine
         await ProvisionAsync(address, cancellationToken).ConfigureAwait(false);
         var files = Literal(Path.Combine(snapshotPath, "*.parquet"));
         await ExecuteAsync($"CREATE OR REPLACE VIEW {Address(address)} AS SELECT * FROM read_parquet({files})", cancellationToken,
-            $"Attaching snapshot '{snapshotPath}' as '{address}'").ConfigureAwait(false);
+            $"Attaching snapshot {snapshotPath} as {address}").ConfigureAwait(false);
     }
 
     public Task TransformAsync(string sql, string relation, CancellationToken cancellationToken = default) =>
@@ -120,7 +120,7 @@ public sealed partial class DuckDbEngine : IEngine
         // Pass 1 reads the input once: every value cast, every rule but uniqueness checked, raw text kept only
         // for rows that failed.
         await ExecuteAsync($"CREATE OR REPLACE TEMP TABLE {checkedRelation} AS\n{CheckedRows(spec, types, source, keys, duplicates: null)}",
-            cancellationToken, $"Validating '{input}' against contract '{spec.ContractId}'").ConfigureAwait(false);
+            cancellationToken, $"Validating {input} against contract {spec.ContractId}").ConfigureAwait(false);
 
         // Pass 2 finds duplicated keys in the typed values by sorting them and comparing each with the one
         // before: measured 2-3x faster than a hash aggregate with one group per row, and no second read.
@@ -137,7 +137,7 @@ public sealed partial class DuckDbEngine : IEngine
             await ExecuteAsync(
                 $"CREATE OR REPLACE TEMP TABLE {table} AS SELECT DISTINCT {string.Join(", ", key.Select((c, j) => string.Create(CultureInfo.InvariantCulture, $"{c} AS __mw_k{j}")))} FROM (" +
                 $"SELECT {string.Join(", ", key)}, {previous} FROM {checkedRelation} WHERE {notNull} WINDOW w AS (ORDER BY {string.Join(", ", key)})) WHERE {repeated}",
-                cancellationToken, $"Finding duplicate keys of '{input}'").ConfigureAwait(false);
+                cancellationToken, $"Finding duplicate keys of {input}").ConfigureAwait(false);
             duplicates.Add(table);
             duplicated += await CountAsync(name, cancellationToken).ConfigureAwait(false);
         }
@@ -150,7 +150,7 @@ public sealed partial class DuckDbEngine : IEngine
                 $"EXISTS (SELECT 1 FROM {table} AS d WHERE {string.Join(" AND ", keys[i].Columns.Select((c, j) => string.Create(CultureInfo.InvariantCulture, $"{checkedRelation}.{Identifier(c)} = d.__mw_k{j}")))})"));
             await ExecuteAsync($"DELETE FROM {checkedRelation} WHERE {anyDuplicate}", cancellationToken).ConfigureAwait(false);
             await ExecuteAsync($"INSERT INTO {checkedRelation}\n{CheckedRows(spec, types, source, keys, duplicates)}",
-                cancellationToken, $"Quarantining duplicate keys of '{input}'").ConfigureAwait(false);
+                cancellationToken, $"Quarantining duplicate keys of {input}").ConfigureAwait(false);
         }
 
         // Valid rows and quarantine are views over the checked rows: no second copy of the data.
@@ -246,7 +246,7 @@ public sealed partial class DuckDbEngine : IEngine
         {
             var file = Path.Combine(staging, "part-0.parquet");
             await ExecuteAsync($"COPY (SELECT * FROM {Relation(relation)}) TO {Literal(file)} (FORMAT parquet, COMPRESSION zstd)", cancellationToken,
-                $"Writing snapshot of '{relation}'").ConfigureAwait(false);
+                $"Writing snapshot of {relation}").ConfigureAwait(false);
             var rows = await CountAsync(relation, cancellationToken).ConfigureAwait(false);
             Directory.Move(staging, folder);
             return new SnapshotInfo(folder, [Path.Combine(folder, "part-0.parquet")], rows);
@@ -272,7 +272,8 @@ public sealed partial class DuckDbEngine : IEngine
             }
             catch (EngineException e)
             {
-                outcomes.Add(new CheckOutcome(check, null, CheckStatus.Error, e.Message));
+                // Stored and shown to every reader of the dataset's quality: no value the check query met.
+                outcomes.Add(new CheckOutcome(check, null, CheckStatus.Error, EngineMessages.Redact(e.Message)));
                 continue;
             }
 
@@ -377,6 +378,10 @@ public sealed partial class DuckDbEngine : IEngine
     private async Task<long> CountAsync(string relation, CancellationToken cancellationToken) =>
         (long)await ScalarAsync($"SELECT count(*) FROM {Relation(relation)}", cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// Runs a statement; a failure says what was being done (<paramref name="context"/>). Names in a context stay
+    /// unquoted: <see cref="EngineMessages.Redact"/> takes quoted text for a value.
+    /// </summary>
     private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, string? context = null)
     {
         using var command = _connection.CreateCommand();

@@ -97,7 +97,8 @@ public static class MeshServer
 
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/readyz", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
-        app.MapMetrics("/metrics", metrics.Registry).AllowAnonymous();
+        // Open to anyone for the HTTP series; the per-dataset series need a metrics or admin principal (MeshMetrics).
+        app.MapGet("/metrics", metrics.ScrapeAsync).AllowAnonymous().ExcludeFromDescription();
         app.MapOpenApi().AllowAnonymous();
         // The reference starts itself with an inline script: a fresh nonce per request lets that one script run under the
         // security headers' policy. Fonts and telemetry would reach Scalar's servers from the reader's browser.

@@ -546,6 +546,27 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         Assert.Contains("nope", outcome.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Check_SqlFailingOnAValue_ErrorQuotesNoValue()
+    {
+        var spec = Spec("""
+            - name: id
+              logicalType: integer
+            """, """
+            - type: sql
+              query: SELECT sum(CAST(name AS INTEGER)) FROM ${object}
+              mustBe: 0
+            """);
+        await LoadCsvAsync("src", "id,name\n1,secret.person@mail.example\n");
+
+        var outcome = Assert.Single(await Engine.RunChecksAsync(spec, "src"));
+
+        // Check results are stored and shown to every reader of the dataset's quality.
+        Assert.Equal(CheckStatus.Error, outcome.Status);
+        Assert.DoesNotContain("secret", outcome.Message, StringComparison.Ordinal);
+        Assert.Contains("name", outcome.Message, StringComparison.Ordinal);
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------
 
     /// <summary>Compiles a one-object contract with the given properties (and object-level quality rules).</summary>

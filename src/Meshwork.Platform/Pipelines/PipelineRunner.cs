@@ -138,8 +138,10 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         }
         catch (Exception e) when (e is EngineException or PipelineException or IOException)
         {
-            await store.FinishRunAsync(runId, succeeded: false, e.Message, CancellationToken.None).ConfigureAwait(false);
-            throw e as PipelineException ?? new PipelineException($"{product.Key}: {e.Message}", e);
+            // Every principal may list runs: an engine's text is stored (and shown) without the values it quotes.
+            var failure = e as PipelineException ?? new PipelineException($"{product.Key}: {(e is EngineException engine ? Describe(mesh, engine) : e.Message)}", e);
+            await store.FinishRunAsync(runId, succeeded: false, failure.Message, CancellationToken.None).ConfigureAwait(false);
+            throw failure;
         }
         finally
         {
@@ -319,7 +321,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             }
             catch (EngineException e)
             {
-                throw new PipelineException($"{product.Key}: input port '{input.Name}' cannot read {Path.GetRelativePath(mesh.RootPath, path)}: {e.Message}", e);
+                throw new PipelineException($"{product.Key}: input port '{input.Name}' cannot read {Path.GetRelativePath(mesh.RootPath, path)}: {Describe(mesh, e)}", e);
             }
 
             relations.Add(input.Name);
@@ -327,6 +329,10 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
 
         return relations;
     }
+
+    /// <summary>An engine's error as a run failure: without the values it quotes, its paths relative to the mesh repository.</summary>
+    private static string Describe(Mesh mesh, EngineException e) =>
+        EngineMessages.Redact(e.Message).Replace(Path.TrimEndingDirectorySeparator(mesh.RootPath) + Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal);
 
     private static bool IsDeadLocalProcess(string owner)
     {
@@ -368,7 +374,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             // The engine numbers lines of the SQL as written in the file (the statement wrapper adds no line).
             var line = System.Text.RegularExpressions.Regex.Match(e.Message, @"LINE (\d+):", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
             var where = line.Success ? $"{transform.File}:{line.Groups[1].Value}" : transform.File;
-            throw new PipelineException($"{product.Key}: {where}: {e.Message}", e);
+            throw new PipelineException($"{product.Key}: {where}: {EngineMessages.Redact(e.Message)}", e);
         }
 
         return relation;

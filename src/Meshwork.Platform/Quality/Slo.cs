@@ -61,7 +61,7 @@ public sealed record Slo(string Property, TimeSpan Limit, string? Column, string
             }
             catch (EngineException e)
             {
-                return new TestOutcome(address, ToString(), "error", "error", $"{this}: {e.Message}");
+                return new TestOutcome(address, ToString(), "error", "error", $"{this}: {EngineMessages.Redact(e.Message)}");
             }
         }
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.RegularExpressions;
 using Apache.Arrow;
 using Apache.Arrow.Ipc;
 using Meshwork.Engines;
@@ -14,7 +13,7 @@ namespace Meshwork.Platform.Serving;
 /// is on record even when the process dies while it streams; disposing appends its completion (rows, outcome).
 /// The time limit and the caller's cancellation interrupt the engine, wherever the read is.
 /// </summary>
-public sealed partial class GovernedResult : IAsyncDisposable
+public sealed class GovernedResult : IAsyncDisposable
 {
     private readonly IEngine _engine;
     private readonly string _sql;
@@ -53,7 +52,8 @@ public sealed partial class GovernedResult : IAsyncDisposable
 
     /// <summary>
     /// Starts the query and returns the result's schema. A query that fails to bind or run fails here, before
-    /// anything is sent, with an error safe to show the caller. From here on the time limit runs and
+    /// anything is sent, with an error safe to show the caller: engine texts quote values a mask or filter may
+    /// hide (DESIGN.md §11), so they are redacted. From here on the time limit runs and
     /// <paramref name="cancellationToken"/> (the caller hanging up) interrupts the engine.
     /// </summary>
     public async Task<Schema> StartAsync(CancellationToken cancellationToken = default)
@@ -68,8 +68,8 @@ public sealed partial class GovernedResult : IAsyncDisposable
         }
         catch (EngineException e)
         {
-            Fail("failed", Safe(e.Message));
-            throw new ServingException(ServingError.BadRequest, $"The query failed: {Safe(e.Message)}", e);
+            Fail("failed", EngineMessages.Redact(e.Message));
+            throw new ServingException(ServingError.BadRequest, $"The query failed: {EngineMessages.Redact(e.Message)}", e);
         }
         catch (OperationCanceledException e) when (_interrupt.IsCancellationRequested)
         {
@@ -94,8 +94,8 @@ public sealed partial class GovernedResult : IAsyncDisposable
             }
             catch (EngineException e)
             {
-                Fail("failed", Safe(e.Message));
-                throw new ServingException(ServingError.BadRequest, $"The query failed: {Safe(e.Message)}", e);
+                Fail("failed", EngineMessages.Redact(e.Message));
+                throw new ServingException(ServingError.BadRequest, $"The query failed: {EngineMessages.Redact(e.Message)}", e);
             }
             catch (OperationCanceledException e) when (interrupt.IsCancellationRequested)
             {
@@ -170,13 +170,4 @@ public sealed partial class GovernedResult : IAsyncDisposable
             _permit.Dispose();
         }
     }
-
-    /// <summary>
-    /// An engine message without the values it quotes: DuckDB quotes row values in conversion errors
-    /// (DESIGN.md §11), which could show a caller what a mask or filter hides.
-    /// </summary>
-    internal static string Safe(string message) => Quoted().Replace(message.Split('\n')[0], "'…'");
-
-    [GeneratedRegex("'[^']*'")]
-    private static partial Regex Quoted();
 }

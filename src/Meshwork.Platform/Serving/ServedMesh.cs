@@ -157,6 +157,17 @@ public sealed class ServedMesh : IAsyncDisposable
     public async Task<Principal?> FindPrincipalAsync(string id, CancellationToken cancellationToken = default) =>
         (await StateAsync(cancellationToken).ConfigureAwait(false)).Mesh.People.FindPrincipal(id);
 
+    /// <summary>
+    /// Whether <paramref name="principal"/> may read the per-dataset metrics: exact row, quarantine and served counts
+    /// of every dataset (rows a row filter hides included) and the runs of every product. Admins and principals with
+    /// the <c>metrics</c> role (the monitoring service that scrapes) may; process and HTTP metrics are for anyone.
+    /// </summary>
+    public static bool MayReadDatasetMetrics(Principal principal)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        return principal.Roles.Contains("admin") || principal.Roles.Contains("metrics");
+    }
+
     /// <summary>A dataset's rows as <paramref name="principal"/> may see them: a governed read of selected columns, paged.</summary>
     public async Task<GovernedResult> ReadDatasetAsync(Principal principal, string address, IReadOnlyList<string>? columns, long? limit, long? offset, string? purpose,
         CancellationToken cancellationToken = default)
@@ -481,7 +492,7 @@ public sealed class ServedMesh : IAsyncDisposable
             catch (EngineException e)
             {
                 // A damaged or missing snapshot: the platform's fault, not the caller's. Recorded, and said without the engine's text.
-                await _store.AppendAuditAsync(audit with { Rows = 0, Outcome = "failed", Detail = GovernedResult.Safe(e.Message) }, CancellationToken.None).ConfigureAwait(false);
+                await _store.AppendAuditAsync(audit with { Rows = 0, Outcome = "failed", Detail = EngineMessages.Redact(e.Message) }, CancellationToken.None).ConfigureAwait(false);
                 throw new ServingException(ServingError.Failed,
                     $"{audit.Resource} could not be read: its published data is damaged or missing. The read is recorded; the owners can re-run the product.", e);
             }

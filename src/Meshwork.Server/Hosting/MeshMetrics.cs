@@ -1,12 +1,16 @@
+using Meshwork.Model;
 using Meshwork.Platform.Serving;
+using Microsoft.AspNetCore.Authentication;
 using Prometheus;
 
 namespace Meshwork.Server.Hosting;
 
 /// <summary>
-/// The server's Prometheus metrics, in a registry of its own. Reads are counted as they are served; the state
+/// The server's Prometheus metrics, in registries of its own. Reads are counted as they are served; the state
 /// of datasets, checks and runs is read from the metadata store at each scrape, so it includes what other
-/// processes (a <c>mesh apply</c> beside the server) did.
+/// processes (a <c>mesh apply</c> beside the server) did. Those per-dataset series are exact counts that no
+/// access plan filters, so <c>/metrics</c> serves them only to a principal <see cref="ServedMesh.MayReadDatasetMetrics"/>
+/// allows; the HTTP series (labelled by route pattern, never by dataset) are for anyone.
 /// </summary>
 internal sealed class MeshMetrics
 {
@@ -20,7 +24,7 @@ internal sealed class MeshMetrics
 
     public MeshMetrics(ServedMesh served)
     {
-        var factory = Metrics.WithCustomRegistry(Registry);
+        var factory = Metrics.WithCustomRegistry(DatasetRegistry);
         _rows = factory.CreateCounter("meshwork_rows_served_total", "Rows served to consumers, per dataset read.", "dataset");
         _bytes = factory.CreateCounter("meshwork_bytes_served_total", "Response bytes served to consumers, per dataset read.", "dataset");
         _published = factory.CreateGauge("meshwork_dataset_rows", "Rows in the dataset's current snapshot.", "dataset");
@@ -28,10 +32,37 @@ internal sealed class MeshMetrics
         _freshness = factory.CreateGauge("meshwork_dataset_freshness_age_seconds", "Seconds since the dataset's current snapshot was published.", "dataset");
         _checks = factory.CreateGauge("meshwork_check_results", "Results of the dataset's latest quality checks, by status.", "dataset", "status");
         _runs = factory.CreateGauge("meshwork_pipeline_runs", "Pipeline runs recorded in the metadata store, by product and status.", "product", "status");
-        Registry.AddBeforeCollectCallback(cancellationToken => CollectAsync(served, cancellationToken));
+        DatasetRegistry.AddBeforeCollectCallback(cancellationToken => CollectAsync(served, cancellationToken));
     }
 
+    /// <summary>The series for anyone: HTTP requests, no dataset in any label.</summary>
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
+
+    /// <summary>The per-dataset and per-product series.</summary>
+    public CollectorRegistry DatasetRegistry { get; } = Metrics.NewCustomRegistry();
+
+    /// <summary>
+    /// <c>GET /metrics</c> in the Prometheus text format: the open series, then the per-dataset ones when the caller
+    /// may read them. A bearer token that does not authenticate is refused (401) rather than answered with less,
+    /// so a scrape with an expired token fails where it shows.
+    /// </summary>
+    public async Task ScrapeAsync(HttpContext context)
+    {
+        var principal = context.Items[typeof(Principal)] as Principal;
+        if (principal is null && context.Request.Headers.Authorization.Count > 0)
+        {
+            await context.ChallengeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        var body = context.Response.Body;
+        await Registry.CollectAndExportAsTextAsync(body, context.RequestAborted).ConfigureAwait(false);
+        if (principal is not null && ServedMesh.MayReadDatasetMetrics(principal))
+        {
+            await DatasetRegistry.CollectAndExportAsTextAsync(body, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Counts a finished read against every dataset it read.</summary>
     public void Served(IEnumerable<string> datasets, long rows, long bytes)

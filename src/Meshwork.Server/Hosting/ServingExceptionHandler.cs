@@ -1,10 +1,15 @@
+using Meshwork.Engines;
 using Meshwork.Loading;
 using Meshwork.Platform.Serving;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Meshwork.Server.Hosting;
 
-/// <summary>Platform errors as ProblemDetails with the status each means; their messages are written for the caller.</summary>
+/// <summary>
+/// Platform errors as ProblemDetails with the status each means; their messages are written for the caller. An
+/// engine error that reaches here unwrapped (a corrupt snapshot, say) is the server's fault, and its text is
+/// redacted: engines quote row values.
+/// </summary>
 internal sealed class ServingExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -21,6 +26,7 @@ internal sealed class ServingExceptionHandler(IProblemDetailsService problems) :
             MeshworkException => (StatusCodes.Status400BadRequest, "Bad request"),
             // An output format that cannot carry a column type (checked before the first byte).
             NotSupportedException => (StatusCodes.Status400BadRequest, "Format not supported"),
+            EngineException => (StatusCodes.Status500InternalServerError, "Engine error"),
             _ => (0, null),
         };
         if (status == 0 || httpContext.Response.HasStarted)
@@ -38,7 +44,7 @@ internal sealed class ServingExceptionHandler(IProblemDetailsService problems) :
         {
             HttpContext = httpContext,
             Exception = exception,
-            ProblemDetails = { Status = status, Title = title, Detail = exception.Message },
+            ProblemDetails = { Status = status, Title = title, Detail = exception is EngineException ? EngineMessages.Redact(exception.Message) : exception.Message },
         }).ConfigureAwait(false);
     }
 }

@@ -65,6 +65,29 @@ public sealed class ApplyTests : IDisposable
     }
 
     [Fact]
+    public async Task Apply_MalformedSourceLine_FailsWithoutTheLinesValuesInTheRunLedgerOrTheOutput()
+    {
+        // Past the rows DuckDB sniffs (20,480), a line with a column too many fails the read, and DuckDB's error repeats it.
+        var good = string.Concat(Enumerable.Range(1, 21_000).Select(i => $"{i},{i % 2 + 1},{i}.5\n"));
+        File.WriteAllText(Path.Combine(_mesh.Root, Orders), "order_id,customer_id,amount\n" + good + "99999,secret.person@mail.example,3,+49 171 5550101\n");
+
+        var result = await ApplyAsync();
+
+        var error = Assert.Single(result.Errors, e => e.StartsWith("sales.orders:", StringComparison.Ordinal));
+        await using var store = await SqliteMetadataStore.OpenAsync(result.DataFolder, _time);
+        var failure = Assert.Single(await store.GetRunsAsync("sales.orders", 10), r => r.Status == "failed").Failure!;
+        foreach (var text in new[] { error, failure })
+        {
+            Assert.DoesNotContain("secret.person", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("5550101", text, StringComparison.Ordinal);
+            // Still says where and why.
+            Assert.Contains("CSV Error on Line: 21002", text, StringComparison.Ordinal);
+            Assert.Contains($"in {Orders}:", text, StringComparison.Ordinal);
+            Assert.Contains("Expected Number of Columns: 3 Found: 4", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Apply_ChangedSource_RunsAgainAndMovesThePointer()
     {
         var first = await ApplyAsync();

@@ -45,12 +45,14 @@ public sealed class AuditAndMetricsTests(ServerFixture server) : IClassFixture<S
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
-    [Fact]
-    public async Task Metrics_ExposeRequestsRowsServedAndDatasetState()
+    [Theory]
+    [InlineData("prometheus")]
+    [InlineData("admin")]
+    public async Task Metrics_ForAMetricsPrincipal_ExposeRequestsRowsServedAndDatasetState(string principal)
     {
         await server.Client("olivia").GetStringAsync(new Uri("/api/v1/datasets/customers.profiles.profiles_v1/data?format=csv&limit=4", UriKind.Relative), Cancel);
 
-        var metrics = await server.Anonymous().GetStringAsync(new Uri("/metrics", UriKind.Relative), Cancel);
+        var metrics = await server.Client(principal).GetStringAsync(new Uri("/metrics", UriKind.Relative), Cancel);
 
         Assert.Contains("http_request_duration_seconds", metrics, StringComparison.Ordinal);
         Assert.Contains("meshwork_rows_served_total{dataset=\"customers.profiles.profiles_v1\"}", metrics, StringComparison.Ordinal);
@@ -60,6 +62,36 @@ public sealed class AuditAndMetricsTests(ServerFixture server) : IClassFixture<S
         Assert.Contains("meshwork_dataset_freshness_age_seconds{dataset=\"sales.orders.orders_v1\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("meshwork_check_results{dataset=\"sales.orders.orders_v1\",status=\"passed\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("meshwork_pipeline_runs{product=\"sales.orders\",status=\"succeeded\"}", metrics, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("mallory")]
+    [InlineData("olivia")]
+    public async Task Metrics_WithoutAMetricsRole_ShowNoDatasetAtAll(string? principal)
+    {
+        await server.Client("olivia").GetStringAsync(new Uri("/api/v1/datasets/customers.profiles.profiles_v1/data?format=csv&limit=4", UriKind.Relative), Cancel);
+        await server.Client("olivia").GetStringAsync(new Uri("/api/v1/products/sales.orders/runs", UriKind.Relative), Cancel);
+
+        var client = principal is null ? server.Anonymous() : server.Client(principal);
+        var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative), Cancel);
+
+        // The HTTP series stay open; no series and no label names a dataset or product.
+        Assert.Contains("http_request_duration_seconds", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("meshwork_", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("customers.profiles", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("sales.orders", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_WithATokenThatDoesNotAuthenticate_Is401()
+    {
+        using var client = server.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "not-a-token");
+
+        var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative), Cancel);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 }
 

@@ -67,3 +67,37 @@ public sealed class ProductsApiTests(ServerFixture server) : IClassFixture<Serve
         Assert.Equal("succeeded", health.GetProperty("lastRun").GetProperty("status").GetString());
     }
 }
+
+/// <summary>A run that fails on a malformed source line: its own server, since the failed product stays failed.</summary>
+public sealed class ProductsApiRunFailureTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private const string Email = "secret.person@mail.example";
+    private const string Phone = "+49 171 5550101";
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Run_MalformedSourceLine_FailsWithNoValueInTheAnswerOrTheRunList()
+    {
+        // Past the rows DuckDB sniffs (20,480), a line with a column too many fails the read, and DuckDB's error repeats it.
+        var source = Path.Combine(server.Root, "domains/customers/profiles/data/customers.csv");
+        var good = string.Concat(Enumerable.Range(1, 21_000).Select(i => $"{i},Ann,Lee,p{i}@x.example,+49 30 {i},DE,Berlin,1980-01-01,2023-01-01\n"));
+        await File.WriteAllTextAsync(source, File.ReadLines(source).First() + "\n" + good
+            + $"99999,Sec,Ret,{Email},{Phone},DE,Berlin,1980-01-01,2023-01-01,extra\n", Cancel);
+
+        var response = await server.Client("olivia").PostAsync(new Uri("/api/v1/products/customers.profiles/runs", UriKind.Relative), null, Cancel);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("detail").GetString()!;
+        // Mallory sees emails masked; the run list is open to every principal.
+        var runs = await server.Client("mallory").GetFromJsonAsync<JsonElement>("/api/v1/products/customers.profiles/runs", Cancel);
+        var failure = runs.EnumerateArray().First(r => r.GetProperty("status").GetString() == "failed").GetProperty("failure").GetString()!;
+        foreach (var text in new[] { detail, failure })
+        {
+            Assert.DoesNotContain(Email, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("5550101", text, StringComparison.Ordinal);
+            Assert.Contains("CSV Error on Line: 21002", text, StringComparison.Ordinal);
+            Assert.Contains("Expected Number of Columns: 9 Found: 10", text, StringComparison.Ordinal);
+        }
+    }
+}
