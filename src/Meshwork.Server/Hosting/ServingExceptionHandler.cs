@@ -1,5 +1,6 @@
 using Meshwork.Loading;
 using Meshwork.Platform.Serving;
+using Meshwork.Platform.Store;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Meshwork.Server.Hosting;
@@ -17,6 +18,8 @@ internal sealed class ServingExceptionHandler(IProblemDetailsService problems) :
             ServingException { Error: ServingError.Conflict } => (StatusCodes.Status409Conflict, "Conflict"),
             ServingException => (StatusCodes.Status400BadRequest, "Bad request"),
             MeshworkException => (StatusCodes.Status400BadRequest, "Bad request"),
+            // The store or the data folder fails on this machine: the operator's to fix, never the caller's.
+            StorageUnavailableException => (StatusCodes.Status503ServiceUnavailable, "Storage unavailable"),
             // An output format that cannot carry a column type (checked before the first byte).
             NotSupportedException => (StatusCodes.Status400BadRequest, "Format not supported"),
             _ => (0, null),
@@ -31,7 +34,8 @@ internal sealed class ServingExceptionHandler(IProblemDetailsService problems) :
         {
             HttpContext = httpContext,
             Exception = exception,
-            ProblemDetails = { Status = status, Title = title, Detail = exception.Message },
+            // A storage fault's message names the server's paths: callers get the gist, the log gets the rest.
+            ProblemDetails = { Status = status, Title = title, Detail = exception is StorageUnavailableException ? "The platform's metadata store or data folder cannot be used right now; try again later." : exception.Message },
         }).ConfigureAwait(false);
     }
 }
