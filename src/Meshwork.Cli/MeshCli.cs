@@ -4,6 +4,7 @@ using Meshwork.Engines;
 using Meshwork.Engines.DuckDb;
 using Meshwork.Loading;
 using Meshwork.Platform;
+using Meshwork.Platform.Store;
 
 namespace Meshwork.Cli;
 
@@ -62,7 +63,7 @@ public static class MeshCli
             error.WriteLine($"mesh: {e.Message}");
             return ExitCodes.Usage;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is StorageUnavailableException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"mesh: {e.Message}");
             return ExitCodes.Usage;

@@ -112,6 +112,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
 
         var mesh = planned.Mesh;
         await using var store = await SqliteMetadataStore.OpenAsync(planned.DataFolder, time, cancellationToken).ConfigureAwait(false);
+        await RunLease.EndAbandonedRunsAsync(store, planned.DataFolder, cancellationToken).ConfigureAwait(false);
         await store.RecordPlanAsync(plan, cancellationToken).ConfigureAwait(false);
         await store.SetMetaAsync(MetaKeys.Repository, Path.GetFullPath(mesh.RootPath), cancellationToken).ConfigureAwait(false);
         await store.SetMetaAsync(MetaKeys.Applied, $"{time.GetUtcNow():O} {Guid.NewGuid():N}", cancellationToken).ConfigureAwait(false);

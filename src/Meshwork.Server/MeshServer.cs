@@ -1,5 +1,6 @@
 using Meshwork.Engines;
 using Meshwork.Engines.DuckDb;
+using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Products;
 using Meshwork.Platform.Serving;
 using Meshwork.Server.Apis;
@@ -51,6 +52,7 @@ public static class MeshServer
                 MaxRows = section.GetValue("MaxRows", 50_000_000L),
                 MaxBytes = section.GetValue("MaxBytes", 20L * 1024 * 1024 * 1024),
                 ReadTimeout = section.GetValue("ReadTimeout", TimeSpan.FromMinutes(5)),
+                LeaseDuration = section.GetValue("LeaseDuration", RunLease.DefaultDuration),
             };
             options = options with
             {

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Meshwork.Loading;
 using Meshwork.Platform;
 using Meshwork.Platform.Planning;
+using Meshwork.Platform.Store;
 using Meshwork.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -84,7 +85,7 @@ internal static class ServeCommand
                 });
             });
         }
-        catch (MeshworkException e)
+        catch (Exception e) when (e is MeshworkException or StorageUnavailableException)
         {
             error.WriteLine($"mesh: {e.Message}");
             return MeshCli.ExitCodes.Usage;

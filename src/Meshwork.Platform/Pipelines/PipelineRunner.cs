@@ -14,17 +14,18 @@ namespace Meshwork.Platform.Pipelines;
 /// <summary>
 /// Runs products' pipelines (DESIGN.md §4): read the input ports, run the transform, validate every row against
 /// the output contract inside the engine, write valid rows and quarantined rows as new snapshots, run the quality
-/// checks, then swap the pointers in one metadata transaction. A run holds its product's lease, and is skipped
-/// when its inputs have not changed since the published snapshots were made. Superseded snapshots stay readable
-/// for <paramref name="snapshotGrace"/> (default <see cref="DefaultSnapshotGrace"/>), then a run of their product
-/// deletes them, with any folder a killed run left behind.
+/// checks, then swap the pointers in one metadata transaction. A run holds its product's lease (a
+/// <see cref="RunLease"/> of <paramref name="leaseDuration"/>, default <see cref="RunLease.DefaultDuration"/>), and is
+/// skipped when its inputs have not changed since the published snapshots were made. Superseded snapshots stay
+/// readable for <paramref name="snapshotGrace"/> (default <see cref="DefaultSnapshotGrace"/>), then a run of their
+/// product deletes them, with any folder a killed run left behind.
 /// </summary>
-public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines, TimeProvider time, string dataFolder, TimeSpan? snapshotGrace = null)
+public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines, TimeProvider time, string dataFolder, TimeSpan? snapshotGrace = null, TimeSpan? leaseDuration = null)
 {
     /// <summary>Long enough for any read that started on a superseded snapshot to finish (DESIGN.md §11).</summary>
     public static readonly TimeSpan DefaultSnapshotGrace = TimeSpan.FromHours(24);
 
-    private static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(30);
+    private readonly TimeSpan _leaseDuration = leaseDuration ?? RunLease.DefaultDuration;
 
     private readonly Lazy<byte[]> _maskKey = new(() => KeyFile.ReadOrCreate(dataFolder, KeyFile.MaskHash));
 
@@ -95,46 +96,35 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         }
 
         var runId = Guid.NewGuid().ToString("N");
-        var owner = $"{Environment.MachineName}:{Environment.ProcessId}";
         if (datasets.Count > 0 && current.All(c => c?.InputHash == inputHash))
         {
             // Nothing changed since the published snapshots were made: re-running would reproduce them. Expired
             // snapshots are still removed, when no other run holds the product.
-            if (await store.TryAcquireLeaseAsync(product.Key, owner, runId, LeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false))
+            await using (var idle = await RunLease.TryAcquireAsync(store, time, dataFolder, product.Key, runId, _leaseDuration, cancellationToken).ConfigureAwait(false))
             {
-                try
+                if (idle is not null)
                 {
-                    await RemoveExpiredSnapshotsAsync(product, ports, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    await store.ReleaseLeaseAsync(product.Key, runId, CancellationToken.None).ConfigureAwait(false);
+                    await RemoveExpiredSnapshotsAsync(product, ports, idle.Token).ConfigureAwait(false);
                 }
             }
 
             return [.. current.Select(c => new DatasetRun(c!.Address, c.Rows, c.Quarantined, 0, 0, 0, Unchanged: true))];
         }
 
-        if (!await store.TryAcquireLeaseAsync(product.Key, owner, runId, LeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            // A holder on this machine whose process is gone died mid-run (killed, crashed): take its lease over.
-            var holder = await store.GetLeaseAsync(product.Key, cancellationToken).ConfigureAwait(false);
-            if (holder is not { } dead || !IsDeadLocalProcess(dead.Owner)
-                || !await store.TryAcquireLeaseAsync(product.Key, owner, runId, LeaseDuration, dead.RunId, cancellationToken).ConfigureAwait(false))
-            {
-                throw new PipelineException($"{product.Key}: another process ({holder?.Owner}) is running this product; try again when it has finished.");
-            }
-
-            await store.FinishRunAsync(dead.RunId, succeeded: false, $"abandoned: its process ({dead.Owner}) ended before the run did", cancellationToken).ConfigureAwait(false);
-        }
-
+        await using var lease = await RunLease.TryAcquireAsync(store, time, dataFolder, product.Key, runId, _leaseDuration, cancellationToken).ConfigureAwait(false)
+            ?? throw new PipelineException($"{product.Key}: another process ({(await store.GetLeaseAsync(product.Key, cancellationToken).ConfigureAwait(false))?.Holder}) is running this product; try again when it has finished.");
         await store.StartRunAsync(runId, product.Key, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<DatasetRun> runs;
         try
         {
-            var runs = await RunLeasedAsync(mesh, product, ports, runId, inputs, cancellationToken).ConfigureAwait(false);
-            await store.FinishRunAsync(runId, succeeded: true, null, CancellationToken.None).ConfigureAwait(false);
-            await RemoveExpiredSnapshotsAsync(product, ports, cancellationToken).ConfigureAwait(false);
-            return runs;
+            runs = await RunLeasedAsync(mesh, product, ports, runId, inputs, lease.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is LeaseLostException || (lease.IsLost && e is OperationCanceledException or EngineException or PipelineException or IOException))
+        {
+            // Its lease lapsed (a stalled heartbeat) and may be another run's now: this run stops and publishes nothing.
+            const string failure = "the run lost its lease (its heartbeat could not renew it in time, so another process may run the product now); nothing was published";
+            await store.FinishRunAsync(runId, succeeded: false, failure, CancellationToken.None).ConfigureAwait(false);
+            throw new PipelineException($"{product.Key}: {failure}.", e);
         }
         catch (Exception e) when (e is EngineException or PipelineException or IOException)
         {
@@ -143,10 +133,24 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             await store.FinishRunAsync(runId, succeeded: false, failure.Message, CancellationToken.None).ConfigureAwait(false);
             throw failure;
         }
-        finally
+        catch (OperationCanceledException)
         {
-            await store.ReleaseLeaseAsync(product.Key, runId, CancellationToken.None).ConfigureAwait(false);
+            // Stopped by its caller (a shutdown): ended, so that it never shows as running.
+            await store.FinishRunAsync(runId, succeeded: false, "cancelled before it finished; nothing was published", CancellationToken.None).ConfigureAwait(false);
+            throw;
         }
+
+        await store.FinishRunAsync(runId, succeeded: true, null, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await RemoveExpiredSnapshotsAsync(product, ports, lease.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (lease.IsLost)
+        {
+            // Published already; the product's next run removes what is left.
+        }
+
+        return runs;
     }
 
     private async Task<IReadOnlyList<DatasetRun>> RunLeasedAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, string runId, RunInputs inputs, CancellationToken cancellationToken)
@@ -201,10 +205,11 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         }
 
         // Every snapshot is written: move all of the product's pointers at once.
-        await store.PublishAsync(snapshots, cancellationToken).ConfigureAwait(false);
+        await store.PublishAsync(product.Key, runId, snapshots, cancellationToken).ConfigureAwait(false);
         foreach (var (address, outcomes) in checks)
         {
-            await store.RecordChecksAsync(runId, address, outcomes, cancellationToken).ConfigureAwait(false);
+            // Published: its checks are recorded even if the run is stopped now.
+            await store.RecordChecksAsync(runId, address, outcomes, CancellationToken.None).ConfigureAwait(false);
         }
 
         return runs;
@@ -333,25 +338,6 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
     /// <summary>An engine's error as a run failure: without the values it quotes, its paths relative to the mesh repository.</summary>
     private static string Describe(Mesh mesh, EngineException e) =>
         EngineMessages.Redact(e.Message).Replace(Path.TrimEndingDirectorySeparator(mesh.RootPath) + Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal);
-
-    private static bool IsDeadLocalProcess(string owner)
-    {
-        var colon = owner.LastIndexOf(':');
-        if (colon < 0 || owner[..colon] != Environment.MachineName || !int.TryParse(owner[(colon + 1)..], CultureInfo.InvariantCulture, out var pid))
-        {
-            return false; // another machine's run: only its lease expiry tells
-        }
-
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return true; // no such process
-        }
-    }
 
     /// <summary>Runs the port's transform file, or projects the single input onto the contract when there is none.</summary>
     private static async Task<string> TransformAsync(DataProduct product, DesiredPort port, RunInputs run, IEngine engine, List<string> inputs, CancellationToken cancellationToken)

@@ -33,6 +33,12 @@ public sealed record ServeOptions
     /// <summary>Most values a generator (<c>range</c>, <c>generate_series</c>) may produce in one query.</summary>
     public long MaxGeneratedRows { get; init; } = 10_000_000;
 
+    /// <summary>
+    /// How long a product run's lease lasts without renewal; its heartbeat renews it every third of this. A run
+    /// whose process died elsewhere is taken over after this long (on this machine at once).
+    /// </summary>
+    public TimeSpan LeaseDuration { get; init; } = Pipelines.RunLease.DefaultDuration;
+
     /// <summary>How often the applied state is checked for a newer apply (another process may run <c>mesh apply</c>).</summary>
     public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(2);
 }

@@ -101,9 +101,16 @@ public sealed class ServedMesh : IAsyncDisposable
         }
 
         options = options with { DataFolder = data };
+        if (options.LeaseDuration < RunLease.MinimumDuration)
+        {
+            throw new MeshworkException($"The run lease duration must be at least {RunLease.MinimumDuration.TotalSeconds:0} s (it is {options.LeaseDuration}); the default is {RunLease.DefaultDuration.TotalSeconds:0} s.");
+        }
+
         var store = await SqliteMetadataStore.OpenAsync(data, time, cancellationToken).ConfigureAwait(false);
         try
         {
+            // Runs of a process that died (this server before a restart, often with the same PID) end now, and their products run again.
+            await RunLease.EndAbandonedRunsAsync(store, data, cancellationToken).ConfigureAwait(false);
             var repository = options.Repository ?? await store.GetMetaAsync(MetaKeys.Repository, cancellationToken).ConfigureAwait(false)
                 ?? throw new MeshworkException($"'{data}' does not record which repository was applied; run 'mesh apply' again.");
             var state = await LoadAsync(store, repository, time, cancellationToken).ConfigureAwait(false);
@@ -323,7 +330,7 @@ public sealed class ServedMesh : IAsyncDisposable
         }
 
         var ports = plan.Ports.Where(p => p.Product.Key == product.Key && !p.Deprecated).ToList();
-        var runner = new PipelineRunner(_store, _engines, _time, DataFolder);
+        var runner = new PipelineRunner(_store, _engines, _time, DataFolder, leaseDuration: _options.LeaseDuration);
         try
         {
             return await runner.RunAsync(state.Governance, product, ports, cancellationToken).ConfigureAwait(false);
@@ -333,6 +340,9 @@ public sealed class ServedMesh : IAsyncDisposable
             throw new ServingException(ServingError.Conflict, e.Message, e);
         }
     }
+
+    /// <summary>Ends as failed the runs whose process is gone (their lease lapsed, or their holder on this machine died); how many.</summary>
+    public Task<int> EndAbandonedRunsAsync(CancellationToken cancellationToken = default) => RunLease.EndAbandonedRunsAsync(_store, DataFolder, cancellationToken);
 
     /// <summary>
     /// Requests access to a dataset for a purpose (optionally some columns, until a date). Approved at once when

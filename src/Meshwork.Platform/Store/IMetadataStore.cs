@@ -16,15 +16,30 @@ public interface IMetadataStore : IAsyncDisposable
     Task RecordPlanAsync(Plan plan, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Takes the run lease on a product unless another run holds it unexpired; false when it is held.
-    /// <paramref name="replacing"/> names a run whose lease may be taken over (its holder is known to be dead).
+    /// Takes the run lease on a product for <paramref name="holder"/> unless another run holds it unexpired; false
+    /// when it is held. <paramref name="replacing"/> names a run whose lease may be taken over (its holder is known
+    /// to be dead). A run whose lease is taken over (lapsed or replaced) and is still running is ended as failed
+    /// (<see cref="Lease.LapsedFailure"/>) in the same transaction.
     /// </summary>
-    Task<bool> TryAcquireLeaseAsync(string productKey, string owner, string runId, TimeSpan duration, string? replacing = null, CancellationToken cancellationToken = default);
+    Task<bool> TryAcquireLeaseAsync(string productKey, LeaseHolder holder, string runId, TimeSpan duration, string? replacing = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Who holds a product's lease, if anyone: the owner (<c>machine:pid</c>) and the run.</summary>
-    Task<(string Owner, string RunId)?> GetLeaseAsync(string productKey, CancellationToken cancellationToken = default);
+    /// <summary>Moves a held lease's expiry to now + <paramref name="duration"/> (the heartbeat); false when the run no longer holds it.</summary>
+    Task<bool> RenewLeaseAsync(string productKey, string runId, TimeSpan duration, CancellationToken cancellationToken = default);
+
+    /// <summary>Who holds a product's lease, if anyone.</summary>
+    Task<Lease?> GetLeaseAsync(string productKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Every lease held now, lapsed or not.</summary>
+    Task<IReadOnlyList<Lease>> GetLeasesAsync(CancellationToken cancellationToken = default);
 
     Task ReleaseLeaseAsync(string productKey, string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends the runs whose process is gone, in one transaction: deletes lapsed leases and those of
+    /// <paramref name="deadRuns"/> (runs whose holder is known to be dead), then marks every run still running
+    /// without a lease failed (<see cref="Lease.LapsedFailure"/>). Returns how many runs it ended.
+    /// </summary>
+    Task<int> EndAbandonedRunsAsync(IReadOnlyCollection<string> deadRuns, CancellationToken cancellationToken = default);
 
     Task StartRunAsync(string runId, string productKey, CancellationToken cancellationToken = default);
 
@@ -33,9 +48,10 @@ public interface IMetadataStore : IAsyncDisposable
     /// <summary>
     /// Makes each snapshot its dataset's current version, all in one transaction (the pointer swap): readers
     /// see every dataset of a run old or every one new. Previous snapshots stay listed, superseded, for
-    /// readers still on them.
+    /// readers still on them. Fenced: throws <see cref="LeaseLostException"/>, publishing nothing, unless
+    /// <paramref name="runId"/> holds <paramref name="productKey"/>'s lease inside that transaction.
     /// </summary>
-    Task PublishAsync(IReadOnlyList<SnapshotRecord> snapshots, CancellationToken cancellationToken = default);
+    Task PublishAsync(string productKey, string runId, IReadOnlyList<SnapshotRecord> snapshots, CancellationToken cancellationToken = default);
 
     Task<SnapshotRecord?> GetCurrentSnapshotAsync(string address, CancellationToken cancellationToken = default);
 

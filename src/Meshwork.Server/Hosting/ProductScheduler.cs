@@ -8,7 +8,7 @@ namespace Meshwork.Server.Hosting;
 
 /// <summary>
 /// Wakes the grain of every product that has a schedule, at start and whenever a new apply may have changed
-/// schedules; the grains keep their own time from there.
+/// schedules; the grains keep their own time from there. Each scan also ends the runs whose process is gone.
 /// </summary>
 internal sealed partial class ProductScheduler(ServedMesh served, IGrainFactory grains, ILogger<ProductScheduler> logger) : BackgroundService
 {
@@ -32,6 +32,8 @@ internal sealed partial class ProductScheduler(ServedMesh served, IGrainFactory 
         {
             try
             {
+                // Runs whose process died elsewhere end as failed once their lease lapses.
+                await served.EndAbandonedRunsAsync(stoppingToken);
                 var state = await served.StateAsync(stoppingToken);
                 foreach (var product in state.Catalog.Entries.Select(e => e.Product)
                     .Where(p => p.CustomProperties.Any(c => c.Property == Schedules.Property)))

@@ -1,6 +1,7 @@
 using Meshwork.Engines;
 using Meshwork.Loading;
 using Meshwork.Platform.Serving;
+using Meshwork.Platform.Store;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Meshwork.Server.Hosting;
@@ -24,6 +25,8 @@ internal sealed class ServingExceptionHandler(IProblemDetailsService problems) :
             ServingException { Error: ServingError.Failed } => (StatusCodes.Status500InternalServerError, "Read failed"),
             ServingException => (StatusCodes.Status400BadRequest, "Bad request"),
             MeshworkException => (StatusCodes.Status400BadRequest, "Bad request"),
+            // The store or the data folder fails on this machine: the operator's to fix, never the caller's.
+            StorageUnavailableException => (StatusCodes.Status503ServiceUnavailable, "Storage unavailable"),
             // An output format that cannot carry a column type (checked before the first byte).
             NotSupportedException => (StatusCodes.Status400BadRequest, "Format not supported"),
             EngineException => (StatusCodes.Status500InternalServerError, "Engine error"),
@@ -44,7 +47,18 @@ internal sealed class ServingExceptionHandler(IProblemDetailsService problems) :
         {
             HttpContext = httpContext,
             Exception = exception,
-            ProblemDetails = { Status = status, Title = title, Detail = exception is EngineException ? EngineMessages.Redact(exception.Message) : exception.Message },
+            // A storage fault's message names the server's paths: callers get the gist, the log gets the rest.
+            ProblemDetails =
+            {
+                Status = status,
+                Title = title,
+                Detail = exception switch
+                {
+                    StorageUnavailableException => "The platform's metadata store or data folder cannot be used right now; try again later.",
+                    EngineException => EngineMessages.Redact(exception.Message),
+                    _ => exception.Message,
+                },
+            },
         }).ConfigureAwait(false);
     }
 }

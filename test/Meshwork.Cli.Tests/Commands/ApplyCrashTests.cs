@@ -7,8 +7,9 @@ using Meshwork.Engines.DuckDb;
 namespace Meshwork.Cli.Tests.Commands;
 
 /// <summary>
-/// <c>kill -9</c> of <c>mesh apply</c> at several moments: the next apply converges to what an uninterrupted
-/// run publishes, and every dataset pointer always names a complete snapshot.
+/// <c>kill -9</c> of <c>mesh apply</c> at several moments: the next apply runs at once (the killed holder's lease
+/// is taken over, its run ended as failed), converges to what an uninterrupted run publishes, and every dataset
+/// pointer always names a complete snapshot.
 /// </summary>
 public sealed class ApplyCrashTests
 {
@@ -39,6 +40,7 @@ public sealed class ApplyCrashTests
             var converged = RunToEnd(crashed);
             Assert.Equal(expected, Published(converged));
             await AssertPointersNameCompleteSnapshotsAsync(crashed);
+            AssertKilledRunsEndedAsFailed(crashed);
         }
         finally
         {
@@ -91,6 +93,24 @@ public sealed class ApplyCrashTests
         [.. result.GetProperty("datasets").EnumerateArray()
             .Select(d => $"{d.GetProperty("address").GetString()}: {d.GetProperty("published").GetInt64()} + {d.GetProperty("quarantined").GetInt64()}")
             .Order(StringComparer.Ordinal)];
+
+    /// <summary>No run of a killed process stays <c>running</c>: each was ended as failed when the next apply found its holder dead.</summary>
+    private static void AssertKilledRunsEndedAsFailed(string mesh)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(mesh, ".mesh", "meshwork.db")};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT status, coalesce(failure, '') FROM runs";
+        using var reader = command.ExecuteReader();
+        var runs = new List<string>();
+        while (reader.Read())
+        {
+            runs.Add($"{reader.GetString(0)}: {reader.GetString(1)}");
+        }
+
+        Assert.Contains(runs, r => r.StartsWith("succeeded", StringComparison.Ordinal));
+        Assert.All(runs, r => Assert.True(r is "succeeded: " or $"failed: {Meshwork.Platform.Store.Lease.LapsedFailure}", r));
+    }
 
     /// <summary>Every pointer in the store names a snapshot folder that is complete: its Parquet reads in full.</summary>
     private static async Task AssertPointersNameCompleteSnapshotsAsync(string mesh)

@@ -1,5 +1,7 @@
 using Meshwork.Engines;
 using Meshwork.Engines.DuckDb;
+using Meshwork.Platform.Pipelines;
+using Meshwork.Platform.Store;
 using Meshwork.Platform.Store.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
@@ -224,12 +226,59 @@ public sealed class ApplyTests : IDisposable
         var data = Path.Combine(_mesh.Root, ".mesh");
         await using (var store = await SqliteMetadataStore.OpenAsync(data, _time))
         {
-            Assert.True(await store.TryAcquireLeaseAsync("sales.orders", "other-node", "their-run", TimeSpan.FromHours(1)));
+            Assert.True(await store.TryAcquireLeaseAsync("sales.orders", new LeaseHolder(Guid.NewGuid().ToString("N"), "other-node", 1), "their-run", TimeSpan.FromHours(1)));
         }
 
         var result = await ApplyAsync();
 
         Assert.Contains(result.Errors, e => e.Contains("another process", StringComparison.Ordinal));
         Assert.DoesNotContain(result.Datasets, d => d.Address == "sales.orders.orders_v1");
+    }
+    [Fact]
+    public async Task Apply_LeaseOfADeadProcessWithThisPid_IsTakenAtOnceAndItsRunFails()
+    {
+        // What a kill -9 leaves in a container whose restarted process got the same PID: a lease of this machine
+        // and PID held by another instance, whose lock file is there but free, and its run still marked running.
+        var data = Path.Combine(_mesh.Root, ".mesh");
+        var killed = new LeaseHolder(Guid.NewGuid().ToString("N"), Environment.MachineName, Environment.ProcessId);
+        await using (var store = await SqliteMetadataStore.OpenAsync(data, _time))
+        {
+            Assert.True(await store.TryAcquireLeaseAsync("sales.orders", killed, "killed-run", TimeSpan.FromMinutes(30)));
+            await store.StartRunAsync("killed-run", "sales.orders");
+        }
+
+        Directory.CreateDirectory(Path.Combine(data, LeaseHolders.LockFolder));
+        await File.WriteAllTextAsync(LeaseHolders.LockFile(data, killed.Instance), Environment.MachineName, TestContext.Current.CancellationToken);
+
+        var result = await ApplyAsync();
+
+        Assert.Empty(result.Errors);
+        Assert.Contains(result.Datasets, d => d.Address == "sales.orders.orders_v1" && d.Published == 2);
+        await using var after = await SqliteMetadataStore.OpenAsync(data, _time);
+        var run = Assert.Single(await after.GetRunsAsync("sales.orders", 10), r => r.RunId == "killed-run");
+        Assert.Equal(("failed", Lease.LapsedFailure), (run.Status, run.Failure));
+        Assert.Null(await after.GetLeaseAsync("sales.orders"));
+    }
+
+    [Fact]
+    public async Task Apply_LeaseOfALiveProcessOnThisMachine_IsNotTaken()
+    {
+        var data = Path.Combine(_mesh.Root, ".mesh");
+        var living = new LeaseHolder(Guid.NewGuid().ToString("N"), Environment.MachineName, Environment.ProcessId);
+        await using (var store = await SqliteMetadataStore.OpenAsync(data, _time))
+        {
+            Assert.True(await store.TryAcquireLeaseAsync("sales.orders", living, "their-run", TimeSpan.FromMinutes(30)));
+            await store.StartRunAsync("their-run", "sales.orders");
+        }
+
+        // The living holder keeps its lock file locked, as every process running products does.
+        Directory.CreateDirectory(Path.Combine(data, LeaseHolders.LockFolder));
+        await using var lockFile = new FileStream(LeaseHolders.LockFile(data, living.Instance), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+
+        var result = await ApplyAsync();
+
+        Assert.Contains(result.Errors, e => e.StartsWith("sales.orders: another process", StringComparison.Ordinal));
+        await using var after = await SqliteMetadataStore.OpenAsync(data, _time);
+        Assert.Equal("running", Assert.Single(await after.GetRunsAsync("sales.orders", 10)).Status);
     }
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Meshwork.Platform.Store;
+using Meshwork.Platform.Store.Sqlite;
 
 namespace Meshwork.Server.Tests.Apis;
 
@@ -24,6 +26,27 @@ public sealed class ProductsApiTests(ServerFixture server) : IClassFixture<Serve
         Assert.All(run.GetProperty("datasets").EnumerateArray(), d => Assert.True(d.GetProperty("unchanged").GetBoolean()));
         var runs = await client.GetFromJsonAsync<JsonElement>("/api/v1/products/customers.profiles/runs", Cancel);
         Assert.True(runs.GetArrayLength() >= before);
+    }
+
+    [Fact]
+    public async Task Run_LeaseOfADeadProcessWithThisPid_RunsAtOnceAndTheDeadRunShowsFailed()
+    {
+        // What a kill -9 of a server in a container leaves: its lease (this machine, the PID the restarted server
+        // has again) and its run marked running.
+        var killed = new LeaseHolder(Guid.NewGuid().ToString("N"), Environment.MachineName, Environment.ProcessId);
+        await using (var store = await SqliteMetadataStore.OpenAsync(server.DataFolder, TimeProvider.System, Cancel))
+        {
+            Assert.True(await store.TryAcquireLeaseAsync("finance.payments", killed, "killed-run", TimeSpan.FromMinutes(30), cancellationToken: Cancel));
+            await store.StartRunAsync("killed-run", "finance.payments", Cancel);
+        }
+
+        var client = server.Client("admin");
+        var response = await client.PostAsync(new Uri("/api/v1/products/finance.payments/runs", UriKind.Relative), null, Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var runs = await client.GetFromJsonAsync<JsonElement>("/api/v1/products/finance.payments/runs", Cancel);
+        var run = runs.EnumerateArray().Single(r => r.GetProperty("runId").GetString() == "killed-run");
+        Assert.Equal(("failed", Lease.LapsedFailure), (run.GetProperty("status").GetString(), run.GetProperty("failure").GetString()));
     }
 
     [Fact]

@@ -28,10 +28,13 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
     /// <summary>Registry schemas read by id, as completed tasks so that a kept schema is returned without allocating.</summary>
     private readonly ConcurrentDictionary<int, Task<RegisteredSchema?>> _schemas = new();
 
-    private SqliteMetadataStore(SqliteConnection connection, TimeProvider time)
+    private readonly string _path;
+
+    private SqliteMetadataStore(SqliteConnection connection, TimeProvider time, string path)
     {
         _connection = connection;
         _time = time;
+        _path = path;
     }
 
     /// <summary>Whether a store exists in <paramref name="dataFolder"/> (a plan reads it without creating one).</summary>
@@ -40,29 +43,63 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
     /// <summary>Opens (creating if needed) the store in <paramref name="dataFolder"/> and applies pending migrations.</summary>
     public static async Task<SqliteMetadataStore> OpenAsync(string dataFolder, TimeProvider time, CancellationToken cancellationToken = default)
     {
-        Directory.CreateDirectory(dataFolder);
+        try
+        {
+            Directory.CreateDirectory(dataFolder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageUnavailableException($"The data folder '{dataFolder}' cannot be created: {e.Message} Give a folder this user can write (--data DIR).", e);
+        }
+
+        var path = Path.Combine(dataFolder, FileName);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
-            DataSource = Path.Combine(dataFolder, FileName),
+            DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
         }.ToString());
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var store = new SqliteMetadataStore(connection, time);
+        var store = new SqliteMetadataStore(connection, time, path);
         try
         {
-            await store.ExecuteAsync("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON;", cancellationToken).ConfigureAwait(false);
-            await SqliteMigrations.ApplyAsync(connection, time, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await store.ExecuteAsync("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON;", cancellationToken).ConfigureAwait(false);
+                await SqliteMigrations.ApplyAsync(connection, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
-        catch
+        catch (SqliteException e) when (Unavailable(path, e) is { } fault)
         {
-            await store.DisposeAsync().ConfigureAwait(false);
-            throw;
+            throw fault;
         }
 
         return store;
     }
 
+    /// <summary>
+    /// A SQLite failure that is the machine's, not Meshwork's, as an error naming the store and what to do; null
+    /// for any other (a bug, reported as one).
+    /// </summary>
+    private static StorageUnavailableException? Unavailable(string path, SqliteException e) => (e.SqliteErrorCode & 0xFF) switch
+    {
+        // SQLITE_CORRUPT, SQLITE_NOTADB
+        11 or 26 => new($"The metadata store '{path}' is damaged or is not a SQLite database ({Reason(e)}). Restore it from a backup, or move it away to start afresh (what was applied, runs, agreements and the audit log are then lost).", e),
+        // SQLITE_PERM, SQLITE_READONLY, SQLITE_CANTOPEN
+        3 or 8 or 14 => new($"The metadata store '{path}' cannot be opened for reading and writing ({Reason(e)}). Check that it is a file, that it and its folder are writable by this user, and that the disk is mounted read-write.", e),
+        // SQLITE_BUSY, SQLITE_LOCKED
+        5 or 6 => new($"The metadata store '{path}' stayed locked by another process ({Reason(e)}). Try again; if it lasts, stop the process that holds it.", e),
+        // SQLITE_IOERR, SQLITE_FULL, SQLITE_PROTOCOL
+        10 or 13 or 15 => new($"The metadata store '{path}' could not be read or written ({Reason(e)}). Check the disk: free space, errors, a network file system that supports locking.", e),
+        _ => null,
+    };
+
+    private static string Reason(SqliteException e) => e.Message.TrimEnd('.');
     public Task<AppliedState> GetAppliedStateAsync(CancellationToken cancellationToken = default) => LockedAsync(async () =>
     {
         var products = await QueryAsync("SELECT key, product_id, owner_team, applied_at FROM products ORDER BY key", r =>
@@ -134,27 +171,68 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
         }
     }, cancellationToken);
 
-    public Task<(string Owner, string RunId)?> GetLeaseAsync(string productKey, CancellationToken cancellationToken = default) => LockedAsync(async () =>
-        (await QueryAsync("SELECT owner, run_id FROM leases WHERE product_key = $product", r => ((string Owner, string RunId)?)(r.GetString(0), r.GetString(1)),
-            cancellationToken, ("$product", productKey)).ConfigureAwait(false)).FirstOrDefault(), cancellationToken);
+    private const string LeaseColumns = "SELECT product_key, run_id, owner, instance, machine, pid, expires_at FROM leases";
 
-    public Task<bool> TryAcquireLeaseAsync(string productKey, string owner, string runId, TimeSpan duration, string? replacing = null, CancellationToken cancellationToken = default) =>
+    // A lease written before holders had an instance id keeps its owner text and lapses by its expiry alone.
+    private static Lease ReadLease(SqliteDataReader r) => new(r.GetString(0), r.GetString(1),
+        new LeaseHolder(r.IsDBNull(3) ? string.Empty : r.GetString(3), r.IsDBNull(4) ? r.GetString(2) : r.GetString(4), r.IsDBNull(5) ? 0 : r.GetInt32(5)),
+        Time(r.GetString(6)));
+
+    public Task<Lease?> GetLeaseAsync(string productKey, CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (await QueryAsync($"{LeaseColumns} WHERE product_key = $product", ReadLease, cancellationToken, ("$product", productKey)).ConfigureAwait(false)).FirstOrDefault(),
+        cancellationToken);
+
+    public Task<IReadOnlyList<Lease>> GetLeasesAsync(CancellationToken cancellationToken = default) => LockedAsync(async () =>
+        (IReadOnlyList<Lease>)await QueryAsync($"{LeaseColumns} ORDER BY product_key", ReadLease, cancellationToken).ConfigureAwait(false), cancellationToken);
+
+    public Task<bool> TryAcquireLeaseAsync(string productKey, LeaseHolder holder, string runId, TimeSpan duration, string? replacing = null, CancellationToken cancellationToken = default) =>
         InTransactionAsync(async transaction =>
         {
+            ArgumentNullException.ThrowIfNull(holder);
             var now = _time.GetUtcNow();
-            // Take the lease when it is free, expired (its holder died), or already ours.
+            string? takenOver;
+            using (var find = Command(transaction, "SELECT run_id FROM leases WHERE product_key = $product AND run_id <> $run AND (expires_at < $now OR run_id = $replacing)",
+                [("$product", productKey), ("$run", runId), ("$now", Text(now)), ("$replacing", replacing)]))
+            {
+                takenOver = await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            }
+
+            // Take the lease when it is free, expired (its holder stopped renewing it), replaced (its holder is dead) or already ours.
             var taken = await ExecuteAsync(transaction, """
-                INSERT INTO leases (product_key, owner, run_id, expires_at) VALUES ($product, $owner, $run, $expires)
-                ON CONFLICT (product_key) DO UPDATE SET owner = excluded.owner, run_id = excluded.run_id, expires_at = excluded.expires_at
+                INSERT INTO leases (product_key, owner, run_id, expires_at, instance, machine, pid) VALUES ($product, $owner, $run, $expires, $instance, $machine, $pid)
+                ON CONFLICT (product_key) DO UPDATE SET owner = excluded.owner, run_id = excluded.run_id, expires_at = excluded.expires_at,
+                    instance = excluded.instance, machine = excluded.machine, pid = excluded.pid
                 WHERE leases.expires_at < $now OR leases.run_id = excluded.run_id OR leases.run_id = $replacing
-                """, cancellationToken, ("$product", productKey), ("$owner", owner), ("$run", runId), ("$expires", Text(now + duration)), ("$now", Text(now)),
-                ("$replacing", replacing)).ConfigureAwait(false);
+                """, cancellationToken, ("$product", productKey), ("$owner", holder.ToString()), ("$run", runId), ("$expires", Text(now + duration)), ("$now", Text(now)),
+                ("$replacing", replacing), ("$instance", holder.Instance), ("$machine", holder.Machine), ("$pid", holder.ProcessId)).ConfigureAwait(false);
+            if (taken == 1 && takenOver is not null)
+            {
+                await ExecuteAsync(transaction, "UPDATE runs SET status = 'failed', finished_at = $now, failure = $failure WHERE run_id = $run AND status = 'running'",
+                    cancellationToken, ("$now", Text(now)), ("$failure", Lease.LapsedFailure), ("$run", takenOver)).ConfigureAwait(false);
+            }
+
             return taken == 1;
         }, cancellationToken);
+
+    public Task<bool> RenewLeaseAsync(string productKey, string runId, TimeSpan duration, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(async transaction => await ExecuteAsync(transaction, "UPDATE leases SET expires_at = $expires WHERE product_key = $product AND run_id = $run",
+            cancellationToken, ("$expires", Text(_time.GetUtcNow() + duration)), ("$product", productKey), ("$run", runId)).ConfigureAwait(false) == 1, cancellationToken);
 
     public Task ReleaseLeaseAsync(string productKey, string runId, CancellationToken cancellationToken = default) =>
         InTransactionAsync(transaction => ExecuteAsync(transaction, "DELETE FROM leases WHERE product_key = $product AND run_id = $run",
             cancellationToken, ("$product", productKey), ("$run", runId)), cancellationToken);
+
+    public Task<int> EndAbandonedRunsAsync(IReadOnlyCollection<string> deadRuns, CancellationToken cancellationToken = default) => InTransactionAsync(async transaction =>
+    {
+        var now = Text(_time.GetUtcNow());
+        await ExecuteAsync(transaction, "DELETE FROM leases WHERE expires_at < $now OR run_id IN (SELECT value FROM json_each($dead))",
+            cancellationToken, ("$now", now), ("$dead", JsonSerializer.Serialize(deadRuns))).ConfigureAwait(false);
+        // A run is started after its lease is taken and finished before it is released: running without one, its process is gone.
+        return await ExecuteAsync(transaction, """
+            UPDATE runs SET status = 'failed', finished_at = $now, failure = $failure
+            WHERE status = 'running' AND run_id NOT IN (SELECT run_id FROM leases)
+            """, cancellationToken, ("$now", now), ("$failure", Lease.LapsedFailure)).ConfigureAwait(false);
+    }, cancellationToken);
 
     public Task StartRunAsync(string runId, string productKey, CancellationToken cancellationToken = default) =>
         InTransactionAsync(transaction => ExecuteAsync(transaction, "INSERT INTO runs (run_id, product_key, status, started_at) VALUES ($run, $product, 'running', $now)",
@@ -164,8 +242,18 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
         InTransactionAsync(transaction => ExecuteAsync(transaction, "UPDATE runs SET status = $status, finished_at = $now, failure = $failure WHERE run_id = $run",
             cancellationToken, ("$status", succeeded ? "succeeded" : "failed"), ("$now", Text(_time.GetUtcNow())), ("$failure", failure), ("$run", runId)), cancellationToken);
 
-    public Task PublishAsync(IReadOnlyList<SnapshotRecord> snapshots, CancellationToken cancellationToken = default) => InTransactionAsync(async transaction =>
+    public Task PublishAsync(string productKey, string runId, IReadOnlyList<SnapshotRecord> snapshots, CancellationToken cancellationToken = default) => InTransactionAsync(async transaction =>
     {
+        ArgumentNullException.ThrowIfNull(snapshots);
+        // The fencing check, in the pointer swap's own transaction: a run whose lease lapsed (and may be another's now) publishes nothing.
+        using (var fence = Command(transaction, "SELECT count(*) FROM leases WHERE product_key = $product AND run_id = $run", [("$product", productKey), ("$run", runId)]))
+        {
+            if ((long)(await fence.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 0)
+            {
+                throw new LeaseLostException(productKey, runId);
+            }
+        }
+
         var now = Text(_time.GetUtcNow());
         foreach (var snapshot in snapshots)
         {
@@ -487,6 +575,10 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
         try
         {
             return await action().ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (Unavailable(_path, e) is { } fault)
+        {
+            throw fault;
         }
         finally
         {
