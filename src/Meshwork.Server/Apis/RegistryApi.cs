@@ -23,7 +23,7 @@ public static class RegistryApi
 
     public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/registry").WithTags("Schema registry").AddEndpointFilter(async (context, next) =>
+        var api = app.MapGroup("/registry").WithTags("Schema registry").WithBodyLimit(BodyLimit.Schema).AddEndpointFilter(async (context, next) =>
         {
             try
             {
