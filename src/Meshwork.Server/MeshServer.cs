@@ -64,6 +64,7 @@ public static class MeshServer
             };
             return ServedMesh.OpenAsync(options, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<EngineRegistry>()).GetAwaiter().GetResult();
         });
+        services.AddSingleton(RequestBodyLimits.From(section));
         services.AddMeshworkAuthentication(section);
         services.AddProblemDetails();
         services.AddExceptionHandler<ServingExceptionHandler>();
@@ -96,6 +97,7 @@ public static class MeshServer
         app.UseHttpMetrics(options => options.SetMetricFactory(Metrics.WithCustomRegistry(metrics.Registry)));
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRequestBodyLimits();
 
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/readyz", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();

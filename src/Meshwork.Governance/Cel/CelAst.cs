@@ -23,39 +23,62 @@ internal sealed record CelCall(string Function, CelNode? Target, IReadOnlyList<C
 
 internal sealed record CelList(IReadOnlyList<CelNode> Items, int Column) : CelNode(Column);
 
-/// <summary>Builds <see cref="CelNode"/>s from the ANTLR tree of the CEL package's parser.</summary>
+/// <summary>An expression whose syntax tree nests deeper than <see cref="CelPolicyEvaluator.MaxDepth"/>, at <see cref="Column"/>.</summary>
+internal sealed class CelTooDeepException(int column) : Exception
+{
+    public int Column { get; } = column;
+}
+
+/// <summary>
+/// Builds <see cref="CelNode"/>s from the ANTLR tree of the CEL package's parser. Each node is built knowing its
+/// depth (the root is 1), and none deeper than <see cref="CelPolicyEvaluator.MaxDepth"/> is built: chains of
+/// operators parse flat but nest in the tree, and every walker of the tree recurses once per level.
+/// </summary>
 internal static class CelAstBuilder
 {
-    public static CelNode Build(CelParser.StartContext start) => Expr(start.e);
+    public static CelNode Build(CelParser.StartContext start) => Expr(start.e, 1);
 
-    private static CelNode Expr(CelParser.ExprContext context)
+    private static CelNode Expr(CelParser.ExprContext context, int depth)
     {
-        var condition = Or(context.e);
-        return context.op is null ? condition : new CelCall("_?_:_", null, [condition, Or(context.e1), Expr(context.e2)], Col(context.op));
+        if (context.op is null)
+        {
+            return Or(context.e, depth);
+        }
+
+        Within(depth + 1, context.op);
+        return new CelCall("_?_:_", null, [Or(context.e, depth + 1), Or(context.e1, depth + 1), Expr(context.e2, depth + 1)], Col(context.op));
     }
 
-    private static CelNode Or(CelParser.ConditionalOrContext context) =>
-        Chain(context.conditionalAnd().Select(And).ToList(), "_||_", context.LOGICAL_OR());
+    private static CelNode Or(CelParser.ConditionalOrContext context, int depth) =>
+        Chain(context.conditionalAnd(), And, "_||_", context.LOGICAL_OR(), depth);
 
-    private static CelNode And(CelParser.ConditionalAndContext context) =>
-        Chain(context.relation().Select(Relation).ToList(), "_&&_", context.LOGICAL_AND());
+    private static CelNode And(CelParser.ConditionalAndContext context, int depth) =>
+        Chain(context.relation(), Relation, "_&&_", context.LOGICAL_AND(), depth);
 
-    private static CelNode Chain(List<CelNode> operands, string function, ITerminalNode[] operators)
+    /// <summary>Operands joined left to right: the first operand sits as deep as there are operators.</summary>
+    private static CelNode Chain<T>(T[] operands, Func<T, int, CelNode> build, string function, ITerminalNode[] operators, int depth)
     {
-        var node = operands[0];
-        for (var i = 1; i < operands.Count; i++)
+        if (operators.Length > 0)
         {
-            node = new CelCall(function, null, [node, operands[i]], operators[i - 1].Symbol.Column + 1);
+            Within(depth + operators.Length, operators[0].Symbol);
+        }
+
+        var node = build(operands[0], depth + operators.Length);
+        for (var i = 1; i < operands.Length; i++)
+        {
+            var operandDepth = depth + operators.Length - i + 1;
+            node = new CelCall(function, null, [node, build(operands[i], operandDepth)], operators[i - 1].Symbol.Column + 1);
         }
 
         return node;
     }
 
-    private static CelNode Relation(CelParser.RelationContext context)
+    private static CelNode Relation(CelParser.RelationContext context, int depth)
     {
+        Within(depth, context.Start);
         if (context.calc() is { } calc)
         {
-            return Calc(calc);
+            return Calc(calc, depth);
         }
 
         var function = context.op.Text switch
@@ -63,24 +86,29 @@ internal static class CelAstBuilder
             "in" => "@in",
             var op => $"_{op}_",
         };
-        return new CelCall(function, null, [Relation(context.relation(0)), Relation(context.relation(1))], Col(context.op));
+        return new CelCall(function, null, [Relation(context.relation(0), depth + 1), Relation(context.relation(1), depth + 1)], Col(context.op));
     }
 
-    private static CelNode Calc(CelParser.CalcContext context) =>
-        context.unary() is { } unary
-            ? Unary(unary)
-            : new CelCall($"_{context.op.Text}_", null, [Calc(context.calc(0)), Calc(context.calc(1))], Col(context.op));
-
-    private static CelNode Unary(CelParser.UnaryContext context) => context switch
+    private static CelNode Calc(CelParser.CalcContext context, int depth)
     {
-        CelParser.MemberExprContext m => Member(m.member()),
-        CelParser.LogicalNotContext n => Repeat("!_", Member(n.member()), n.EXCLAM().Length, Col(n.Start)),
-        CelParser.NegateContext n => Repeat("-_", Member(n.member()), n.MINUS().Length, Col(n.Start)),
+        Within(depth, context.Start);
+        return context.unary() is { } unary
+            ? Unary(unary, depth)
+            : new CelCall($"_{context.op.Text}_", null, [Calc(context.calc(0), depth + 1), Calc(context.calc(1), depth + 1)], Col(context.op));
+    }
+
+    private static CelNode Unary(CelParser.UnaryContext context, int depth) => context switch
+    {
+        CelParser.MemberExprContext m => Member(m.member(), depth),
+        CelParser.LogicalNotContext n => Repeat("!_", n.member(), n.EXCLAM().Length, Col(n.Start), depth),
+        CelParser.NegateContext n => Repeat("-_", n.member(), n.MINUS().Length, Col(n.Start), depth),
         _ => throw Unsupported(context),
     };
 
-    private static CelNode Repeat(string function, CelNode operand, int times, int column)
+    private static CelNode Repeat(string function, CelParser.MemberContext member, int times, int column, int depth)
     {
+        Within(depth + times, member.Start);
+        var operand = Member(member, depth + times);
         for (var i = 0; i < times; i++)
         {
             operand = new CelCall(function, null, [operand], column);
@@ -89,26 +117,39 @@ internal static class CelAstBuilder
         return operand;
     }
 
-    private static CelNode Member(CelParser.MemberContext context) => context switch
+    private static CelNode Member(CelParser.MemberContext context, int depth)
     {
-        CelParser.PrimaryExprContext p => Primary(p.primary()),
-        CelParser.SelectContext s => new CelSelect(Member(s.member()), s.id.Text, Col(s.id)),
-        CelParser.MemberCallContext c => new CelCall(c.id.Text, Member(c.member()), Arguments(c.args), Col(c.id)),
-        CelParser.IndexContext i => new CelCall("_[_]", null, [Member(i.member()), Expr(i.index)], Col(i.op)),
-        _ => throw Unsupported(context),
-    };
+        Within(depth, context.Start);
+        return context switch
+        {
+            CelParser.PrimaryExprContext p => Primary(p.primary(), depth),
+            CelParser.SelectContext s => new CelSelect(Member(s.member(), depth + 1), s.id.Text, Col(s.id)),
+            CelParser.MemberCallContext c => new CelCall(c.id.Text, Member(c.member(), depth + 1), Arguments(c.args, depth + 1), Col(c.id)),
+            CelParser.IndexContext i => new CelCall("_[_]", null, [Member(i.member(), depth + 1), Expr(i.index, depth + 1)], Col(i.op)),
+            _ => throw Unsupported(context),
+        };
+    }
 
-    private static CelNode Primary(CelParser.PrimaryContext context) => context switch
+    private static CelNode Primary(CelParser.PrimaryContext context, int depth) => context switch
     {
         CelParser.IdentOrGlobalCallContext i when i.op is null => new CelIdent(i.id.Text, Col(i.id)),
-        CelParser.IdentOrGlobalCallContext i => new CelCall(i.id.Text, null, Arguments(i.args), Col(i.id)),
-        CelParser.NestedContext n => Expr(n.e),
-        CelParser.CreateListContext l => new CelList(l.elems?.optExpr().Select(e => Expr(e.e)).ToList() ?? [], Col(l.Start)),
+        CelParser.IdentOrGlobalCallContext i => new CelCall(i.id.Text, null, Arguments(i.args, depth + 1), Col(i.id)),
+        CelParser.NestedContext n => Expr(n.e, depth),
+        CelParser.CreateListContext l => new CelList(l.elems?.optExpr().Select(e => Expr(e.e, depth + 1)).ToList() ?? [], Col(l.Start)),
         CelParser.ConstantLiteralContext c => Literal(c.literal()),
         _ => throw Unsupported(context),
     };
 
-    private static List<CelNode> Arguments(CelParser.ExprListContext? list) => list?.expr().Select(Expr).ToList() ?? [];
+    /// <summary>Refuses a node at <paramref name="depth"/> past the limit, naming where it starts.</summary>
+    private static void Within(int depth, IToken at)
+    {
+        if (depth > CelPolicyEvaluator.MaxDepth)
+        {
+            throw new CelTooDeepException(Col(at));
+        }
+    }
+
+    private static List<CelNode> Arguments(CelParser.ExprListContext? list, int depth) => list?.expr().Select(e => Expr(e, depth)).ToList() ?? [];
 
     private static CelLiteral Literal(CelParser.LiteralContext context)
     {

@@ -19,6 +19,12 @@ public sealed class AvroSchemaFormat : ISchemaFormat
             throw new InvalidSchemaException(Type, "/", "the schema is empty");
         }
 
+        SchemaNesting.Check(text, Type, SchemaNesting.JsonBrackets);
+        foreach (var reference in references)
+        {
+            SchemaNesting.Check(reference.Schema, Type, SchemaNesting.JsonBrackets, $" of reference '{reference.Name}'");
+        }
+
         var names = new global::Avro.SchemaNames();
         foreach (var reference in references)
         {
@@ -26,6 +32,9 @@ public sealed class AvroSchemaFormat : ISchemaFormat
         }
 
         var schema = Parse(text, names, "/");
+
+        // Named types used by name nest without nesting the text; Apache.Avro's rendering recurses through them.
+        SchemaNesting.CheckTypes(Type, "/", [schema], Uses, s => (s as global::Avro.NamedSchema)?.Fullname);
         return new AvroParsedSchema(this, text, schema);
     }
 
@@ -51,6 +60,16 @@ public sealed class AvroSchemaFormat : ISchemaFormat
             throw new InvalidSchemaException(Type, location, e.Message, e);
         }
     }
+
+    private static IEnumerable<global::Avro.Schema?> Uses(global::Avro.Schema schema) => schema switch
+    {
+        global::Avro.RecordSchema record => record.Fields.Select(f => f.Schema),
+        global::Avro.ArraySchema array => [array.ItemSchema],
+        global::Avro.MapSchema map => [map.ValueSchema],
+        global::Avro.UnionSchema union => union.Schemas,
+        global::Avro.LogicalSchema logical => [logical.BaseSchema],
+        _ => [],
+    };
 
     private static global::Avro.Schema Unwrap(ParsedSchema schema, string name) =>
         schema is AvroParsedSchema avro ? avro.Schema : throw new ArgumentException($"Not an Avro schema: {schema?.Type}.", name);

@@ -26,6 +26,12 @@ public sealed class JsonSchemaFormat : ISchemaFormat
             throw new InvalidSchemaException(Type, "/", "the schema is empty");
         }
 
+        SchemaNesting.Check(text, Type, SchemaNesting.JsonBrackets);
+        foreach (var reference in references)
+        {
+            SchemaNesting.Check(reference.Schema, Type, SchemaNesting.JsonBrackets, $" of reference '{reference.Name}'");
+        }
+
         var documents = new List<JsonDocument>();
         try
         {
@@ -37,6 +43,9 @@ public sealed class JsonSchemaFormat : ISchemaFormat
             }
 
             var root = new JsonSchemaLoader(main.RootElement, referenced).Load();
+
+            // A chain of $refs nests without nesting the text; the checker recurses through it.
+            SchemaNesting.CheckTypes(Type, "/", [root], Uses, n => n is ReferenceNode reference ? reference.Reference : null);
             return new JsonParsedSchema(this, text, JsonText.Minify(main.RootElement), root);
         }
         finally
@@ -55,7 +64,8 @@ public sealed class JsonSchemaFormat : ISchemaFormat
     {
         try
         {
-            var document = JsonDocument.Parse(text);
+            // The nesting was checked before; the parser's own limit says the same.
+            var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = SchemaNesting.MaxDepth });
             documents.Add(document);
             return document;
         }
@@ -66,6 +76,17 @@ public sealed class JsonSchemaFormat : ISchemaFormat
             throw new InvalidSchemaException(Type, where, "not valid JSON: " + e.Message, e);
         }
     }
+
+    private static IEnumerable<SchemaNode?> Uses(SchemaNode node) => node switch
+    {
+        ObjectNode o => o.Properties.Select(p => p.Value).Append(o.AdditionalProperties).Append(o.UnevaluatedProperties)
+            .Concat(o.PatternProperties.Select(p => p.Schema)).Concat(o.SchemaDependencies.Values),
+        ArrayNode a => (a.ItemSchemas ?? []).Append(a.AllItems).Append(a.AdditionalItems).Append(a.UnevaluatedItems),
+        CombinedNode c => c.Subschemas,
+        NotNode n => [n.MustNotMatch],
+        ReferenceNode r => [r.Referred],
+        _ => [],
+    };
 
     private static JsonParsedSchema Unwrap(ParsedSchema schema, string name) =>
         schema as JsonParsedSchema ?? throw new ArgumentException($"Not a JSON Schema: {schema?.Type}.", name);

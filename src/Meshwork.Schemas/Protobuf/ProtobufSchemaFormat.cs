@@ -27,6 +27,13 @@ public sealed class ProtobufSchemaFormat : ISchemaFormat
             throw new InvalidSchemaException(Type, "line 1, column 1", "the schema is empty");
         }
 
+        // protobuf-net's parser recurses once per block: a deep one would overflow the stack, which ends the process.
+        SchemaNesting.Check(text, Type, SchemaNesting.ProtobufBrackets);
+        foreach (var reference in references)
+        {
+            SchemaNesting.Check(reference.Schema, Type, SchemaNesting.ProtobufBrackets, $" of reference '{reference.Name}'");
+        }
+
         var files = new ReferenceFiles(references);
         var set = new FileDescriptorSet { FileSystem = files };
         set.AddImportPath(string.Empty);
@@ -54,7 +61,17 @@ public sealed class ProtobufSchemaFormat : ISchemaFormat
                 : file.Name;
         }
 
-        return new ProtobufParsedSchema(this, text, Canonical(text), new ProtoModel(main, set.Files, origins));
+        var model = new ProtoModel(main, set.Files, origins);
+
+        // A chain of messages each with a field of the next nests without nesting the text; the checker follows it.
+        var names = new Dictionary<DescriptorProto, string>(ReferenceEqualityComparer.Instance);
+        foreach (var message in model.Messages)
+        {
+            names[message.Message!] = message.FullName;
+        }
+
+        SchemaNesting.CheckTypes(Type, "line 1, column 1", names.Keys, model.Uses, m => names.GetValueOrDefault(m));
+        return new ProtobufParsedSchema(this, text, Canonical(text), model);
     }
 
     public IReadOnlyList<SchemaIncompatibility> CanRead(ParsedSchema reader, ParsedSchema writer) =>
@@ -190,6 +207,14 @@ internal sealed class ProtoModel
     public List<string> MessageNames { get; } = [];
 
     public ProtoType? Find(string typeName) => _types.GetValueOrDefault(typeName.TrimStart('.'));
+
+    /// <summary>Every message type it can see.</summary>
+    public IEnumerable<ProtoType> Messages => _types.Values.Where(t => t.Message is not null);
+
+    /// <summary>The message types a message declares inside it or has fields of.</summary>
+    public IEnumerable<DescriptorProto?> Uses(DescriptorProto message) => message.NestedTypes.Concat(message.Fields
+        .Where(f => f.type is FieldDescriptorProto.Type.TypeMessage or FieldDescriptorProto.Type.TypeGroup)
+        .Select(f => Find(f.TypeName)?.Message));
 
     /// <summary>Whether the field's file is proto3 (where a field without a label has none, rather than optional).</summary>
     public bool IsProto3(FieldDescriptorProto field) => _proto3Fields.Contains(field);

@@ -24,6 +24,7 @@ public static class DataApi
                 [DataFormats.ContentType(DataFormat.Parquet), DataFormats.ContentType(DataFormat.Csv), DataFormats.ContentType(DataFormat.Ndjson)]);
         api.MapPost("/query", QueryAsync)
             .WithSummary("Run one read-only SELECT over datasets (named by address) as the caller may see them; ?format= as for dataset data.")
+            .WithBodyLimit(BodyLimit.Query)
             .Produces(StatusCodes.Status200OK, contentType: DataFormats.ContentType(DataFormat.Arrow));
         return app;
     }

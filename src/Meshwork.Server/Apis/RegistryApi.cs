@@ -23,7 +23,7 @@ public static class RegistryApi
 
     public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/registry").WithTags("Schema registry").AddEndpointFilter(async (context, next) =>
+        var api = app.MapGroup("/registry").WithTags("Schema registry").WithBodyLimit(BodyLimit.Schema).AddEndpointFilter(async (context, next) =>
         {
             try
             {
@@ -124,25 +124,14 @@ public static class RegistryApi
         return app;
     }
 
-    /// <summary>
-    /// A subject of a published dataset (<c>&lt;address&gt;-value</c>, <c>&lt;address&gt;.json-value</c> or
-    /// <c>-key</c>) is written by the platform only (admins and the pipeline role); other subjects by admins and
-    /// by principals an access policy permits (channel <c>registry</c>, the subject as <c>resource.dataset</c>).
-    /// </summary>
+    /// <summary>Refuses a write that <see cref="SubjectWrites"/> refuses (40301), else audits it.</summary>
     private static async Task AuthorizeWriteAsync(HttpContext context, ServedMesh served, string subject, CancellationToken cancellationToken)
     {
         var principal = context.Principal();
         var state = await served.StateAsync(cancellationToken);
-        var address = DatasetSubjects.DatasetOf(subject, a => state.Catalog.FindDataset(a) is not null);
-        var productSubject = address is not null;
-        var allowed = principal.Roles.Contains("admin") || (productSubject
-            ? principal.Roles.Contains("pipeline")
-            : state.Governance.Planner.Permits(principal, subject, new Governance.AccessRequest("schema-write", "registry")));
-        if (!allowed)
+        if (SubjectWrites.Refusal(principal, subject, state, registering: HttpMethods.IsPost(context.Request.Method)) is { } refusal)
         {
-            throw new RegistryException(40301, productSubject
-                ? $"Subject '{subject}' belongs to data product dataset {address}: only the platform (admin, pipeline) registers its schemas."
-                : $"'{principal.Id}' may not write subject '{subject}': admins and principals an access policy permits (request.channel 'registry') write subjects outside data products.");
+            throw new RegistryException(40301, refusal);
         }
 
         await served.Store.AppendAuditAsync(new AuditEntry(principal.Id, "registry-write", subject, null, null, null, "allowed", context.Request.Method + " " + context.Request.Path),

@@ -123,6 +123,36 @@ public sealed class YamlDocumentReaderTests
     }
 
     [Fact]
+    public void Parse_NestingAtTheLimit_IsAccepted()
+    {
+        var depth = YamlDocumentReader.MaxDepth;
+
+        var (flow, flowDiagnostics) = Parse(new string('[', depth) + "1" + new string(']', depth));
+        var (block, blockDiagnostics) = Parse(BlockMappings(depth));
+
+        Assert.Empty(flowDiagnostics);
+        Assert.NotNull(flow);
+        Assert.Empty(blockDiagnostics);
+        Assert.NotNull(block);
+    }
+
+    [Fact]
+    public void Parse_NestingOnePastTheLimit_IsRefusedAsTooDeepWithTheLine()
+    {
+        var depth = YamlDocumentReader.MaxDepth + 1;
+
+        var (flow, flowDiagnostics) = Parse(new string('[', depth) + "1" + new string(']', depth));
+        var (block, blockDiagnostics) = Parse(BlockMappings(depth));
+
+        Assert.Null(flow);
+        Assert.Equal(Rules.YamlTooDeep.Id, Assert.Single(flowDiagnostics).Rule);
+        Assert.Null(block);
+        var tooDeep = Assert.Single(blockDiagnostics);
+        Assert.Equal(Rules.YamlTooDeep.Id, tooDeep.Rule);
+        Assert.Equal(depth, tooDeep.Line);
+    }
+
+    [Fact]
     public void Parse_AliasBomb_IsRefused()
     {
         var yaml = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
@@ -267,4 +297,16 @@ public sealed class YamlDocumentReaderTests
     }
 
     private static string CultureInvariant(FormattableString s) => FormattableString.Invariant(s);
+
+    /// <summary><paramref name="depth"/> mappings, each the value of the one before, one key per line.</summary>
+    private static string BlockMappings(int depth)
+    {
+        var yaml = new StringBuilder();
+        for (var i = 0; i < depth - 1; i++)
+        {
+            yaml.Append(' ', i * 2).Append('k').Append(i).Append(":\n");
+        }
+
+        return yaml.Append(' ', (depth - 1) * 2).Append("leaf: 1\n").ToString();
+    }
 }

@@ -62,4 +62,73 @@ public sealed class CelPolicyEvaluatorTests
 
         Assert.Null(_evaluator.Evaluate(condition, new PolicyInput(new Dictionary<string, object>(StringComparer.Ordinal))));
     }
+
+    [Fact]
+    public void Compile_ParenthesesToTheLimit_AreAccepted() =>
+        Assert.NotNull(_evaluator.Compile(Parenthesised(CelPolicyEvaluator.MaxDepth), PolicyDeclarations.For(_people)));
+
+    [Fact]
+    public void Compile_ParenthesesPastTheLimit_AreRefusedAtTheFirstTooDeep()
+    {
+        var error = Assert.Throws<PolicyExpressionException>(() => _evaluator.Compile(Parenthesised(CelPolicyEvaluator.MaxDepth + 1), PolicyDeclarations.For(_people)));
+
+        Assert.Contains($"nests deeper than {CelPolicyEvaluator.MaxDepth} levels", error.Message, StringComparison.Ordinal);
+        Assert.Equal(CelPolicyEvaluator.MaxDepth + 1, error.Column);
+    }
+
+    [Fact]
+    public void Compile_BracketsInStrings_AreNotNesting() =>
+        Assert.NotNull(_evaluator.Compile($"request.purpose == '{new string('(', 100)}' || request.purpose == r\"\\\" || request.purpose == \"{new string('[', 100)}\"",
+            PolicyDeclarations.For(_people)));
+
+    [Fact]
+    public void Compile_ConditionalsPastTheLimit_AreRefused()
+    {
+        var chained = string.Concat(Enumerable.Repeat("true ? true : ", CelPolicyEvaluator.MaxDepth)) + "false";
+
+        var error = Assert.Throws<PolicyExpressionException>(() => _evaluator.Compile(chained, PolicyDeclarations.For(_people)));
+
+        Assert.Contains("nests deeper than", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compile_OperatorsToTheLimit_AreAccepted()
+    {
+        Assert.NotNull(_evaluator.Compile(new string('!', CelPolicyEvaluator.MaxDepth - 1) + "true", PolicyDeclarations.For(_people)));
+        Assert.NotNull(_evaluator.Compile(Chain("true", " || ", CelPolicyEvaluator.MaxDepth), PolicyDeclarations.For(_people)));
+    }
+
+    [Fact]
+    public void Compile_OperatorsPastTheLimit_AreRefused()
+    {
+        var declarations = PolicyDeclarations.For(_people);
+
+        Assert.Contains("nests deeper than", Assert.Throws<PolicyExpressionException>(() => _evaluator.Compile(new string('!', CelPolicyEvaluator.MaxDepth) + "true", declarations)).Message,
+            StringComparison.Ordinal);
+        Assert.Contains("nests deeper than", Assert.Throws<PolicyExpressionException>(() => _evaluator.Compile(Chain("true", " || ", CelPolicyEvaluator.MaxDepth + 1), declarations)).Message,
+            StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("(", "true", ")")]
+    [InlineData("[", "1", "]")]
+    [InlineData("size(", "'x'", ")")]
+    [InlineData("!", "true", "")]
+    [InlineData("true || ", "false", "")]
+    [InlineData("1 + ", "1 > 0", "")]
+    [InlineData("principal.", "id == 'x'", "")]
+    [InlineData("true ? true : ", "false", "")]
+    public void Compile_TwelveThousandLevels_AreRefusedWithoutExhaustingTheStack(string before, string inside, string after)
+    {
+        const int levels = 12_000;
+        var expression = string.Concat(Enumerable.Repeat(before, levels)) + inside + string.Concat(Enumerable.Repeat(after, levels));
+
+        var error = Assert.Throws<PolicyExpressionException>(() => _evaluator.Compile(expression, PolicyDeclarations.For(_people)));
+
+        Assert.Contains("nests deeper than", error.Message, StringComparison.Ordinal);
+    }
+
+    private static string Parenthesised(int depth) => new string('(', depth) + "true" + new string(')', depth);
+
+    private static string Chain(string operand, string separator, int operands) => string.Join(separator, Enumerable.Repeat(operand, operands));
 }

@@ -177,6 +177,52 @@ public sealed class DataApiTests(ServerFixture server) : IClassFixture<ServerFix
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // chunked: the size is known only while the body is read
+    public async Task Query_BodyOverTheLimit_Is413NamingTheLimit_AndTheNextQueryRuns(bool withContentLength)
+    {
+        var client = server.Client("olivia");
+        var sql = $"SELECT count(*) AS n FROM {Profiles} -- " + new string('x', 300 * 1024);
+        var json = JsonSerializer.Serialize(new { sql, purpose = "testing" });
+        HttpContent body = withContentLength
+            ? new StringContent(json, Encoding.UTF8, "application/json")
+            : new UnknownLengthContent(Encoding.UTF8.GetBytes(json));
+
+        var response = await client.PostAsync(new Uri("/api/v1/query?format=ndjson", UriKind.Relative), body, Cancel);
+        var next = await PostQueryAsync(client, $"SELECT count(*) AS n FROM {Profiles}");
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
+        Assert.Contains("256 KiB", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Meshwork:MaxQueryBodyBytes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
+
+    [Fact]
+    public async Task Query_BodyUnderTheLimit_Runs()
+    {
+        var sql = $"SELECT count(*) AS n FROM {Profiles} -- " + new string('x', 200 * 1024);
+
+        var response = await server.Client("olivia").PostAsync(new Uri("/api/v1/query?format=ndjson", UriKind.Relative),
+            new UnknownLengthContent(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { sql, purpose = "testing" }))), Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(await PublishedRowsAsync(Profiles), Lines(await response.Content.ReadAsStringAsync(Cancel)).Single().GetProperty("n").GetInt64());
+    }
+
+    [Fact]
+    public async Task OtherEndpoint_BodyOverTheGlobalLimit_Is413()
+    {
+        var body = new StringContent(JsonSerializer.Serialize(new { dataset = Profiles, purpose = new string('x', 1100 * 1024) }), Encoding.UTF8, "application/json");
+
+        var response = await server.Client("mallory").PostAsync(new Uri("/api/v1/access-requests", UriKind.Relative), body, Cancel);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("Meshwork:MaxRequestBodyBytes", (await response.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     internal static async Task<HttpResponseMessage> PostQueryAsync(HttpClient client, string sql, string format = "ndjson", string purpose = "testing",
         CancellationToken? cancellationToken = null) =>
         await client.PostAsJsonAsync($"/api/v1/query?format={format}", new { sql, purpose }, cancellationToken ?? Cancel);
@@ -200,5 +246,25 @@ public sealed class DataApiTests(ServerFixture server) : IClassFixture<ServerFix
         var rows = dataset.GetProperty("rows").GetInt64();
         Assert.True(rows > 0);
         return rows;
+    }
+
+    /// <summary>A body sent without Content-Length.</summary>
+    private sealed class UnknownLengthContent : HttpContent
+    {
+        private readonly byte[] _bytes;
+
+        public UnknownLengthContent(byte[] bytes)
+        {
+            _bytes = bytes;
+            Headers.ContentType = new("application/json");
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(_bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }

@@ -179,4 +179,32 @@ public sealed partial class RegistryApiTests
         await client.RegisterSchemaAsync(subject, schema);
         return (await client.GetLatestSchemaAsync(subject)).Version;
     }
+
+    [Fact]
+    public async Task Protobuf_TwelveThousandLevelsDeep_Is422OnLookupAndCompatibility_AndTheServerStaysUp()
+    {
+        using var client = Client("admin");
+        using var http = Http("mallory");
+        var subject = Subject();
+        await client.RegisterSchemaAsync(subject, new Schema(UserProtoV1, SchemaType.Protobuf));
+        var deep = new System.Text.StringBuilder("syntax = \"proto3\";\n");
+        for (var i = 0; i < 12_000; i++)
+        {
+            deep.Append("message M").Append(i).Append(" {\n");
+        }
+
+        var body = new { schema = deep.Append('}', 12_000).ToString(), schemaType = "PROTOBUF" };
+
+        var lookup = await http.PostAsJsonAsync($"{server.Url}/registry/subjects/{subject}", body, Cancel);
+        var compatibility = await http.PostAsJsonAsync($"{server.Url}/registry/compatibility/subjects/{subject}/versions/latest", body, Cancel);
+        var next = await http.GetAsync(new Uri($"{server.Url}/registry/subjects/{subject}/versions"), Cancel);
+
+        var lookupError = await lookup.Content.ReadFromJsonAsync<JsonElement>(Cancel);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, lookup.StatusCode);
+        Assert.Equal(42201, lookupError.GetProperty("error_code").GetInt32());
+        Assert.Contains("nests deeper than 64 levels", lookupError.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, compatibility.StatusCode);
+        Assert.Equal(42201, await CodeAsync(compatibility));
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
 }

@@ -263,6 +263,60 @@ public sealed partial class RegistryApiTests(KestrelServerFixture server) : ICla
         Assert.Equal(40301, await CodeAsync(response));
     }
 
+    [Theory]
+    [InlineData("customers.profiles.profiles_v2-value")] // a version not published yet
+    [InlineData("customers.profiles.profiles_v1-key")]
+    [InlineData("customers.profiles.profiles_v9.json-value")]
+    [InlineData("customers.profiles.not_an_object_v1-value")] // an object the contract does not have (yet)
+    [InlineData("Customers.profiles.profiles_v1-VALUE")] // the published subject, but for case
+    [InlineData("customers.PROFILES.profiles_v3-value")]
+    public async Task ProductSubjectForm_IsRefusedToAnOwnerThePolicyLetsWriteOtherSubjects(string subject)
+    {
+        // sam owns sales' products: the example's policy lets owners write subjects outside data products.
+        using var squatter = Http("sam");
+
+        var response = await squatter.PostAsJsonAsync($"{server.Url}/registry/subjects/{Uri.EscapeDataString(subject)}/versions", new { schema = UserV1 }, Cancel);
+
+        var error = await ErrorAsync(response);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(40301, error.Code);
+        Assert.Contains("customers.profiles", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProductSubjectLookAlike_IsRefusedEvenToAnAdmin_NamingThePlatformSubject()
+    {
+        using var admin = Http("admin");
+
+        var response = await admin.PostAsJsonAsync($"{server.Url}/registry/subjects/Customers.profiles.profiles_v1-VALUE/versions", new { schema = UserV1 }, Cancel);
+
+        var error = await ErrorAsync(response);
+        Assert.Equal(40301, error.Code);
+        Assert.Contains("differs only by case from 'customers.profiles.profiles_v1-value'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnpublishedVersionSubject_IsRegisteredByThePlatform()
+    {
+        // What the owning team's next publish does: the pipeline registers the new version's subjects.
+        using var pipeline = Client("pipeline");
+        var subject = "customers.profiles.squat_" + Guid.NewGuid().ToString("N")[..8] + "_v2-value";
+
+        var id = await pipeline.RegisterSchemaAsync(subject, new Schema(UserV1, SchemaType.Avro));
+
+        Assert.Equal(id, (await pipeline.GetLatestSchemaAsync(subject)).Id);
+    }
+
+    [Fact]
+    public async Task SubjectOfAnUnknownProduct_IsWrittenByThosePolicyPermits()
+    {
+        using var owner = Http("sam");
+
+        var response = await owner.PostAsJsonAsync($"{server.Url}/registry/subjects/nowhere.things.{Subject().Replace('-', '_')}_v1-value/versions", new { schema = UserV1 }, Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     private static string Subject() => "subject-" + Guid.NewGuid().ToString("N")[..8];
 
     private CachedSchemaRegistryClient Client(string principal) => new(new SchemaRegistryConfig
@@ -279,6 +333,12 @@ public sealed partial class RegistryApiTests(KestrelServerFixture server) : ICla
         var http = new HttpClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.Token(principal));
         return http;
+    }
+
+    private static async Task<(int Code, string Message)> ErrorAsync(HttpResponseMessage response)
+    {
+        var error = await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
+        return (error.GetProperty("error_code").GetInt32(), error.GetProperty("message").GetString() ?? string.Empty);
     }
 
     private static async Task<int> CodeAsync(HttpResponseMessage response) =>
