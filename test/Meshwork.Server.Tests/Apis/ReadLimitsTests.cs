@@ -67,34 +67,55 @@ public sealed class ReadLimitsTests(LimitedServerFixture server) : IClassFixture
     [Fact]
     public async Task Reads_FloodFromOnePrincipal_Are429WithRetryAfter()
     {
-        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => DataApiTests.PostQueryAsync(server.Client("frank"), Endless)));
+        // Twelve at once: one runs (until its time limit), the others are refused while it runs. A round where the
+        // machine was too loaded for any two to overlap does not count and is tried again.
+        for (var round = 0; round < 5; round++)
+        {
+            var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => DataApiTests.PostQueryAsync(server.Client("frank"), Endless)));
 
-        Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.UnprocessableEntity);
-        var refused = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
-        Assert.NotEmpty(refused);
-        Assert.All(refused, r => Assert.Equal(TimeSpan.FromSeconds(1), r.Headers.RetryAfter?.Delta));
-        Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.TooManyRequests, r.StatusCode.ToString()));
-        Assert.Contains("per caller", await refused[0].Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+            Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.TooManyRequests, r.StatusCode.ToString()));
+            var refused = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+            if (refused.Count > 0)
+            {
+                Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.UnprocessableEntity);
+                Assert.All(refused, r => Assert.Equal(TimeSpan.FromSeconds(1), r.Headers.RetryAfter?.Delta));
+                Assert.Contains("per caller", await refused[0].Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+                return;
+            }
+        }
+
+        Assert.Fail("Twelve reads at once by one principal were never refused.");
     }
 
     [Fact]
     public async Task Reads_OverTheServersLimit_Are429ForEveryone()
     {
-        // Two principals take both places; a third, with none of its own running, is refused while they run.
-        var running = new List<Task<HttpResponseMessage>>
+        // Two principals take both places; a third, with none of its own running, is refused while they run. On a
+        // loaded machine a probe can get in before a runner: then the round does not count and is tried again.
+        for (var round = 0; round < 5; round++)
         {
-            DataApiTests.PostQueryAsync(server.Client("frank"), Endless),
-            DataApiTests.PostQueryAsync(server.Client("admin"), Endless),
-        };
-        var answers = new List<HttpStatusCode>();
-        while (!running.All(r => r.IsCompleted))
-        {
-            answers.Add((await DataApiTests.PostQueryAsync(server.Client("mallory"), "SELECT count(*) AS n FROM customers.profiles.profiles_v1")).StatusCode);
+            var running = new List<Task<HttpResponseMessage>>
+            {
+                DataApiTests.PostQueryAsync(server.Client("frank"), Endless),
+                DataApiTests.PostQueryAsync(server.Client("admin"), Endless),
+            };
+            var answers = new List<HttpStatusCode>();
+            while (!running.All(r => r.IsCompleted))
+            {
+                answers.Add((await DataApiTests.PostQueryAsync(server.Client("mallory"), "SELECT count(*) AS n FROM customers.profiles.profiles_v1")).StatusCode);
+            }
+
+            var runners = (await Task.WhenAll(running)).Select(r => r.StatusCode).ToList();
+            if (runners.All(r => r == HttpStatusCode.UnprocessableEntity) && answers.Contains(HttpStatusCode.TooManyRequests))
+            {
+                Assert.Equal(HttpStatusCode.OK, (await DataApiTests.PostQueryAsync(server.Client("mallory"), "SELECT count(*) AS n FROM customers.profiles.profiles_v1")).StatusCode);
+                return;
+            }
+
+            Assert.All(runners, r => Assert.True(r is HttpStatusCode.UnprocessableEntity or HttpStatusCode.TooManyRequests, r.ToString()));
         }
 
-        Assert.Contains(HttpStatusCode.TooManyRequests, answers);
-        Assert.All(await Task.WhenAll(running), r => Assert.Equal(HttpStatusCode.UnprocessableEntity, r.StatusCode));
-        Assert.Equal(HttpStatusCode.OK, (await DataApiTests.PostQueryAsync(server.Client("mallory"), "SELECT count(*) AS n FROM customers.profiles.profiles_v1")).StatusCode);
+        Assert.Fail("A third principal was never refused while two reads held the server's two places.");
     }
 
     [Fact]
