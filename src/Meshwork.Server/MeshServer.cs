@@ -1,6 +1,5 @@
 using Meshwork.Engines;
 using Meshwork.Engines.DuckDb;
-using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Products;
 using Meshwork.Platform.Serving;
 using Meshwork.Server.Apis;
@@ -45,22 +44,20 @@ public static class MeshServer
         services.AddSingleton(provider =>
         {
             var data = section["Data"] ?? throw new InvalidOperationException("Meshwork:Data is not set: which applied data folder should the server serve?");
-            var options = new ServeOptions
+            // Every setting defaults to ServeOptions' own default (docs/security.md#limits-and-their-defaults).
+            var defaults = new ServeOptions { DataFolder = data };
+            var options = defaults with
             {
-                DataFolder = data,
                 Repository = section["Repository"],
-                MaxRows = section.GetValue("MaxRows", 50_000_000L),
-                MaxBytes = section.GetValue("MaxBytes", 20L * 1024 * 1024 * 1024),
-                ReadTimeout = section.GetValue("ReadTimeout", TimeSpan.FromMinutes(5)),
-                LeaseDuration = section.GetValue("LeaseDuration", RunLease.DefaultDuration),
-            };
-            options = options with
-            {
-                MaxConcurrentReads = section.GetValue("MaxConcurrentReads", options.MaxConcurrentReads),
-                MaxConcurrentReadsPerPrincipal = section.GetValue("MaxConcurrentReadsPerPrincipal", options.MaxConcurrentReadsPerPrincipal),
-                SessionMemoryBytes = section.GetValue("SessionMemoryBytes", options.SessionMemoryBytes),
-                SessionThreads = section.GetValue("SessionThreads", options.SessionThreads),
-                MaxGeneratedRows = section.GetValue("MaxGeneratedRows", options.MaxGeneratedRows),
+                MaxRows = section.GetValue("MaxRows", defaults.MaxRows),
+                MaxBytes = section.GetValue("MaxBytes", defaults.MaxBytes),
+                ReadTimeout = section.GetValue("ReadTimeout", defaults.ReadTimeout),
+                LeaseDuration = section.GetValue("LeaseDuration", defaults.LeaseDuration),
+                MaxConcurrentReads = section.GetValue("MaxConcurrentReads", defaults.MaxConcurrentReads),
+                MaxConcurrentReadsPerPrincipal = section.GetValue("MaxConcurrentReadsPerPrincipal", defaults.MaxConcurrentReadsPerPrincipal),
+                SessionMemoryBytes = section.GetValue("SessionMemoryBytes", defaults.SessionMemoryBytes),
+                SessionThreads = section.GetValue("SessionThreads", defaults.SessionThreads),
+                MaxGeneratedRows = section.GetValue("MaxGeneratedRows", defaults.MaxGeneratedRows),
             };
             return ServedMesh.OpenAsync(options, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<EngineRegistry>()).GetAwaiter().GetResult();
         });

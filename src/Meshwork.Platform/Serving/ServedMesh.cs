@@ -101,6 +101,19 @@ public sealed class ServedMesh : IAsyncDisposable
         }
 
         options = options with { DataFolder = data };
+        foreach (var (name, value) in new (string, long)[]
+        {
+            (nameof(options.MaxConcurrentReads), options.MaxConcurrentReads), (nameof(options.MaxConcurrentReadsPerPrincipal), options.MaxConcurrentReadsPerPrincipal),
+            (nameof(options.SessionMemoryBytes), options.SessionMemoryBytes), (nameof(options.SessionThreads), options.SessionThreads),
+            (nameof(options.MaxGeneratedRows), options.MaxGeneratedRows), (nameof(options.MaxRows), options.MaxRows), (nameof(options.MaxBytes), options.MaxBytes),
+        })
+        {
+            if (value < 1)
+            {
+                throw new MeshworkException($"Meshwork:{name} must be at least 1 (it is {value}); see docs/security.md for its default.");
+            }
+        }
+
         if (options.LeaseDuration < RunLease.MinimumDuration)
         {
             throw new MeshworkException($"The run lease duration must be at least {RunLease.MinimumDuration.TotalSeconds:0} s (it is {options.LeaseDuration}); the default is {RunLease.DefaultDuration.TotalSeconds:0} s.");
