@@ -1,8 +1,6 @@
 using System.Globalization;
-using Meshwork.Engines;
 using Meshwork.Engines.DuckDb;
 using Meshwork.Platform;
-using Meshwork.Platform.Store.Sqlite;
 
 namespace Meshwork.Benchmarks;
 
@@ -59,7 +57,7 @@ public static class GovernedReadMesh
         log.WriteLine($"// governed read mesh: wrote {rows:N0} rows of CSV in {clock.Elapsed.TotalSeconds:0.0} s");
 
         clock.Restart();
-        var platform = new MeshworkPlatform(TimeProvider.System, new EngineRegistry().AddDuckDb());
+        var platform = MeshworkPlatform.Create();
         var applied = await platform.ApplyAsync(repository, dataFolder: null).ConfigureAwait(false);
         if (applied.Errors.Count > 0 || applied.Refused || applied.Plan is null)
         {
@@ -80,7 +78,7 @@ public static class GovernedReadMesh
 
     private static async Task<GovernedReadData> OpenAsync(string repository, string dataFolder, long rows)
     {
-        await using var store = await SqliteMetadataStore.OpenAsync(dataFolder, TimeProvider.System).ConfigureAwait(false);
+        await using var store = await MeshworkPlatform.Create().OpenStoreAsync(dataFolder).ConfigureAwait(false);
         var snapshot = await store.GetCurrentSnapshotAsync(Address).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"{Address} is not published in {dataFolder}.");
         if (snapshot.Rows != rows)

@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Meshwork.Engines;
-using Meshwork.Engines.DuckDb;
 using Meshwork.Platform;
 using Meshwork.Platform.Store;
-using Meshwork.Platform.Store.Sqlite;
 
 namespace Meshwork.Benchmarks;
 
@@ -58,7 +55,7 @@ public static class SearchLatency
             Console.WriteLine($"Generated {mesh.Products:N0} products ({mesh.LintFiles:N0} files) in {clock.Elapsed.TotalSeconds:0.0} s.");
 
             clock.Restart();
-            var platform = new MeshworkPlatform(TimeProvider.System, new EngineRegistry().AddDuckDb());
+            var platform = MeshworkPlatform.Create();
             var planned = await platform.PlanAsync(repository, dataFolder: null).ConfigureAwait(false);
             if (planned.Lint.Errors > 0 || planned.Plan is not { HasRefusals: false } plan)
             {
@@ -66,7 +63,7 @@ public static class SearchLatency
             }
 
             // Applied without running any pipeline: the catalog lists every product; none has a snapshot yet.
-            await using (var store = await SqliteMetadataStore.OpenAsync(planned.DataFolder, TimeProvider.System).ConfigureAwait(false))
+            await using (var store = await platform.OpenStoreAsync(planned.DataFolder).ConfigureAwait(false))
             {
                 await store.RecordPlanAsync(plan).ConfigureAwait(false);
                 await store.SetMetaAsync(MetaKeys.Repository, Path.GetFullPath(repository)).ConfigureAwait(false);

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using Meshwork.Cli.Commands;
-using Meshwork.Engines;
-using Meshwork.Engines.DuckDb;
 using Meshwork.Loading;
 using Meshwork.Platform;
 using Meshwork.Platform.Store;
@@ -22,7 +20,7 @@ public static class MeshCli
 
     public static RootCommand Create(TimeProvider? time = null)
     {
-        var platform = new MeshworkPlatform(time ?? TimeProvider.System, new EngineRegistry().AddDuckDb());
+        var platform = MeshworkPlatform.Create(m => m.UseTime(time ?? TimeProvider.System));
         return new("Meshwork: a self-hosted data mesh platform. Domains publish data products; the platform provisions, runs, governs and serves them.")
         {
             InitCommand.Create(),

@@ -10,7 +10,7 @@ using Meshwork.Platform.Planning;
 using Meshwork.Platform.Quality;
 using Meshwork.Platform.Serving;
 using Meshwork.Platform.Store;
-using Meshwork.Platform.Store.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Meshwork.Platform;
 
@@ -32,9 +32,19 @@ public sealed record PlanResult(LintReport Lint, Plan? Plan, string DataFolder, 
 
 /// <summary>
 /// The application facade the CLI, the server and tests call (DESIGN.md §5): each verb is one method here.
+/// Composed by <see cref="MeshworkServiceCollectionExtensions.AddMeshwork"/>, the one place that chooses the
+/// engines and the metadata store.
 /// </summary>
-public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
+public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, IMetadataStoreProvider stores)
 {
+    /// <summary>A platform composed with <see cref="MeshworkServiceCollectionExtensions.AddMeshwork"/> (the embedded defaults unless configured).</summary>
+    public static MeshworkPlatform Create(Action<MeshworkBuilder>? configure = null) =>
+        new ServiceCollection().AddMeshwork(configure).BuildServiceProvider().GetRequiredService<MeshworkPlatform>();
+
+    /// <summary>The metadata store of <paramref name="dataFolder"/>, of the kind this platform was composed with.</summary>
+    public Task<IMetadataStore> OpenStoreAsync(string dataFolder, CancellationToken cancellationToken = default) =>
+        stores.OpenAsync(Path.GetFullPath(dataFolder), time, cancellationToken);
+
     /// <summary>The data folder: the one given, else mesh.yaml's <c>dataFolder</c> inside the repository.</summary>
     public static string DataFolderOf(Mesh mesh, string? dataFolder) =>
         Path.GetFullPath(dataFolder ?? Path.Combine(mesh.RootPath, mesh.Settings.DataFolder));
@@ -111,7 +121,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
         }
 
         var mesh = planned.Mesh;
-        await using var store = await SqliteMetadataStore.OpenAsync(planned.DataFolder, time, cancellationToken).ConfigureAwait(false);
+        await using var store = await stores.OpenAsync(planned.DataFolder, time, cancellationToken).ConfigureAwait(false);
         await RunLease.EndAbandonedRunsAsync(store, planned.DataFolder, cancellationToken).ConfigureAwait(false);
         await store.RecordPlanAsync(plan, cancellationToken).ConfigureAwait(false);
         await store.SetMetaAsync(MetaKeys.Repository, Path.GetFullPath(mesh.RootPath), cancellationToken).ConfigureAwait(false);
@@ -175,7 +185,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
     /// an input a policy permits gets an active agreement (approved by that policy); one nobody permits gets a
     /// pending request for the owning team, filed once.
     /// </summary>
-    private async Task RecordInputAgreementsAsync(SqliteMetadataStore store, IEnumerable<InputAccess> inputs, IProgress<string>? progress, CancellationToken cancellationToken)
+    private async Task RecordInputAgreementsAsync(IMetadataStore store, IEnumerable<InputAccess> inputs, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         foreach (var input in inputs.Where(i => i.Agreement is null && i.CrossesTeams && (i.Plan.Allowed || i.Plan.Policies.Count == 0)).DistinctBy(i => i.Dataset))
         {
@@ -269,12 +279,12 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
     /// <summary>What a data folder has applied and the agreements recorded there; nothing when no store exists yet (read only).</summary>
     private async Task<(AppliedState Applied, IReadOnlyList<Agreement> Agreements)> ReadAppliedAsync(string dataFolder, CancellationToken cancellationToken)
     {
-        if (!SqliteMetadataStore.Exists(dataFolder))
+        if (!stores.Exists(dataFolder))
         {
             return (AppliedState.Empty, []);
         }
 
-        await using var store = await SqliteMetadataStore.OpenAsync(dataFolder, time, cancellationToken).ConfigureAwait(false);
+        await using var store = await stores.OpenAsync(dataFolder, time, cancellationToken).ConfigureAwait(false);
         return (await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false),
             await store.ListAgreementsAsync(null, null, cancellationToken).ConfigureAwait(false));
     }
@@ -302,7 +312,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
 
     /// <summary>Opens an applied data folder for serving (the server's facade).</summary>
     public Task<ServedMesh> ServeAsync(ServeOptions options, CancellationToken cancellationToken = default) =>
-        ServedMesh.OpenAsync(options, time, engines, cancellationToken);
+        ServedMesh.OpenAsync(options, time, engines, stores, cancellationToken);
 
     /// <summary>A bearer token for a principal of the applied repository's people.yaml, signed with the data folder's key.</summary>
     public async Task<string> IssueTokenAsync(string dataFolder, string principal, TimeSpan? lifetime, CancellationToken cancellationToken = default)
@@ -334,7 +344,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
             return new TestResult(planned.Lint, [], []);
         }
 
-        if (!SqliteMetadataStore.Exists(planned.DataFolder))
+        if (!stores.Exists(planned.DataFolder))
         {
             throw new MeshworkException($"Nothing is applied in {planned.DataFolder}; run 'mesh apply' first.");
         }
@@ -345,7 +355,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines)
             throw new MeshworkException($"No product '{product}' with output ports in the repository.");
         }
 
-        await using var store = await SqliteMetadataStore.OpenAsync(planned.DataFolder, time, cancellationToken).ConfigureAwait(false);
+        await using var store = await stores.OpenAsync(planned.DataFolder, time, cancellationToken).ConfigureAwait(false);
         var outcomes = new List<TestOutcome>();
         var errors = new List<string>();
         var runId = "test-" + Guid.NewGuid().ToString("N");

@@ -1,7 +1,8 @@
 using Meshwork.Engines;
-using Meshwork.Engines.DuckDb;
+using Meshwork.Platform;
 using Meshwork.Platform.Products;
 using Meshwork.Platform.Serving;
+using Meshwork.Platform.Store;
 using Meshwork.Server.Apis;
 using Meshwork.Server.Hosting;
 using Meshwork.Web;
@@ -28,7 +29,7 @@ public static class MeshServer
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         configure?.Invoke(builder);
-        builder.Services.AddMeshwork(builder.Configuration);
+        builder.Services.AddMeshworkServer(builder.Configuration);
         builder.UseOrleans(silo => ProductScheduler.ConfigureSilo(silo, builder.Configuration.GetSection("Meshwork:Orleans")));
 
         var app = builder.Build();
@@ -36,11 +37,11 @@ public static class MeshServer
         return app;
     }
 
-    public static IServiceCollection AddMeshwork(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The server's services over the platform's composition root (<see cref="MeshworkServiceCollectionExtensions.AddMeshwork"/>).</summary>
+    public static IServiceCollection AddMeshworkServer(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection("Meshwork");
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new EngineRegistry().AddDuckDb());
+        services.AddMeshwork();
         services.AddSingleton(provider =>
         {
             var data = section["Data"] ?? throw new InvalidOperationException("Meshwork:Data is not set: which applied data folder should the server serve?");
@@ -59,7 +60,8 @@ public static class MeshServer
                 SessionThreads = section.GetValue("SessionThreads", defaults.SessionThreads),
                 MaxGeneratedRows = section.GetValue("MaxGeneratedRows", defaults.MaxGeneratedRows),
             };
-            return ServedMesh.OpenAsync(options, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<EngineRegistry>()).GetAwaiter().GetResult();
+            return ServedMesh.OpenAsync(options, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<EngineRegistry>(), provider.GetRequiredService<IMetadataStoreProvider>())
+                .GetAwaiter().GetResult();
         });
         services.AddSingleton(RequestBodyLimits.From(section));
         services.AddMeshworkAuthentication(section);

@@ -1,6 +1,4 @@
 using System.Net.Http.Headers;
-using Meshwork.Engines;
-using Meshwork.Engines.DuckDb;
 using Meshwork.Platform;
 using Meshwork.Platform.Security;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -34,7 +32,7 @@ public class ServerFixture : IAsyncLifetime
     {
         CopyTree(Path.Combine(RepositoryRoot(), "examples", "retail"), Root);
         Prepare(Root);
-        var result = await new MeshworkPlatform(TimeProvider.System, new EngineRegistry().AddDuckDb()).ApplyAsync(Root, null);
+        var result = await MeshworkPlatform.Create().ApplyAsync(Root, null);
         Assert.True(result.Errors.Count == 0, string.Join('\n', result.Errors));
         _tokens = TokenService.Open(DataFolder, TimeProvider.System);
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Meshwork.Engines;
-using Meshwork.Engines.DuckDb;
 using Meshwork.Platform;
 using Meshwork.Platform.Security;
 using Meshwork.Server;
@@ -47,7 +45,7 @@ public sealed class WebFixture : IAsyncLifetime
     {
         CopyTree(Path.Combine(RepositoryRoot(), "examples", "retail"), Root);
         Prepare(Root);
-        var result = await new MeshworkPlatform(TimeProvider.System, new EngineRegistry().AddDuckDb()).ApplyAsync(Root, null);
+        var result = await MeshworkPlatform.Create().ApplyAsync(Root, null);
         Assert.True(result.Errors.Count == 0, string.Join('\n', result.Errors));
 
         Url = $"http://127.0.0.1:{FreePort()}";

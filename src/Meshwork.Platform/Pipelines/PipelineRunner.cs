@@ -187,20 +187,17 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         }
 
         // The schemas go to the registry before the pointers move: a schema the registry refuses publishes nothing.
-        if (store is IRegistryStore registry)
+        var schemas = new Registry.SchemaRegistry(store.Registry);
+        foreach (var spec in ports.SelectMany(p => p.Datasets))
         {
-            var schemas = new Registry.SchemaRegistry(registry);
-            foreach (var spec in ports.SelectMany(p => p.Datasets))
+            try
             {
-                try
-                {
-                    await schemas.RegisterAsync(Registry.DatasetSubjects.Avro(spec.Address), Schemas.Export.AvroExporter.FromDataset(spec), "AVRO", null, cancellationToken).ConfigureAwait(false);
-                    await schemas.RegisterAsync(Registry.DatasetSubjects.Json(spec.Address), Schemas.Export.JsonSchemaExporter.FromDataset(spec), "JSON", null, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Registry.RegistryException e)
-                {
-                    throw new PipelineException($"{product.Key}: the schema registry refuses {spec.Address}'s schema: {e.Message}", e);
-                }
+                await schemas.RegisterAsync(Registry.DatasetSubjects.Avro(spec.Address), Schemas.Export.AvroExporter.FromDataset(spec), "AVRO", null, cancellationToken).ConfigureAwait(false);
+                await schemas.RegisterAsync(Registry.DatasetSubjects.Json(spec.Address), Schemas.Export.JsonSchemaExporter.FromDataset(spec), "JSON", null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Registry.RegistryException e)
+            {
+                throw new PipelineException($"{product.Key}: the schema registry refuses {spec.Address}'s schema: {e.Message}", e);
             }
         }
 

@@ -10,7 +10,6 @@ using Meshwork.Platform.Planning;
 using Meshwork.Platform.Quality;
 using Meshwork.Platform.Security;
 using Meshwork.Platform.Store;
-using Meshwork.Platform.Store.Sqlite;
 
 namespace Meshwork.Platform.Serving;
 
@@ -47,7 +46,7 @@ public sealed record SloStatus(string Slo, string Status, TimeSpan? Age, TimeSpa
 /// </summary>
 public sealed class ServedMesh : IAsyncDisposable
 {
-    private readonly SqliteMetadataStore _store;
+    private readonly IMetadataStore _store;
     private readonly EngineRegistry _engines;
     private readonly TimeProvider _time;
     private readonly ServeOptions _options;
@@ -59,7 +58,7 @@ public sealed class ServedMesh : IAsyncDisposable
     private ServedState _state;
     private DateTimeOffset _checkedAt;
 
-    private ServedMesh(SqliteMetadataStore store, EngineRegistry engines, TimeProvider time, ServeOptions options, TokenService tokens, ServedState state, string repository)
+    private ServedMesh(IMetadataStore store, EngineRegistry engines, TimeProvider time, ServeOptions options, TokenService tokens, ServedState state, string repository)
     {
         _store = store;
         _engines = engines;
@@ -86,16 +85,16 @@ public sealed class ServedMesh : IAsyncDisposable
     public IMetadataStore Store => _store;
 
     /// <summary>The schema registry, kept in the same store.</summary>
-    public Registry.SchemaRegistry Registry => _registry ??= new Registry.SchemaRegistry(_store);
+    public Registry.SchemaRegistry Registry => _registry ??= new Registry.SchemaRegistry(_store.Registry);
 
     public TimeProvider Time => _time;
 
     /// <summary>Opens an applied data folder; fails with a clear message when nothing was applied there.</summary>
-    public static async Task<ServedMesh> OpenAsync(ServeOptions options, TimeProvider time, EngineRegistry engines, CancellationToken cancellationToken = default)
+    public static async Task<ServedMesh> OpenAsync(ServeOptions options, TimeProvider time, EngineRegistry engines, IMetadataStoreProvider stores, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var data = Path.GetFullPath(options.DataFolder);
-        if (!SqliteMetadataStore.Exists(data))
+        if (!stores.Exists(data))
         {
             throw new MeshworkException($"Nothing is applied in '{data}'; run 'mesh apply' (or 'mesh up') on a repository first.");
         }
@@ -119,7 +118,7 @@ public sealed class ServedMesh : IAsyncDisposable
             throw new MeshworkException($"The run lease duration must be at least {RunLease.MinimumDuration.TotalSeconds:0} s (it is {options.LeaseDuration}); the default is {RunLease.DefaultDuration.TotalSeconds:0} s.");
         }
 
-        var store = await SqliteMetadataStore.OpenAsync(data, time, cancellationToken).ConfigureAwait(false);
+        var store = await stores.OpenAsync(data, time, cancellationToken).ConfigureAwait(false);
         try
         {
             // Runs of a process that died (this server before a restart, often with the same PID) end now, and their products run again.
@@ -542,7 +541,7 @@ public sealed class ServedMesh : IAsyncDisposable
 
     private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    private static async Task<ServedState> LoadAsync(SqliteMetadataStore store, string repository, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<ServedState> LoadAsync(IMetadataStore store, string repository, TimeProvider time, CancellationToken cancellationToken)
     {
         var stamp = await store.GetMetaAsync(MetaKeys.Applied, cancellationToken).ConfigureAwait(false) ?? string.Empty;
         if (!Directory.Exists(repository))
@@ -570,7 +569,7 @@ public sealed class ServedMesh : IAsyncDisposable
     /// their last snapshot under the contract they were applied with, marked deprecated, through the same
     /// catalog and access plans. Pipelines and plans use the repository's mesh alone.
     /// </summary>
-    private static async Task<Mesh> WithDeprecatedPortsAsync(Mesh mesh, AppliedState applied, SqliteMetadataStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Mesh> WithDeprecatedPortsAsync(Mesh mesh, AppliedState applied, IMetadataStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var products = mesh.Products.ToDictionary(p => p.Key, StringComparer.Ordinal);

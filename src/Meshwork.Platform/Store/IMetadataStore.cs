@@ -10,6 +10,9 @@ namespace Meshwork.Platform.Store;
 /// </summary>
 public interface IMetadataStore : IAsyncDisposable
 {
+    /// <summary>The schema registry's subjects and schemas, kept in the same store.</summary>
+    IRegistryStore Registry { get; }
+
     Task<AppliedState> GetAppliedStateAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Records a plan's allowed changes (products, ports, datasets, contract versions, lineage) in one transaction.</summary>

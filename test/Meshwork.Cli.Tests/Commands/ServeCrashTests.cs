@@ -1,10 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using Meshwork.Engines;
-using Meshwork.Engines.DuckDb;
 using Meshwork.Platform;
-using Meshwork.Platform.Serving;
 
 namespace Meshwork.Cli.Tests.Commands;
 
@@ -38,8 +35,8 @@ public sealed class ServeCrashTests(MeshUpFixture up) : IClassFixture<MeshUpFixt
 
         await up.KillAsync();
 
-        await using var served = await new MeshworkPlatform(TimeProvider.System, new EngineRegistry().AddDuckDb()).ServeAsync(new ServeOptions { DataFolder = up.Data }, Cancel);
-        var records = (await served.Store.GetAuditAsync(10_000, Cancel)).Where(r => r.Entry.Purpose == purpose).ToList();
+        await using var store = await MeshworkPlatform.Create().OpenStoreAsync(up.Data, Cancel);
+        var records = (await store.GetAuditAsync(10_000, Cancel)).Where(r => r.Entry.Purpose == purpose).ToList();
         var started = Assert.Single(records);
         Assert.Equal("started", started.Entry.Outcome);
         Assert.Equal("customers.profiles.profiles_v1", started.Entry.Resource);

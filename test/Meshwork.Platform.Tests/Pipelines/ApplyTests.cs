@@ -1,5 +1,3 @@
-using Meshwork.Engines;
-using Meshwork.Engines.DuckDb;
 using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Store;
 using Meshwork.Platform.Store.Sqlite;
@@ -16,7 +14,7 @@ public sealed class ApplyTests : IDisposable
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
     private readonly MeshworkPlatform _platform;
 
-    public ApplyTests() => _platform = new MeshworkPlatform(_time, new EngineRegistry().AddDuckDb());
+    public ApplyTests() => _platform = MeshworkPlatform.Create(m => m.UseTime(_time));
 
     public void Dispose() => _mesh.Dispose();
 

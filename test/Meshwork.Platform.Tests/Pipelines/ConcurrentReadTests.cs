@@ -1,5 +1,4 @@
 using System.Globalization;
-using Meshwork.Engines;
 using Meshwork.Engines.DuckDb;
 using Meshwork.Platform.Store.Sqlite;
 
@@ -15,7 +14,7 @@ public sealed class ConcurrentReadTests : IDisposable
     [Fact]
     public async Task Apply_WhileAnotherConnectionReads_ReaderNeverSeesAPartialSnapshot()
     {
-        var platform = new MeshworkPlatform(TimeProvider.System, new EngineRegistry().AddDuckDb());
+        var platform = MeshworkPlatform.Create();
         var orders = Path.Combine(_mesh.Root, "domains/sales/orders/data/orders.csv");
         Assert.Empty((await platform.ApplyAsync(_mesh.Root, null)).Errors);
         var data = Path.Combine(_mesh.Root, ".mesh");

@@ -1,6 +1,4 @@
 using DuckDB.NET.Data;
-using Meshwork.Engines;
-using Meshwork.Engines.DuckDb;
 using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Serving;
 using Meshwork.Platform.Store;
@@ -23,7 +21,7 @@ public sealed class InputAccessTests : IDisposable
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
     private readonly MeshworkPlatform _platform;
 
-    public InputAccessTests() => _platform = new MeshworkPlatform(_time, new EngineRegistry().AddDuckDb());
+    public InputAccessTests() => _platform = MeshworkPlatform.Create(m => m.UseTime(_time));
 
     public void Dispose() => _mesh.Dispose();
 

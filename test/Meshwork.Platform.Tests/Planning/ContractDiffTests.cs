@@ -1,5 +1,3 @@
-using Meshwork.Engines;
-using Meshwork.Engines.DuckDb;
 using Meshwork.Loading;
 using Meshwork.Platform.Planning;
 using Meshwork.Platform.Serving;
@@ -22,7 +20,7 @@ public sealed class ContractDiffTests : IDisposable
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
     private readonly MeshworkPlatform _platform;
 
-    public ContractDiffTests() => _platform = new MeshworkPlatform(_time, new EngineRegistry().AddDuckDb());
+    public ContractDiffTests() => _platform = MeshworkPlatform.Create(m => m.UseTime(_time));
 
     public void Dispose() => _mesh.Dispose();
 

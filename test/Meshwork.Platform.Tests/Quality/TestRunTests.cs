@@ -1,5 +1,3 @@
-using Meshwork.Engines;
-using Meshwork.Engines.DuckDb;
 using Meshwork.Loading;
 using Microsoft.Extensions.Time.Testing;
 
@@ -14,7 +12,7 @@ public sealed class TestRunTests : IDisposable
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
     private readonly MeshworkPlatform _platform;
 
-    public TestRunTests() => _platform = new MeshworkPlatform(_time, new EngineRegistry().AddDuckDb());
+    public TestRunTests() => _platform = MeshworkPlatform.Create(m => m.UseTime(_time));
 
     public void Dispose() => _mesh.Dispose();
 

@@ -1,5 +1,3 @@
-using Meshwork.Engines;
-using Meshwork.Engines.DuckDb;
 using Meshwork.Platform.Planning;
 using Meshwork.Platform.Serving;
 using Microsoft.Extensions.Time.Testing;
@@ -19,7 +17,7 @@ public sealed class DeprecatedPortTests : IDisposable
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
     private readonly MeshworkPlatform _platform;
 
-    public DeprecatedPortTests() => _platform = new MeshworkPlatform(_time, new EngineRegistry().AddDuckDb());
+    public DeprecatedPortTests() => _platform = MeshworkPlatform.Create(m => m.UseTime(_time));
 
     public void Dispose() => _mesh.Dispose();
 

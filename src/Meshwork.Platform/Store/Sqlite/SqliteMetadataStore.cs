@@ -37,6 +37,9 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
         _path = path;
     }
 
+    /// <summary>The registry's tables live in the same database: one transaction can span both.</summary>
+    public IRegistryStore Registry => this;
+
     /// <summary>Whether a store exists in <paramref name="dataFolder"/> (a plan reads it without creating one).</summary>
     public static bool Exists(string dataFolder) => File.Exists(Path.Combine(dataFolder, FileName));
 

@@ -1,0 +1,86 @@
+using Meshwork.Engines;
+using Meshwork.Engines.DuckDb;
+using Meshwork.Platform.Store;
+using Meshwork.Platform.Store.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Meshwork.Platform;
+
+/// <summary>
+/// What <see cref="MeshworkServiceCollectionExtensions.AddMeshwork"/> composes: the engines, the metadata store and
+/// the clock. Each plug-in point has its <c>AddXxx</c> here; what is not chosen gets the embedded default
+/// (DuckDB, SQLite, the system clock).
+/// </summary>
+public sealed class MeshworkBuilder
+{
+    internal MeshworkBuilder(IServiceCollection services) => Services = services;
+
+    public IServiceCollection Services { get; }
+
+    internal EngineRegistry Engines { get; } = new();
+
+    internal IMetadataStoreProvider? Store { get; set; }
+
+    internal TimeProvider? Time { get; set; }
+
+    /// <summary>The embedded DuckDB engine (the default when no engine is added).</summary>
+    public MeshworkBuilder AddDuckDb(Action<DuckDbEngineOptions>? configure = null)
+    {
+        Engines.AddDuckDb(configure);
+        return this;
+    }
+
+    /// <summary>The metadata store in the data folder's SQLite file (the default).</summary>
+    public MeshworkBuilder UseSqliteStore() => UseStore(new SqliteStoreProvider());
+
+    /// <summary>A metadata store of another kind.</summary>
+    public MeshworkBuilder UseStore(IMetadataStoreProvider store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        Store = store;
+        return this;
+    }
+
+    /// <summary>The clock every SLO, freshness, lease and token reads (tests move it).</summary>
+    public MeshworkBuilder UseTime(TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        Time = time;
+        return this;
+    }
+}
+
+/// <summary>The one composition root (DESIGN.md §5): the CLI, the server, the benchmarks and the tests compose the platform here.</summary>
+public static class MeshworkServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="MeshworkPlatform"/> with its engines (<see cref="EngineRegistry"/>), its metadata store
+    /// (<see cref="IMetadataStoreProvider"/>) and its clock (<see cref="TimeProvider"/>), as <paramref name="configure"/>
+    /// chooses them.
+    /// </summary>
+    public static IServiceCollection AddMeshwork(this IServiceCollection services, Action<MeshworkBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var builder = new MeshworkBuilder(services);
+        configure?.Invoke(builder);
+        if (builder.Engines.Names.Count == 0)
+        {
+            builder.AddDuckDb();
+        }
+
+        if (builder.Time is { } time)
+        {
+            services.AddSingleton(time);
+        }
+        else
+        {
+            services.TryAddSingleton(TimeProvider.System);
+        }
+
+        services.AddSingleton(builder.Engines);
+        services.AddSingleton(builder.Store ?? new SqliteStoreProvider());
+        services.AddSingleton<MeshworkPlatform>();
+        return services;
+    }
+}
