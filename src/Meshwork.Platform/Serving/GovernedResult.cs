@@ -17,7 +17,7 @@ public sealed class GovernedResult : IAsyncDisposable
 {
     private readonly IEngine _engine;
     private readonly string _sql;
-    private readonly IMetadataStore _store;
+    private readonly IAuditLog _audits;
     private readonly AuditEntry _audit;
     private readonly long _maxRows;
     private readonly TimeSpan _limit;
@@ -30,13 +30,13 @@ public sealed class GovernedResult : IAsyncDisposable
     private string? _detail;
     private bool _disposed;
 
-    internal GovernedResult(IEngine engine, string sql, IReadOnlyList<AccessPlan> plans, IMetadataStore store, AuditEntry audit, long maxRows, TimeSpan timeout, IDisposable permit)
+    internal GovernedResult(IEngine engine, string sql, IReadOnlyList<AccessPlan> plans, IAuditLog audits, AuditEntry audit, long maxRows, TimeSpan timeout, IDisposable permit)
     {
         _permit = permit;
         _engine = engine;
         _sql = sql;
         Plans = plans;
-        _store = store;
+        _audits = audits;
         _audit = audit;
         _maxRows = maxRows;
         _limit = timeout;
@@ -76,7 +76,7 @@ public sealed class GovernedResult : IAsyncDisposable
             throw Interrupted(e, cancellationToken);
         }
 
-        _started = await _store.AppendAuditAsync(_audit with { Outcome = "started" }, CancellationToken.None).ConfigureAwait(false);
+        _started = await _audits.AppendAuditAsync(_audit with { Outcome = "started" }, CancellationToken.None).ConfigureAwait(false);
         return _stream.Schema;
     }
 
@@ -163,7 +163,7 @@ public sealed class GovernedResult : IAsyncDisposable
             _timeout?.Dispose();
             // The completion names the record of the read's start; a read that never started is recorded once, here.
             var detail = _started is { } started ? $"completes #{started.Seq}" + (_detail is null ? string.Empty : $": {_detail}") : _detail;
-            await _store.AppendAuditAsync(_audit with { Rows = Rows, Outcome = _outcome, Detail = detail }, CancellationToken.None).ConfigureAwait(false);
+            await _audits.AppendAuditAsync(_audit with { Rows = Rows, Outcome = _outcome, Detail = detail }, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

@@ -4,20 +4,42 @@ using Meshwork.Platform.Planning;
 namespace Meshwork.Platform.Store;
 
 /// <summary>
-/// The platform's metadata: applied products and ports, contract versions, dataset pointers, pipeline runs and
-/// their leases, check results, quarantine counts and lineage. Every method is one transaction, and any number
-/// of processes may use one store at once (DESIGN.md §7). SQLite is the embedded default; PostgreSQL comes later.
+/// The platform's metadata, split by aggregate (one interface, one job each) and kept in one store: any number of
+/// processes may use it at once (DESIGN.md §7). Every method is one transaction. SQLite is the embedded default
+/// (<see cref="IMetadataStoreProvider"/> chooses the store); a service that needs one aggregate depends on its
+/// interface only.
 /// </summary>
-public interface IMetadataStore : IAsyncDisposable
+public interface IMetadataStore : IAppliedStateStore, IRunLedger, ISnapshotPointers, IQualityHistory, IAgreementStore, IAuditLog, IAsyncDisposable
 {
     /// <summary>The schema registry's subjects and schemas, kept in the same store.</summary>
     IRegistryStore Registry { get; }
+}
 
+/// <summary>The applied mesh: products, ports, datasets, contract versions as applied, lineage and platform settings.</summary>
+public interface IAppliedStateStore
+{
     Task<AppliedState> GetAppliedStateAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Records a plan's allowed changes (products, ports, datasets, contract versions, lineage) in one transaction.</summary>
     Task RecordPlanAsync(Plan plan, CancellationToken cancellationToken = default);
 
+    /// <summary>The ODCS document (JSON) of a contract version as applied, or null when it never was.</summary>
+    Task<string?> GetContractDocumentAsync(string contractId, string version, CancellationToken cancellationToken = default);
+
+    /// <summary>A platform setting (<see cref="MetaKeys"/>), or null when never set.</summary>
+    Task<string?> GetMetaAsync(string key, CancellationToken cancellationToken = default);
+
+    Task SetMetaAsync(string key, string value, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<LineageEdge>> GetLineageAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Pipeline runs and their leases: one run per product at a time across every process, kept by a heartbeat, and
+/// a publish fenced by the lease (a run that lost it never publishes).
+/// </summary>
+public interface IRunLedger
+{
     /// <summary>
     /// Takes the run lease on a product for <paramref name="holder"/> unless another run holds it unexpired; false
     /// when it is held. <paramref name="replacing"/> names a run whose lease may be taken over (its holder is known
@@ -56,6 +78,16 @@ public interface IMetadataStore : IAsyncDisposable
     /// </summary>
     Task PublishAsync(string productKey, string runId, IReadOnlyList<SnapshotRecord> snapshots, CancellationToken cancellationToken = default);
 
+    /// <summary>A product's pipeline runs, newest first.</summary>
+    Task<IReadOnlyList<RunRecord>> GetRunsAsync(string productKey, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>How many runs each product has, by status.</summary>
+    Task<IReadOnlyList<(string Product, string Status, long Count)>> GetRunCountsAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>Each dataset's published snapshots and which one is current (the pointer).</summary>
+public interface ISnapshotPointers
+{
     Task<SnapshotRecord?> GetCurrentSnapshotAsync(string address, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -66,24 +98,19 @@ public interface IMetadataStore : IAsyncDisposable
 
     /// <summary>Removes superseded snapshots from the list, once their folders are deleted; current ones are never removed.</summary>
     Task ForgetSnapshotsAsync(IReadOnlyList<SnapshotRecord> snapshots, CancellationToken cancellationToken = default);
+}
 
+/// <summary>Quality check results of each dataset, newest first.</summary>
+public interface IQualityHistory
+{
     Task RecordChecksAsync(string runId, string address, IReadOnlyList<CheckOutcome> outcomes, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<CheckRecord>> GetCheckHistoryAsync(string address, int limit, CancellationToken cancellationToken = default);
+}
 
-    Task<IReadOnlyList<LineageEdge>> GetLineageAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>The ODCS document (JSON) of a contract version as applied, or null when it never was.</summary>
-    Task<string?> GetContractDocumentAsync(string contractId, string version, CancellationToken cancellationToken = default);
-
-    /// <summary>A platform setting (<see cref="MetaKeys"/>), or null when never set.</summary>
-    Task<string?> GetMetaAsync(string key, CancellationToken cancellationToken = default);
-
-    Task SetMetaAsync(string key, string value, CancellationToken cancellationToken = default);
-
-    /// <summary>A product's pipeline runs, newest first.</summary>
-    Task<IReadOnlyList<RunRecord>> GetRunsAsync(string productKey, int limit, CancellationToken cancellationToken = default);
-
+/// <summary>Access agreements: requested, decided (compare-and-set on their status), listed.</summary>
+public interface IAgreementStore
+{
     Task AddAgreementAsync(Agreement agreement, CancellationToken cancellationToken = default);
 
     Task<Agreement?> GetAgreementAsync(string id, CancellationToken cancellationToken = default);
@@ -93,10 +120,11 @@ public interface IMetadataStore : IAsyncDisposable
 
     /// <summary>Moves an agreement from <paramref name="current"/> to <paramref name="decision"/>; false when it was no longer in <paramref name="current"/> (someone decided first).</summary>
     Task<bool> DecideAgreementAsync(string id, AgreementStatus current, AgreementStatus decision, string decidedBy, string? reason, CancellationToken cancellationToken = default);
+}
 
-    /// <summary>How many runs each product has, by status.</summary>
-    Task<IReadOnlyList<(string Product, string Status, long Count)>> GetRunCountsAsync(CancellationToken cancellationToken = default);
-
+/// <summary>The append-only, hash-chained audit log.</summary>
+public interface IAuditLog
+{
     /// <summary>Appends to the audit log, chaining the record to the previous one by hash; returns the stored record.</summary>
     Task<AuditRecord> AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken = default);
 
