@@ -8,6 +8,7 @@ using Meshwork.Platform.Governing;
 using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Planning;
 using Meshwork.Platform.Quality;
+using Meshwork.Platform.Security;
 using Meshwork.Platform.Serving;
 using Meshwork.Platform.Store;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,7 +36,7 @@ public sealed record PlanResult(LintReport Lint, Plan? Plan, string DataFolder, 
 /// Composed by <see cref="MeshworkServiceCollectionExtensions.AddMeshwork"/>, the one place that chooses the
 /// engines and the metadata store.
 /// </summary>
-public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, IMetadataStoreProvider stores)
+public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, IMetadataStoreProvider stores, IKeyProvider keys)
 {
     /// <summary>A platform composed with <see cref="MeshworkServiceCollectionExtensions.AddMeshwork"/> (the embedded defaults unless configured).</summary>
     public static MeshworkPlatform Create(Action<MeshworkBuilder>? configure = null) =>
@@ -127,7 +128,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
         await store.SetMetaAsync(MetaKeys.Repository, Path.GetFullPath(mesh.RootPath), cancellationToken).ConfigureAwait(false);
         await store.SetMetaAsync(MetaKeys.Applied, $"{time.GetUtcNow():O} {Guid.NewGuid():N}", cancellationToken).ConfigureAwait(false);
 
-        var runner = new PipelineRunner(store, engines, time, planned.DataFolder);
+        var runner = new PipelineRunner(store, engines, time, keys, planned.DataFolder);
         var datasets = new List<DatasetRun>();
         var errors = new List<string>();
         var failed = new HashSet<string>(StringComparer.Ordinal);
@@ -312,7 +313,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
 
     /// <summary>Opens an applied data folder for serving (the server's facade).</summary>
     public Task<ServedMesh> ServeAsync(ServeOptions options, CancellationToken cancellationToken = default) =>
-        ServedMesh.OpenAsync(options, time, engines, stores, cancellationToken);
+        ServedMesh.OpenAsync(options, time, engines, stores, keys, cancellationToken);
 
     /// <summary>A bearer token for a principal of the applied repository's people.yaml, signed with the data folder's key.</summary>
     public async Task<string> IssueTokenAsync(string dataFolder, string principal, TimeSpan? lifetime, CancellationToken cancellationToken = default)

@@ -1,5 +1,6 @@
 using Meshwork.Engines;
 using Meshwork.Engines.DuckDb;
+using Meshwork.Platform.Security;
 using Meshwork.Platform.Store;
 using Meshwork.Platform.Store.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,8 +9,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Meshwork.Platform;
 
 /// <summary>
-/// What <see cref="MeshworkServiceCollectionExtensions.AddMeshwork"/> composes: the engines, the metadata store and
-/// the clock. Each plug-in point has its <c>AddXxx</c> here; what is not chosen gets the embedded default
+/// What <see cref="MeshworkServiceCollectionExtensions.AddMeshwork"/> composes: the engines, the metadata store, the
+/// key provider and the clock. Each plug-in point has its <c>AddXxx</c> here; what is not chosen gets the embedded default
 /// (DuckDB, SQLite, the system clock).
 /// </summary>
 public sealed class MeshworkBuilder
@@ -23,6 +24,8 @@ public sealed class MeshworkBuilder
     internal IMetadataStoreProvider? Store { get; set; }
 
     internal TimeProvider? Time { get; set; }
+
+    internal IKeyProvider? Keys { get; set; }
 
     /// <summary>The embedded DuckDB engine (the default when no engine is added).</summary>
     public MeshworkBuilder AddDuckDb(Action<DuckDbEngineOptions>? configure = null)
@@ -39,6 +42,17 @@ public sealed class MeshworkBuilder
     {
         ArgumentNullException.ThrowIfNull(store);
         Store = store;
+        return this;
+    }
+
+    /// <summary>
+    /// Where the secret keys come from; default: <see cref="KeyProvider"/> (the environment, then
+    /// <c>MESHWORK_SECRETS</c>, then the data folder).
+    /// </summary>
+    public MeshworkBuilder UseKeys(IKeyProvider keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        Keys = keys;
         return this;
     }
 
@@ -80,6 +94,7 @@ public static class MeshworkServiceCollectionExtensions
 
         services.AddSingleton(builder.Engines);
         services.AddSingleton(builder.Store ?? new SqliteStoreProvider());
+        services.AddSingleton(builder.Keys ?? new KeyProvider());
         services.AddSingleton<MeshworkPlatform>();
         return services;
     }

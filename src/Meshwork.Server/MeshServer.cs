@@ -1,6 +1,7 @@
 using Meshwork.Engines;
 using Meshwork.Platform;
 using Meshwork.Platform.Products;
+using Meshwork.Platform.Security;
 using Meshwork.Platform.Serving;
 using Meshwork.Platform.Store;
 using Meshwork.Server.Apis;
@@ -60,7 +61,8 @@ public static class MeshServer
                 SessionThreads = section.GetValue("SessionThreads", defaults.SessionThreads),
                 MaxGeneratedRows = section.GetValue("MaxGeneratedRows", defaults.MaxGeneratedRows),
             };
-            return ServedMesh.OpenAsync(options, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<EngineRegistry>(), provider.GetRequiredService<IMetadataStoreProvider>())
+            return ServedMesh.OpenAsync(options, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<EngineRegistry>(), provider.GetRequiredService<IMetadataStoreProvider>(),
+                provider.GetRequiredService<IKeyProvider>())
                 .GetAwaiter().GetResult();
         });
         services.AddSingleton(RequestBodyLimits.From(section));

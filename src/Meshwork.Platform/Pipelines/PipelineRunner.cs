@@ -20,14 +20,15 @@ namespace Meshwork.Platform.Pipelines;
 /// readable for <paramref name="snapshotGrace"/> (default <see cref="DefaultSnapshotGrace"/>), then a run of their
 /// product deletes them, with any folder a killed run left behind.
 /// </summary>
-public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines, TimeProvider time, string dataFolder, TimeSpan? snapshotGrace = null, TimeSpan? leaseDuration = null)
+public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines, TimeProvider time, IKeyProvider keys, string dataFolder, TimeSpan? snapshotGrace = null,
+    TimeSpan? leaseDuration = null)
 {
     /// <summary>Long enough for any read that started on a superseded snapshot to finish (DESIGN.md §11).</summary>
     public static readonly TimeSpan DefaultSnapshotGrace = TimeSpan.FromHours(24);
 
     private readonly TimeSpan _leaseDuration = leaseDuration ?? RunLease.DefaultDuration;
 
-    private readonly Lazy<byte[]> _maskKey = new(() => KeyFile.ReadOrCreate(dataFolder, KeyFile.MaskHash));
+    private readonly Lazy<byte[]> _maskKey = new(() => keys.Key(PlatformKey.MaskHash, dataFolder));
 
     /// <summary>Products in lineage order: every upstream before its consumers.</summary>
     public static IReadOnlyList<DataProduct> LineageOrder(Mesh mesh)

@@ -2,15 +2,9 @@ using System.Security.Cryptography;
 
 namespace Meshwork.Platform.Security;
 
-/// <summary>Secret keys kept in the data folder: 32 random bytes, created once, readable by their owner only.</summary>
+/// <summary>Secret keys kept in the data folder (the default of <see cref="KeyProvider"/>): 32 random bytes, created once, readable by their owner only.</summary>
 public static class KeyFile
 {
-    /// <summary>The key that signs platform tokens.</summary>
-    public const string TokenSigning = "keys/token-signing.key";
-
-    /// <summary>The key of MASK_HASH, so the same value hashes alike in every dataset.</summary>
-    public const string MaskHash = "keys/mask-hash.key";
-
     public static byte[] ReadOrCreate(string dataFolder, string relativePath)
     {
         var path = Path.Combine(dataFolder, relativePath);

@@ -25,8 +25,15 @@ public sealed class TokenService
         _time = time;
     }
 
-    /// <summary>Loads the data folder's signing key, creating it (readable by the owner only) the first time.</summary>
-    public static TokenService Open(string dataFolder, TimeProvider time) => new(KeyFile.ReadOrCreate(dataFolder, KeyFile.TokenSigning), time);
+    /// <summary>The signing key from <paramref name="keys"/> (the data folder's by default, created the first time).</summary>
+    public static TokenService Open(IKeyProvider keys, string dataFolder, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return new(keys.Key(PlatformKey.TokenSigning, dataFolder), time);
+    }
+
+    /// <summary>The signing key from the default <see cref="KeyProvider"/> (environment, secrets folder, else the data folder).</summary>
+    public static TokenService Open(string dataFolder, TimeProvider time) => Open(new KeyProvider(), dataFolder, time);
 
     public SecurityKey SigningKey => _key;
 

@@ -52,13 +52,14 @@ public sealed class ServedMesh : IAsyncDisposable
     private readonly ServeOptions _options;
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private readonly byte[] _maskKey;
+    private readonly IKeyProvider _keys;
     private readonly ReadLimiter _reads;
     private readonly ConsumerLimits _limits;
     private Registry.SchemaRegistry? _registry;
     private ServedState _state;
     private DateTimeOffset _checkedAt;
 
-    private ServedMesh(IMetadataStore store, EngineRegistry engines, TimeProvider time, ServeOptions options, TokenService tokens, ServedState state, string repository)
+    private ServedMesh(IMetadataStore store, EngineRegistry engines, IKeyProvider keys, TimeProvider time, ServeOptions options, TokenService tokens, ServedState state, string repository)
     {
         _store = store;
         _engines = engines;
@@ -68,7 +69,8 @@ public sealed class ServedMesh : IAsyncDisposable
         _state = state;
         Repository = repository;
         _checkedAt = time.GetUtcNow();
-        _maskKey = KeyFile.ReadOrCreate(options.DataFolder, KeyFile.MaskHash);
+        _keys = keys;
+        _maskKey = keys.Key(PlatformKey.MaskHash, options.DataFolder);
         _reads = new ReadLimiter(options.MaxConcurrentReads, options.MaxConcurrentReadsPerPrincipal);
         _limits = new ConsumerLimits { MemoryBytes = options.SessionMemoryBytes, Threads = options.SessionThreads, MaxGeneratedRows = options.MaxGeneratedRows };
     }
@@ -90,7 +92,8 @@ public sealed class ServedMesh : IAsyncDisposable
     public TimeProvider Time => _time;
 
     /// <summary>Opens an applied data folder; fails with a clear message when nothing was applied there.</summary>
-    public static async Task<ServedMesh> OpenAsync(ServeOptions options, TimeProvider time, EngineRegistry engines, IMetadataStoreProvider stores, CancellationToken cancellationToken = default)
+    public static async Task<ServedMesh> OpenAsync(ServeOptions options, TimeProvider time, EngineRegistry engines, IMetadataStoreProvider stores, IKeyProvider keys,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var data = Path.GetFullPath(options.DataFolder);
@@ -126,7 +129,7 @@ public sealed class ServedMesh : IAsyncDisposable
             var repository = options.Repository ?? await store.GetMetaAsync(MetaKeys.Repository, cancellationToken).ConfigureAwait(false)
                 ?? throw new MeshworkException($"'{data}' does not record which repository was applied; run 'mesh apply' again.");
             var state = await LoadAsync(store, repository, time, cancellationToken).ConfigureAwait(false);
-            return new ServedMesh(store, engines, time, options, TokenService.Open(data, time), state, Path.GetFullPath(repository));
+            return new ServedMesh(store, engines, keys, time, options, TokenService.Open(keys, data, time), state, Path.GetFullPath(repository));
         }
         catch
         {
@@ -342,7 +345,7 @@ public sealed class ServedMesh : IAsyncDisposable
         }
 
         var ports = plan.Ports.Where(p => p.Product.Key == product.Key && !p.Deprecated).ToList();
-        var runner = new PipelineRunner(_store, _engines, _time, DataFolder, leaseDuration: _options.LeaseDuration);
+        var runner = new PipelineRunner(_store, _engines, _time, _keys, DataFolder, leaseDuration: _options.LeaseDuration);
         try
         {
             return await runner.RunAsync(state.Governance, product, ports, cancellationToken).ConfigureAwait(false);
