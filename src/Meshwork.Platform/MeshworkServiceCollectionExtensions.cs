@@ -2,6 +2,7 @@ using Meshwork.Engines;
 using Meshwork.Engines.DuckDb;
 using Meshwork.Platform.Security;
 using Meshwork.Platform.Store;
+using Meshwork.Platform.Store.Postgres;
 using Meshwork.Platform.Store.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,6 +37,13 @@ public sealed class MeshworkBuilder
 
     /// <summary>The metadata store in the data folder's SQLite file (the default).</summary>
     public MeshworkBuilder UseSqliteStore() => UseStore(new SqliteStoreProvider());
+
+    /// <summary>
+    /// The metadata store in PostgreSQL, shared by every process given the same <paramref name="connection"/>: a
+    /// PostgreSQL URI (<c>postgresql://user@host:port/database</c>) or an Npgsql connection string. Malformed input
+    /// throws <see cref="ArgumentException"/> here, before anything runs.
+    /// </summary>
+    public MeshworkBuilder UsePostgresStore(string connection) => UseStore(new PostgresStoreProvider(connection));
 
     /// <summary>A metadata store of another kind.</summary>
     public MeshworkBuilder UseStore(IMetadataStoreProvider store)

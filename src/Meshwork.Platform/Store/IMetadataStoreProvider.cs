@@ -2,11 +2,11 @@ namespace Meshwork.Platform.Store;
 
 /// <summary>
 /// The metadata store plug-in point (DESIGN.md §5): where the platform's state lives for a data folder. One
-/// implementation per store (SQLite today, the embedded default), chosen in one place, <c>AddMeshwork</c>.
+/// implementation per store (SQLite, the embedded default; PostgreSQL for several processes on one state), chosen in one place, <c>AddMeshwork</c>.
 /// </summary>
 public interface IMetadataStoreProvider
 {
-    /// <summary>The store's name, as <c>--store</c> will write it (<c>sqlite</c>).</summary>
+    /// <summary>The store's name, as <c>--store</c> will write it (<c>sqlite</c>, <c>postgres</c>).</summary>
     string Name { get; }
 
     /// <summary>Whether anything was ever applied with this store for <paramref name="dataFolder"/>.</summary>
