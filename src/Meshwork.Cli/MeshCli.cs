@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Meshwork.Cli.Commands;
 using Meshwork.Loading;
-using Meshwork.Platform;
 using Meshwork.Platform.Store;
 
 namespace Meshwork.Cli;
@@ -20,20 +19,22 @@ public static class MeshCli
 
     public static RootCommand Create(TimeProvider? time = null)
     {
-        var platform = MeshworkPlatform.Create(m => m.UseTime(time ?? TimeProvider.System));
+        var store = CommonOptions.Store();
+        var platforms = new PlatformSource(time ?? TimeProvider.System, store);
         return new("Meshwork: a self-hosted data mesh platform. Domains publish data products; the platform provisions, runs, governs and serves them.")
         {
+            store,
             InitCommand.Create(),
-            LintCommand.Create(platform),
-            PlanCommand.Create(platform),
-            DiffCommand.Create(platform),
-            ApplyCommand.Create(platform),
-            TestCommand.Create(platform),
-            ServeCommand.CreateUp(platform),
-            ServeCommand.CreateServe(),
-            TokenCommand.Create(platform),
-            AccessCommand.Create(platform),
-            AccessCommand.CreateAudit(platform),
+            LintCommand.Create(platforms),
+            PlanCommand.Create(platforms),
+            DiffCommand.Create(platforms),
+            ApplyCommand.Create(platforms),
+            TestCommand.Create(platforms),
+            ServeCommand.CreateUp(platforms),
+            ServeCommand.CreateServe(platforms),
+            TokenCommand.Create(platforms),
+            AccessCommand.Create(platforms),
+            AccessCommand.CreateAudit(platforms),
         };
     }
 

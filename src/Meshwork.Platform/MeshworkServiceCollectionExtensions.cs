@@ -1,5 +1,6 @@
 using Meshwork.Engines;
 using Meshwork.Engines.DuckDb;
+using Meshwork.Loading;
 using Meshwork.Platform.Security;
 using Meshwork.Platform.Store;
 using Meshwork.Platform.Store.Postgres;
@@ -44,6 +45,43 @@ public sealed class MeshworkBuilder
     /// throws <see cref="ArgumentException"/> here, before anything runs.
     /// </summary>
     public MeshworkBuilder UsePostgresStore(string connection) => UseStore(new PostgresStoreProvider(connection));
+
+    /// <summary>
+    /// The store a connection names, as <c>--store</c> and <c>MESHWORK_STORE</c> write it: <c>sqlite:PATH</c> (a
+    /// SQLite file), a PostgreSQL URI (<c>postgresql://user@host:port/db</c>) or an Npgsql connection string
+    /// (<c>Host=...;Database=...</c>); null or empty keeps the default (the data folder's SQLite).
+    /// </summary>
+    public MeshworkBuilder UseStore(string? connection)
+    {
+        if (string.IsNullOrWhiteSpace(connection))
+        {
+            return this;
+        }
+
+        connection = connection.Trim();
+        if (connection.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
+        {
+            var file = connection["sqlite:".Length..];
+            return file.Length == 0
+                ? throw new MeshworkException("The store 'sqlite:' names no file; write sqlite:PATH, e.g. sqlite:/var/lib/meshwork/meshwork.db.")
+                : UseStore(new SqliteStoreProvider(Path.GetFullPath(file)));
+        }
+
+        if (connection.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || connection.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+            || connection.Contains('='))
+        {
+            try
+            {
+                return UsePostgresStore(connection);
+            }
+            catch (ArgumentException e)
+            {
+                throw new MeshworkException($"The store connection is not usable: {e.Message}", e);
+            }
+        }
+
+        throw new MeshworkException("The store must be sqlite:PATH, a PostgreSQL URI (postgresql://user@host:port/db) or an Npgsql connection string (Host=...;Database=...).");
+    }
 
     /// <summary>A metadata store of another kind.</summary>
     public MeshworkBuilder UseStore(IMetadataStoreProvider store)

@@ -42,7 +42,8 @@ public static class MeshServer
     public static IServiceCollection AddMeshworkServer(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection("Meshwork");
-        services.AddMeshwork();
+        // The store as Meshwork:Store (mesh serve --store) or MESHWORK_STORE names it; the data folder's SQLite by default.
+        services.AddMeshwork(m => m.UseStore(section["Store"] is { Length: > 0 } store ? store : Environment.GetEnvironmentVariable("MESHWORK_STORE")));
         services.AddSingleton(provider =>
         {
             var data = section["Data"] ?? throw new InvalidOperationException("Meshwork:Data is not set: which applied data folder should the server serve?");

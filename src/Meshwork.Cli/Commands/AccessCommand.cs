@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Meshwork.Loading;
-using Meshwork.Platform;
 using Meshwork.Platform.Serving;
 using Meshwork.Platform.Store;
 
@@ -14,7 +13,7 @@ namespace Meshwork.Cli.Commands;
 /// </summary>
 internal static class AccessCommand
 {
-    public static Command Create(MeshworkPlatform platform)
+    public static Command Create(PlatformSource platforms)
     {
         var command = new Command("access", "Access agreements: request a dataset with a purpose; the owning team approves or rejects; revoke; list.");
 
@@ -24,7 +23,7 @@ internal static class AccessCommand
         var until = new Option<string?>("--until") { Description = "Last day of the agreement (yyyy-MM-dd); default until revoked." };
         var forProduct = new Option<string?>("--for") { Description = "Request for a product of your team (domain.product): its pipeline reads the dataset under the agreement." };
         var request = new Command("request", "Request access to a dataset.") { dataset, purpose, columns, until, forProduct, Data(), As() };
-        request.SetAction((parseResult, cancellationToken) => WithServedAsync(platform, parseResult, async (served, principal, output) =>
+        request.SetAction((parseResult, cancellationToken) => WithServedAsync(platforms, parseResult, async (served, principal, output) =>
         {
             DateOnly? endsOn = parseResult.GetValue(until) is { } text
                 ? DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date
@@ -46,14 +45,14 @@ internal static class AccessCommand
             var id = new Argument<string>("ID") { Description = "The agreement's id (mesh access list)." };
             var reason = new Option<string?>("--reason") { Description = "Why; the requester sees it." };
             var decide = new Command(name, description) { id, reason, Data(), As() };
-            decide.SetAction((parseResult, cancellationToken) => WithServedAsync(platform, parseResult, async (served, principal, output) =>
+            decide.SetAction((parseResult, cancellationToken) => WithServedAsync(platforms, parseResult, async (served, principal, output) =>
                 Write(output, await served.DecideAsync(principal, parseResult.GetRequiredValue(id), decision, parseResult.GetValue(reason), cancellationToken), served),
                 cancellationToken));
             command.Add(decide);
         }
 
         var list = new Command("list", "List the agreements the principal may see.") { Data(), As() };
-        list.SetAction((parseResult, cancellationToken) => WithServedAsync(platform, parseResult, async (served, principal, output) =>
+        list.SetAction((parseResult, cancellationToken) => WithServedAsync(platforms, parseResult, async (served, principal, output) =>
         {
             var agreements = await served.AgreementsAsync(principal, cancellationToken);
             foreach (var agreement in agreements)
@@ -67,12 +66,12 @@ internal static class AccessCommand
         return command;
     }
 
-    public static Command CreateAudit(MeshworkPlatform platform)
+    public static Command CreateAudit(PlatformSource platforms)
     {
         var verify = new Command("verify", "Check the audit log's hash chain: exit 1 when a record was changed or deleted.") { Data() };
         verify.SetAction(async (parseResult, cancellationToken) =>
         {
-            await using var served = await platform.ServeAsync(new ServeOptions { DataFolder = Path.GetFullPath(parseResult.GetRequiredValue<string>("--data")) }, cancellationToken);
+            await using var served = await platforms.For(parseResult).ServeAsync(new ServeOptions { DataFolder = Path.GetFullPath(parseResult.GetRequiredValue<string>("--data")) }, cancellationToken);
             var problems = await served.Store.VerifyAuditAsync(cancellationToken);
             var output = parseResult.InvocationConfiguration.Output;
             foreach (var problem in problems)
@@ -90,10 +89,10 @@ internal static class AccessCommand
 
     private static Option<string> As() => new("--as") { Description = "The principal of people.yaml acting.", Required = true };
 
-    private static async Task<int> WithServedAsync(MeshworkPlatform platform, ParseResult parseResult, Func<ServedMesh, Model.Principal, TextWriter, Task> action,
+    private static async Task<int> WithServedAsync(PlatformSource platforms, ParseResult parseResult, Func<ServedMesh, Model.Principal, TextWriter, Task> action,
         CancellationToken cancellationToken)
     {
-        await using var served = await platform.ServeAsync(new ServeOptions { DataFolder = Path.GetFullPath(parseResult.GetRequiredValue<string>("--data")) }, cancellationToken);
+        await using var served = await platforms.For(parseResult).ServeAsync(new ServeOptions { DataFolder = Path.GetFullPath(parseResult.GetRequiredValue<string>("--data")) }, cancellationToken);
         var id = parseResult.GetRequiredValue<string>("--as");
         var principal = await served.FindPrincipalAsync(id, cancellationToken) ?? throw new MeshworkException($"No principal '{id}' in people.yaml.");
         try

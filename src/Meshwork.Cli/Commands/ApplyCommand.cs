@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Meshwork.Platform;
 using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Planning;
 
@@ -8,7 +7,7 @@ namespace Meshwork.Cli.Commands;
 /// <summary><c>mesh apply [PATH] [--data DIR] [--format text|json] [--yes]</c>.</summary>
 internal static class ApplyCommand
 {
-    public static Command Create(MeshworkPlatform platform)
+    public static Command Create(PlatformSource platforms)
     {
         var path = CommonOptions.RepositoryPath();
         var data = CommonOptions.DataFolder();
@@ -30,6 +29,7 @@ internal static class ApplyCommand
             var repository = parseResult.GetRequiredValue(path);
             var dataFolder = parseResult.GetValue(data);
 
+            var platform = platforms.For(parseResult);
             var planned = await platform.PlanAsync(repository, dataFolder, cancellationToken);
             if (planned.Plan is not { } plan)
             {

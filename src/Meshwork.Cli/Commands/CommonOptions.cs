@@ -12,6 +12,14 @@ internal static class CommonOptions
     public static Option<string?> DataFolder() =>
         new("--data") { Description = "The data folder (default: mesh.yaml's dataFolder, .mesh/ inside PATH)." };
 
+    /// <summary>The metadata store, for every verb (a recursive option of the root command).</summary>
+    public static Option<string?> Store() => new("--store")
+    {
+        Description = "The metadata store: sqlite:PATH, a PostgreSQL URI (postgresql://user@host:port/db) or an Npgsql connection string "
+            + "(default: MESHWORK_STORE, else the data folder's SQLite file).",
+        Recursive = true,
+    };
+
     public static Option<string> Format(params string[] formats)
     {
         var option = new Option<string>("--format", "-f") { Description = $"Output format: {string.Join(", ", formats)}.", DefaultValueFactory = _ => formats[0] };

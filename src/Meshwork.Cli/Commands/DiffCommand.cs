@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Meshwork.Platform;
 using Meshwork.Platform.Planning;
 
 namespace Meshwork.Cli.Commands;
@@ -7,7 +6,7 @@ namespace Meshwork.Cli.Commands;
 /// <summary><c>mesh diff OLD [NEW] [--mesh PATH] [--data DIR] [--format text|json]</c>.</summary>
 internal static class DiffCommand
 {
-    public static Command Create(MeshworkPlatform platform)
+    public static Command Create(PlatformSource platforms)
     {
         var old = new Argument<string>("OLD") { Description = "The old version: a contract file, or a contract id (as applied, else as in the repository)." };
         var @new = new Argument<string?>("NEW")
@@ -29,7 +28,7 @@ internal static class DiffCommand
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var diff = await platform.DiffAsync(parseResult.GetRequiredValue(old), parseResult.GetValue(@new), parseResult.GetValue(mesh), parseResult.GetValue(data), cancellationToken);
+            var diff = await platforms.For(parseResult).DiffAsync(parseResult.GetRequiredValue(old), parseResult.GetValue(@new), parseResult.GetValue(mesh), parseResult.GetValue(data), cancellationToken);
             var output = parseResult.InvocationConfiguration.Output;
             if (parseResult.GetRequiredValue(format) == "json")
             {

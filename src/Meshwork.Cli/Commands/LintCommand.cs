@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Meshwork.Platform;
 using Meshwork.Linting;
 
 namespace Meshwork.Cli.Commands;
@@ -7,7 +6,7 @@ namespace Meshwork.Cli.Commands;
 /// <summary><c>mesh lint [PATH] [--format text|json|sarif] [--strict]</c>.</summary>
 internal static class LintCommand
 {
-    public static Command Create(MeshworkPlatform platform)
+    public static Command Create(PlatformSource platforms)
     {
         var path = new Argument<string>("PATH")
         {
@@ -25,7 +24,7 @@ internal static class LintCommand
         };
         command.SetAction(parseResult =>
         {
-            var report = platform.Lint(parseResult.GetRequiredValue(path));
+            var report = platforms.For(parseResult).Lint(parseResult.GetRequiredValue(path));
             LintReportWriter.Write(report, parseResult.GetRequiredValue(format), parseResult.InvocationConfiguration.Output);
             return report.ExitCode(parseResult.GetValue(strict));
         });

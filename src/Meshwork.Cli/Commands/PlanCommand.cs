@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Meshwork.Platform;
 using Meshwork.Platform.Planning;
 
 namespace Meshwork.Cli.Commands;
@@ -7,7 +6,7 @@ namespace Meshwork.Cli.Commands;
 /// <summary><c>mesh plan [PATH] [--data DIR] [--format text|json]</c>.</summary>
 internal static class PlanCommand
 {
-    public static Command Create(MeshworkPlatform platform)
+    public static Command Create(PlatformSource platforms)
     {
         var path = CommonOptions.RepositoryPath();
         var data = CommonOptions.DataFolder();
@@ -22,7 +21,7 @@ internal static class PlanCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
-            var result = await platform.PlanAsync(parseResult.GetRequiredValue(path), parseResult.GetValue(data), cancellationToken);
+            var result = await platforms.For(parseResult).PlanAsync(parseResult.GetRequiredValue(path), parseResult.GetValue(data), cancellationToken);
             if (result.Plan is not { } plan)
             {
                 return CommonOptions.RefuseUnclean("plan", result.Lint, parseResult.InvocationConfiguration.Error);

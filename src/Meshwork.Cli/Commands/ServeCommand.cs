@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Net.Sockets;
 using Meshwork.Loading;
-using Meshwork.Platform;
 using Meshwork.Platform.Planning;
 using Meshwork.Platform.Store;
 using Meshwork.Server;
@@ -13,23 +12,23 @@ using Microsoft.Extensions.Hosting;
 namespace Meshwork.Cli.Commands;
 
 /// <summary>
-/// <c>mesh serve [--data DIR] [--urls URL]</c> serves an applied data folder; <c>mesh up [PATH] [--data DIR] [--urls URL]</c>
+/// <c>mesh serve [--data DIR] [--urls URL] [--store STORE]</c> serves an applied data folder; <c>mesh up [PATH] [--data DIR] [--urls URL]</c>
 /// lints, applies and serves a repository in one go.
 /// </summary>
 internal static class ServeCommand
 {
-    public static Command CreateServe()
+    public static Command CreateServe(PlatformSource platforms)
     {
         var data = new Option<string>("--data") { Description = "The applied data folder.", DefaultValueFactory = _ => ".mesh" };
         var urls = Urls();
         var command = new Command("serve", "Serve an applied mesh: catalog, governed data API, product runs, metrics, health.") { data, urls };
         command.SetAction((parseResult, cancellationToken) =>
-            ServeAsync(Path.GetFullPath(parseResult.GetRequiredValue(data)), null, parseResult.GetRequiredValue(urls), demo: false, parseResult.InvocationConfiguration.Output,
-                parseResult.InvocationConfiguration.Error, cancellationToken));
+            ServeAsync(Path.GetFullPath(parseResult.GetRequiredValue(data)), null, platforms.Store(parseResult), parseResult.GetRequiredValue(urls), demo: false,
+                parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken));
         return command;
     }
 
-    public static Command CreateUp(MeshworkPlatform platform)
+    public static Command CreateUp(PlatformSource platforms)
     {
         var path = CommonOptions.RepositoryPath();
         var data = CommonOptions.DataFolder();
@@ -39,6 +38,7 @@ internal static class ServeCommand
         {
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
+            var platform = platforms.For(parseResult);
             var planned = await platform.PlanAsync(parseResult.GetRequiredValue(path), parseResult.GetValue(data), cancellationToken);
             if (planned.Plan is not { } plan)
             {
@@ -61,7 +61,8 @@ internal static class ServeCommand
             }
 
             // up is the laptop path: the web UI lets you sign in as anyone of people.yaml (serve never does).
-            return await ServeAsync(planned.DataFolder, planned.Mesh.RootPath, parseResult.GetRequiredValue(urls), demo: true, output, error, cancellationToken);
+            return await ServeAsync(planned.DataFolder, planned.Mesh.RootPath, platforms.Store(parseResult), parseResult.GetRequiredValue(urls), demo: true, output, error,
+                cancellationToken);
         });
         return command;
     }
@@ -69,7 +70,8 @@ internal static class ServeCommand
     private static Option<string> Urls() =>
         new("--urls") { Description = $"Where to listen (default {MeshServer.DefaultUrl}).", DefaultValueFactory = _ => MeshServer.DefaultUrl };
 
-    private static async Task<int> ServeAsync(string dataFolder, string? repository, string urls, bool demo, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> ServeAsync(string dataFolder, string? repository, string? store, string urls, bool demo, TextWriter output, TextWriter error,
+        CancellationToken cancellationToken)
     {
         WebApplication app;
         try
@@ -81,6 +83,7 @@ internal static class ServeCommand
                 {
                     ["Meshwork:Data"] = dataFolder,
                     ["Meshwork:Repository"] = repository,
+                    ["Meshwork:Store"] = store,
                     ["Meshwork:Web:DemoSignIn"] = demo ? "true" : "false",
                 });
             });

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Meshwork.Platform;
 using Meshwork.Platform.Planning;
 
 namespace Meshwork.Cli.Commands;
@@ -10,7 +9,7 @@ internal static class TestCommand
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static Command Create(MeshworkPlatform platform)
+    public static Command Create(PlatformSource platforms)
     {
         var path = CommonOptions.RepositoryPath();
         var data = CommonOptions.DataFolder();
@@ -27,7 +26,7 @@ internal static class TestCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
-            var result = await platform.TestAsync(parseResult.GetRequiredValue(path), parseResult.GetValue(data), parseResult.GetValue(product), cancellationToken);
+            var result = await platforms.For(parseResult).TestAsync(parseResult.GetRequiredValue(path), parseResult.GetValue(data), parseResult.GetValue(product), cancellationToken);
             if (result.Lint.Errors > 0)
             {
                 return CommonOptions.RefuseUnclean("test", result.Lint, parseResult.InvocationConfiguration.Error);

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Meshwork.Loading;
-using Meshwork.Platform;
 using Meshwork.Platform.Security;
 
 namespace Meshwork.Cli.Commands;
@@ -9,7 +8,7 @@ namespace Meshwork.Cli.Commands;
 /// <summary><c>mesh token PRINCIPAL [--data DIR] [--ttl DURATION]</c>: the token alone on the last line, for scripts.</summary>
 internal static class TokenCommand
 {
-    public static Command Create(MeshworkPlatform platform)
+    public static Command Create(PlatformSource platforms)
     {
         var principal = new Argument<string>("PRINCIPAL") { Description = "A principal of people.yaml." };
         var data = new Option<string>("--data") { Description = "The applied data folder.", DefaultValueFactory = _ => ".mesh" };
@@ -20,7 +19,7 @@ internal static class TokenCommand
         {
             var lifetime = parseResult.GetValue(ttl) is { } text ? ParseDuration(text) : TokenService.DefaultLifetime;
             var id = parseResult.GetRequiredValue(principal);
-            var token = await platform.IssueTokenAsync(Path.GetFullPath(parseResult.GetRequiredValue(data)), id, lifetime, cancellationToken);
+            var token = await platforms.For(parseResult).IssueTokenAsync(Path.GetFullPath(parseResult.GetRequiredValue(data)), id, lifetime, cancellationToken);
             var output = parseResult.InvocationConfiguration.Output;
             output.WriteLine($"# token for '{id}', valid {ShowDuration(lifetime)}; send it as 'Authorization: Bearer <token>'");
             output.WriteLine(token);

@@ -55,7 +55,12 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
             throw new StorageUnavailableException($"The data folder '{dataFolder}' cannot be created: {e.Message} Give a folder this user can write (--data DIR).", e);
         }
 
-        var path = Path.Combine(dataFolder, FileName);
+        return await OpenFileAsync(Path.Combine(dataFolder, FileName), time, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens (creating if needed) the store in the SQLite file <paramref name="path"/> and applies pending migrations.</summary>
+    public static async Task<SqliteMetadataStore> OpenFileAsync(string path, TimeProvider time, CancellationToken cancellationToken = default)
+    {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = path,
