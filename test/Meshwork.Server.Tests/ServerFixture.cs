@@ -23,6 +23,12 @@ public class ServerFixture : IAsyncLifetime
     /// <summary>Settings this fixture adds to the server's configuration.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>The store this fixture applies to and serves from (<c>Meshwork:Store</c>); null: the data folder's SQLite.</summary>
+    public string? Store { get; private set; }
+
+    /// <summary>The store connection to use, made once before the apply; null keeps the default.</summary>
+    protected virtual Task<string?> CreateStoreAsync() => Task.FromResult<string?>(null);
+
     /// <summary>Changes this fixture makes to its copy of the example before applying it.</summary>
     protected virtual void Prepare(string root)
     {
@@ -32,12 +38,18 @@ public class ServerFixture : IAsyncLifetime
     {
         CopyTree(Path.Combine(RepositoryRoot(), "examples", "retail"), Root);
         Prepare(Root);
-        var result = await MeshworkPlatform.Create().ApplyAsync(Root, null);
+        Store = await CreateStoreAsync();
+        var result = await MeshworkPlatform.Create(m => m.UseStore(Store)).ApplyAsync(Root, null);
         Assert.True(result.Errors.Count == 0, string.Join('\n', result.Errors));
         _tokens = TokenService.Open(DataFolder, TimeProvider.System);
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("Meshwork:Data", DataFolder);
+            if (Store is not null)
+            {
+                builder.UseSetting("Meshwork:Store", Store);
+            }
+
             foreach (var (key, value) in Settings)
             {
                 builder.UseSetting(key, value);

@@ -4,8 +4,14 @@ using System.Text.Json;
 
 namespace Meshwork.Server.Tests.Apis;
 
+public sealed class AccessApiTests(ServerFixture server) : AccessApiTests<ServerFixture>(server);
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class AccessApiOnPostgresTests(PostgresServerFixture server) : AccessApiTests<PostgresServerFixture>(server);
+
 /// <summary>The agreement lifecycle over HTTP: sam (sales, no policy lets him read customer data) asks olivia's team.</summary>
-public sealed class AccessApiTests(ServerFixture server) : IClassFixture<ServerFixture>
+public abstract class AccessApiTests<TFixture>(TFixture server) : IClassFixture<TFixture>
+    where TFixture : ServerFixture
 {
     private const string Profiles = "customers.profiles.profiles_v1";
     private const string Data = "/api/v1/datasets/customers.profiles.profiles_v1/data?format=ndjson";

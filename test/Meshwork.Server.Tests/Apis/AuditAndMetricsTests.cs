@@ -4,7 +4,13 @@ using System.Text.Json;
 
 namespace Meshwork.Server.Tests.Apis;
 
-public sealed class AuditAndMetricsTests(ServerFixture server) : IClassFixture<ServerFixture>
+public sealed class AuditAndMetricsTests(ServerFixture server) : AuditAndMetricsTests<ServerFixture>(server);
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class AuditAndMetricsOnPostgresTests(PostgresServerFixture server) : AuditAndMetricsTests<PostgresServerFixture>(server);
+
+public abstract class AuditAndMetricsTests<TFixture>(TFixture server) : IClassFixture<TFixture>
+    where TFixture : ServerFixture
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 

@@ -6,7 +6,18 @@ using Apache.Arrow.Ipc;
 
 namespace Meshwork.Server.Tests.Apis;
 
-public sealed class DataApiTests(ServerFixture server) : IClassFixture<ServerFixture>
+public sealed class DataApiTests(ServerFixture server) : DataApiTests<ServerFixture>(server)
+{
+    internal static async Task<HttpResponseMessage> PostQueryAsync(HttpClient client, string sql, string format = "ndjson", string purpose = "testing",
+        CancellationToken? cancellationToken = null) =>
+        await client.PostAsJsonAsync($"/api/v1/query?format={format}", new { sql, purpose }, cancellationToken ?? TestContext.Current.CancellationToken);
+}
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class DataApiOnPostgresTests(PostgresServerFixture server) : DataApiTests<PostgresServerFixture>(server);
+
+public abstract class DataApiTests<TFixture>(TFixture server) : IClassFixture<TFixture>
+    where TFixture : ServerFixture
 {
     private const string Profiles = "customers.profiles.profiles_v1";
 
@@ -122,7 +133,7 @@ public sealed class DataApiTests(ServerFixture server) : IClassFixture<ServerFix
     [Fact]
     public async Task Query_OverADatasetTheCallerMayNotRead_Is403()
     {
-        var response = await PostQueryAsync(server.Client("sam"), "SELECT count(*) FROM customers.profiles.profiles_v1");
+        var response = await DataApiTests.PostQueryAsync(server.Client("sam"), "SELECT count(*) FROM customers.profiles.profiles_v1");
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
@@ -153,7 +164,7 @@ public sealed class DataApiTests(ServerFixture server) : IClassFixture<ServerFix
     [InlineData("")]
     public async Task Query_RefusedConstruct_Is400(string sql)
     {
-        var response = await PostQueryAsync(server.Client("admin"), sql);
+        var response = await DataApiTests.PostQueryAsync(server.Client("admin"), sql);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -162,7 +173,7 @@ public sealed class DataApiTests(ServerFixture server) : IClassFixture<ServerFix
     [Fact]
     public async Task Query_FailingOnAValue_DoesNotQuoteTheValue()
     {
-        var response = await PostQueryAsync(server.Client("olivia"), "SELECT CAST(email AS INTEGER) FROM customers.profiles.profiles_v1");
+        var response = await DataApiTests.PostQueryAsync(server.Client("olivia"), "SELECT CAST(email AS INTEGER) FROM customers.profiles.profiles_v1");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var detail = (await response.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("detail").GetString()!;
@@ -172,7 +183,7 @@ public sealed class DataApiTests(ServerFixture server) : IClassFixture<ServerFix
     [Fact]
     public async Task Query_OfAnUnknownDataset_Is404()
     {
-        var response = await PostQueryAsync(server.Client("admin"), "SELECT * FROM customers.profiles.nothing_v1");
+        var response = await DataApiTests.PostQueryAsync(server.Client("admin"), "SELECT * FROM customers.profiles.nothing_v1");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -190,7 +201,7 @@ public sealed class DataApiTests(ServerFixture server) : IClassFixture<ServerFix
             : new UnknownLengthContent(Encoding.UTF8.GetBytes(json));
 
         var response = await client.PostAsync(new Uri("/api/v1/query?format=ndjson", UriKind.Relative), body, Cancel);
-        var next = await PostQueryAsync(client, $"SELECT count(*) AS n FROM {Profiles}");
+        var next = await DataApiTests.PostQueryAsync(client, $"SELECT count(*) AS n FROM {Profiles}");
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -223,13 +234,9 @@ public sealed class DataApiTests(ServerFixture server) : IClassFixture<ServerFix
         Assert.Contains("Meshwork:MaxRequestBodyBytes", (await response.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
-    internal static async Task<HttpResponseMessage> PostQueryAsync(HttpClient client, string sql, string format = "ndjson", string purpose = "testing",
-        CancellationToken? cancellationToken = null) =>
-        await client.PostAsJsonAsync($"/api/v1/query?format={format}", new { sql, purpose }, cancellationToken ?? Cancel);
-
     private static async Task<List<JsonElement>> QueryNdjsonAsync(HttpClient client, string sql)
     {
-        var response = await PostQueryAsync(client, sql);
+        var response = await DataApiTests.PostQueryAsync(client, sql);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return Lines(await response.Content.ReadAsStringAsync(Cancel));
     }

@@ -5,12 +5,18 @@ using System.Text.Json;
 
 namespace Meshwork.Server.Tests.Apis;
 
+public sealed class GovernedReadTests(ServerFixture server) : GovernedReadTests<ServerFixture>(server);
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class GovernedReadOnPostgresTests(PostgresServerFixture server) : GovernedReadTests<PostgresServerFixture>(server);
+
 /// <summary>
 /// The example's policies through the HTTP API on real DuckDB: mallory (marketing analyst, DE, clearance 1)
 /// reads customer profiles with pii columns masked and only DE rows; olivia (the owning team) reads them clear.
 /// No query shape may show mallory a clear value or a hidden row.
 /// </summary>
-public sealed class GovernedReadTests(ServerFixture server) : IClassFixture<ServerFixture>
+public abstract class GovernedReadTests<TFixture>(TFixture server) : IClassFixture<TFixture>
+    where TFixture : ServerFixture
 {
     private const string Profiles = "customers.profiles.profiles_v1";
 

@@ -1,12 +1,18 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Meshwork.Platform;
 using Meshwork.Platform.Store;
-using Meshwork.Platform.Store.Sqlite;
 
 namespace Meshwork.Server.Tests.Apis;
 
-public sealed class ProductsApiTests(ServerFixture server) : IClassFixture<ServerFixture>
+public sealed class ProductsApiTests(ServerFixture server) : ProductsApiTests<ServerFixture>(server);
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class ProductsApiOnPostgresTests(PostgresServerFixture server) : ProductsApiTests<PostgresServerFixture>(server);
+
+public abstract class ProductsApiTests<TFixture>(TFixture server) : IClassFixture<TFixture>
+    where TFixture : ServerFixture
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -34,7 +40,7 @@ public sealed class ProductsApiTests(ServerFixture server) : IClassFixture<Serve
         // What a kill -9 of a server in a container leaves: its lease (this machine, the PID the restarted server
         // has again) and its run marked running.
         var killed = new LeaseHolder(Guid.NewGuid().ToString("N"), Environment.MachineName, Environment.ProcessId);
-        await using (var store = await SqliteMetadataStore.OpenAsync(server.DataFolder, TimeProvider.System, Cancel))
+        await using (var store = await MeshworkPlatform.Create(m => m.UseStore(server.Store)).OpenStoreAsync(server.DataFolder, Cancel))
         {
             Assert.True(await store.TryAcquireLeaseAsync("finance.payments", killed, "killed-run", TimeSpan.FromMinutes(30), cancellationToken: Cancel));
             await store.StartRunAsync("killed-run", "finance.payments", Cancel);

@@ -6,7 +6,7 @@ using Confluent.SchemaRegistry;
 namespace Meshwork.Server.Tests.Apis;
 
 /// <summary>JSON Schema and Protobuf subjects, through Confluent's client and plain HTTP.</summary>
-public sealed partial class RegistryApiTests
+public abstract partial class RegistryApiTests<TFixture>
 {
     private const string OrderV1 = """{"type":"object","properties":{"id":{"type":"integer"},"total":{"type":"number"}},"required":["id"],"additionalProperties":false}""";
     private const string OrderV2 = """{"type":"object","properties":{"id":{"type":"integer"},"total":{"type":"number"},"note":{"type":"string"}},"required":["id"],"additionalProperties":false}""";

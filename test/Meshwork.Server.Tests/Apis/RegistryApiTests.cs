@@ -16,10 +16,18 @@ using Microsoft.Extensions.Configuration;
 namespace Meshwork.Server.Tests.Apis;
 
 /// <summary>The example served on a real loopback port, for clients that bring their own HTTP stack (Confluent's).</summary>
-public sealed class KestrelServerFixture : IAsyncLifetime
+public class KestrelServerFixture : IAsyncLifetime
 {
-    private readonly ServerFixture _applied = new();
+    private readonly ServerFixture _applied;
     private WebApplication? _app;
+
+    public KestrelServerFixture()
+        : this(new ServerFixture())
+    {
+    }
+
+    /// <param name="applied">Applies the example (and chooses the store) before this fixture serves it.</param>
+    protected KestrelServerFixture(ServerFixture applied) => _applied = applied;
 
     public string Url { get; private set; } = string.Empty;
 
@@ -37,7 +45,7 @@ public sealed class KestrelServerFixture : IAsyncLifetime
         _app = MeshServer.Build([], builder =>
         {
             builder.WebHost.UseUrls(Url);
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Meshwork:Data"] = _applied.DataFolder });
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Meshwork:Data"] = _applied.DataFolder, ["Meshwork:Store"] = _applied.Store });
         });
         await _app.StartAsync();
     }
@@ -53,11 +61,21 @@ public sealed class KestrelServerFixture : IAsyncLifetime
         }
 
         await _applied.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 }
 
+/// <summary><see cref="KestrelServerFixture"/> on the PostgreSQL store.</summary>
+public sealed class PostgresKestrelServerFixture() : KestrelServerFixture(new PostgresServerFixture());
+
+public sealed class RegistryApiTests(KestrelServerFixture server) : RegistryApiTests<KestrelServerFixture>(server);
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class RegistryApiOnPostgresTests(PostgresKestrelServerFixture server) : RegistryApiTests<PostgresKestrelServerFixture>(server);
+
 /// <summary>The registry with Confluent's .NET client and Avro serializer, unchanged, against the real server.</summary>
-public sealed partial class RegistryApiTests(KestrelServerFixture server) : IClassFixture<KestrelServerFixture>
+public abstract partial class RegistryApiTests<TFixture>(TFixture server) : IClassFixture<TFixture>
+    where TFixture : KestrelServerFixture
 {
     private const string UserV1 = """{"type":"record","name":"User","namespace":"test","fields":[{"name":"id","type":"long"},{"name":"name","type":"string"}]}""";
     private const string UserV2 = """{"type":"record","name":"User","namespace":"test","fields":[{"name":"id","type":"long"},{"name":"name","type":"string"},{"name":"email","type":["null","string"],"default":null}]}""";
