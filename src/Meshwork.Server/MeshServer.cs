@@ -42,8 +42,16 @@ public static class MeshServer
     public static IServiceCollection AddMeshworkServer(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection("Meshwork");
-        // The store as Meshwork:Store (mesh serve --store) or MESHWORK_STORE names it; the data folder's SQLite by default.
-        services.AddMeshwork(m => m.UseStore(section["Store"] is { Length: > 0 } store ? store : Environment.GetEnvironmentVariable("MESHWORK_STORE")));
+        services.AddMeshwork(m =>
+        {
+            // The store as Meshwork:Store (mesh serve --store) or MESHWORK_STORE names it; the data folder's SQLite by default.
+            m.UseStore(section["Store"] is { Length: > 0 } store ? store : Environment.GetEnvironmentVariable("MESHWORK_STORE"));
+            // Keys from the secrets folder Meshwork:Secrets names (replicas share one); else the key provider's own order.
+            if (section["Secrets"] is { Length: > 0 } secrets)
+            {
+                m.UseKeys(new KeyProvider(secretsFolder: secrets));
+            }
+        });
         services.AddSingleton(provider =>
         {
             var data = section["Data"] ?? throw new InvalidOperationException("Meshwork:Data is not set: which applied data folder should the server serve?");
