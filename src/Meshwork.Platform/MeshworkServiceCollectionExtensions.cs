@@ -23,7 +23,11 @@ public sealed class MeshworkBuilder
 
     internal EngineRegistry Engines { get; } = new();
 
-    internal IMetadataStoreProvider? Store { get; set; }
+    /// <summary>
+    /// The chosen store, made once the key provider is known: the store keys its audit chain with the key it is given
+    /// here, so it never depends on the key provider itself.
+    /// </summary>
+    internal Func<AuditKeySource, IMetadataStoreProvider>? Store { get; set; }
 
     internal TimeProvider? Time { get; set; }
 
@@ -37,14 +41,18 @@ public sealed class MeshworkBuilder
     }
 
     /// <summary>The metadata store in the data folder's SQLite file (the default).</summary>
-    public MeshworkBuilder UseSqliteStore() => UseStore(new SqliteStoreProvider());
+    public MeshworkBuilder UseSqliteStore() => UseStore(key => new SqliteStoreProvider(auditKey: key));
 
     /// <summary>
     /// The metadata store in PostgreSQL, shared by every process given the same <paramref name="connection"/>: a
     /// PostgreSQL URI (<c>postgresql://user@host:port/database</c>) or an Npgsql connection string. Malformed input
     /// throws <see cref="ArgumentException"/> here, before anything runs.
     /// </summary>
-    public MeshworkBuilder UsePostgresStore(string connection) => UseStore(new PostgresStoreProvider(connection));
+    public MeshworkBuilder UsePostgresStore(string connection)
+    {
+        _ = new PostgresStoreProvider(connection); // checks the connection now
+        return UseStore(key => new PostgresStoreProvider(connection, key));
+    }
 
     /// <summary>
     /// The store a connection names, as <c>--store</c> and <c>MESHWORK_STORE</c> write it: <c>sqlite:PATH</c> (a
@@ -64,7 +72,7 @@ public sealed class MeshworkBuilder
             var file = connection["sqlite:".Length..];
             return file.Length == 0
                 ? throw new MeshworkException("The store 'sqlite:' names no file; write sqlite:PATH, e.g. sqlite:/var/lib/meshwork/meshwork.db.")
-                : UseStore(new SqliteStoreProvider(Path.GetFullPath(file)));
+                : UseStore(key => new SqliteStoreProvider(Path.GetFullPath(file), key));
         }
 
         if (connection.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || connection.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
@@ -83,10 +91,15 @@ public sealed class MeshworkBuilder
         throw new MeshworkException("The store must be sqlite:PATH, a PostgreSQL URI (postgresql://user@host:port/db) or an Npgsql connection string (Host=...;Database=...).");
     }
 
-    /// <summary>A metadata store of another kind.</summary>
+    /// <summary>A metadata store of another kind (which keys its audit chain itself).</summary>
     public MeshworkBuilder UseStore(IMetadataStoreProvider store)
     {
         ArgumentNullException.ThrowIfNull(store);
+        return UseStore(_ => store);
+    }
+
+    private MeshworkBuilder UseStore(Func<AuditKeySource, IMetadataStoreProvider> store)
+    {
         Store = store;
         return this;
     }
@@ -139,8 +152,10 @@ public static class MeshworkServiceCollectionExtensions
         }
 
         services.AddSingleton(builder.Engines);
-        services.AddSingleton(builder.Store ?? new SqliteStoreProvider());
-        services.AddSingleton(builder.Keys ?? new KeyProvider());
+        var keys = builder.Keys ?? new KeyProvider();
+        AuditKeySource auditKey = dataFolder => keys.Key(PlatformKey.AuditChain, dataFolder);
+        services.AddSingleton(builder.Store is { } store ? store(auditKey) : new SqliteStoreProvider(auditKey: auditKey));
+        services.AddSingleton(keys);
         services.AddSingleton<MeshworkPlatform>();
         return services;
     }

@@ -42,6 +42,7 @@ public sealed class ReplicasFixture : IAsyncLifetime
         Directory.CreateDirectory(Secrets);
         await File.WriteAllBytesAsync(Path.Combine(Secrets, PlatformKey.TokenSigning.FileName), RandomNumberGenerator.GetBytes(32));
         await File.WriteAllBytesAsync(Path.Combine(Secrets, PlatformKey.MaskHash.FileName), RandomNumberGenerator.GetBytes(32));
+        await File.WriteAllBytesAsync(Path.Combine(Secrets, PlatformKey.AuditChain.FileName), RandomNumberGenerator.GetBytes(32));
         Store = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("replicas_" + Guid.NewGuid().ToString("N"));
 
         var result = await Platform().ApplyAsync(Root, null);
@@ -157,7 +158,7 @@ public sealed class ReplicaTests(ReplicasFixture replicas) : IClassFixture<Repli
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         await using var store = await replicas.Platform().OpenStoreAsync(replicas.DataFolder, Cancel);
-        Assert.Empty(await store.VerifyAuditAsync(Cancel));
+        Assert.Empty(await store.VerifyAuditAsync(cancellationToken: Cancel));
         // A read is on record twice: started before its first byte, then its completion.
         Assert.Equal(before + (2 * reads), await AuditLengthAsync());
     }

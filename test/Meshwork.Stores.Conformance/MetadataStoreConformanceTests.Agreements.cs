@@ -122,18 +122,18 @@ public abstract partial class MetadataStoreConformanceTests
         var newest = await store.GetAuditAsync(3, Cancel);
 
         Assert.Equal(appended.AsEnumerable().Reverse().Take(3), newest);
-        Assert.Empty(await store.VerifyAuditAsync(Cancel));
+        Assert.Empty(await store.VerifyAuditAsync(cancellationToken: Cancel));
     }
 
     [Fact]
     public async Task VerifyAudit_EmptyOrUntouchedLog_IsIntact()
     {
         var store = await OpenAsync();
-        Assert.Empty(await store.VerifyAuditAsync(Cancel));
+        Assert.Empty(await store.VerifyAuditAsync(cancellationToken: Cancel));
 
         await WriteAuditAsync(store, 5);
 
-        Assert.Empty(await (await OpenAsync()).VerifyAuditAsync(Cancel));
+        Assert.Empty(await (await OpenAsync()).VerifyAuditAsync(cancellationToken: Cancel));
     }
 
     [Theory]
@@ -148,7 +148,7 @@ public abstract partial class MetadataStoreConformanceTests
 
         Assert.Equal(1, await ExecuteBehindTheStoreAsync(tamper, Cancel));
 
-        var problems = await (await OpenAsync()).VerifyAuditAsync(Cancel);
+        var problems = await (await OpenAsync()).VerifyAuditAsync(cancellationToken: Cancel);
         Assert.Contains(problems, p => p.Contains(expected, StringComparison.Ordinal));
     }
 
@@ -176,7 +176,7 @@ public abstract partial class MetadataStoreConformanceTests
         var records = await stores[1].GetAuditAsync(1000, Cancel);
         Assert.Equal(3 + (Instances * PerInstance), records.Count);
         Assert.Equal(before + (Instances * PerInstance), records[0].Seq);
-        Assert.Empty(await stores[2].VerifyAuditAsync(Cancel));
+        Assert.Empty(await stores[2].VerifyAuditAsync(cancellationToken: Cancel));
         Assert.Equal(records[0].Hash, await stores[3].GetMetaAsync(MetaKeys.AuditHead, Cancel));
     }
 }

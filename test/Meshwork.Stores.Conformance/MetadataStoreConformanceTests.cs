@@ -30,8 +30,14 @@ public abstract partial class MetadataStoreConformanceTests : IAsyncLifetime
 
     protected static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    /// <summary>A provider of a fresh, empty store for <see cref="DataFolder"/>, used by one test.</summary>
-    protected abstract Task<IMetadataStoreProvider> CreateProviderAsync(CancellationToken cancellationToken);
+    /// <summary>The audit chain's key a store instance opened from now on reads (a test changes it to play a wrong key).</summary>
+    protected byte[] AuditKey { get; set; } = [.. Enumerable.Range(1, 32).Select(i => (byte)i)];
+
+    /// <summary>
+    /// A provider of a fresh, empty store for <see cref="DataFolder"/>, used by one test, keying the audit chain with
+    /// <paramref name="auditKey"/> (as the composition root gives it).
+    /// </summary>
+    protected abstract Task<IMetadataStoreProvider> CreateProviderAsync(AuditKeySource auditKey, CancellationToken cancellationToken);
 
     /// <summary>Runs a statement on the store's database behind the store's back (someone with write access to it); returns the rows changed.</summary>
     protected abstract Task<int> ExecuteBehindTheStoreAsync(string sql, CancellationToken cancellationToken);
@@ -39,7 +45,7 @@ public abstract partial class MetadataStoreConformanceTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(DataFolder);
-        _provider = await CreateProviderAsync(TestContext.Current.CancellationToken);
+        _provider = await CreateProviderAsync(_ => AuditKey, TestContext.Current.CancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -72,7 +72,7 @@ internal static class AccessCommand
         verify.SetAction(async (parseResult, cancellationToken) =>
         {
             await using var served = await platforms.For(parseResult).ServeAsync(new ServeOptions { DataFolder = Path.GetFullPath(parseResult.GetRequiredValue<string>("--data")) }, cancellationToken);
-            var problems = await served.Store.VerifyAuditAsync(cancellationToken);
+            var problems = await served.Store.VerifyAuditAsync(cancellationToken: cancellationToken);
             var output = parseResult.InvocationConfiguration.Output;
             foreach (var problem in problems)
             {

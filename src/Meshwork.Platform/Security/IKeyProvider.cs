@@ -9,6 +9,12 @@ public sealed record PlatformKey(string Name)
     /// <summary>Keys MASK_HASH, so the same value hashes alike in every dataset, on every replica.</summary>
     public static PlatformKey MaskHash { get; } = new("mask-hash");
 
+    /// <summary>
+    /// Keys the audit chain's HMAC: kept outside the metadata store, so someone who can write the store cannot rewrite
+    /// the audit log unseen; every process appending to one store must share it.
+    /// </summary>
+    public static PlatformKey AuditChain { get; } = new("audit-chain");
+
     /// <summary>The environment variable that holds it, base64: <c>MESHWORK_TOKEN_SIGNING_KEY</c>.</summary>
     public string EnvironmentVariable => "MESHWORK_" + Name.ToUpperInvariant().Replace('-', '_') + "_KEY";
 

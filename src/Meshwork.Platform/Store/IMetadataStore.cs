@@ -122,14 +122,19 @@ public interface IAgreementStore
     Task<bool> DecideAgreementAsync(string id, AgreementStatus current, AgreementStatus decision, string decidedBy, string? reason, CancellationToken cancellationToken = default);
 }
 
-/// <summary>The append-only, hash-chained audit log.</summary>
+/// <summary>
+/// The append-only audit log, one keyed hash chain (<see cref="AuditChain"/>) however many processes append at once.
+/// </summary>
 public interface IAuditLog
 {
-    /// <summary>Appends to the audit log, chaining the record to the previous one by hash; returns the stored record.</summary>
+    /// <summary>Appends to the audit log, chaining the record to the previous one by its keyed hash; returns the stored record.</summary>
     Task<AuditRecord> AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken = default);
 
-    /// <summary>Checks the audit log's hash chain end to end; the problems found, empty when intact.</summary>
-    Task<IReadOnlyList<string>> VerifyAuditAsync(CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Checks the audit log's hash chain end to end (<see cref="AuditChain.Verify"/>), and that it still holds
+    /// <paramref name="anchoredHead"/> when given (a head exported earlier); the problems found, empty when intact.
+    /// </summary>
+    Task<IReadOnlyList<string>> VerifyAuditAsync(string? anchoredHead = null, CancellationToken cancellationToken = default);
 
     /// <summary>The newest audit records, newest first.</summary>
     Task<IReadOnlyList<AuditRecord>> GetAuditAsync(int limit, CancellationToken cancellationToken = default);
@@ -196,7 +201,8 @@ public sealed record RunRecord(string RunId, string ProductKey, string Status, D
 /// <summary>What happened: who did what to which datasets, why, under which access plan, and how it ended.</summary>
 public sealed record AuditEntry(string Principal, string Action, string Resource, string? Purpose, string? PlanDigest, long? Rows, string Outcome, string? Detail);
 
-public sealed record AuditRecord(long Seq, DateTimeOffset At, AuditEntry Entry, string PreviousHash, string Hash);
+/// <summary>A stored audit record: its place in the chain, and its hash under <see cref="Scheme"/> (<see cref="AuditSchemes"/>).</summary>
+public sealed record AuditRecord(long Seq, DateTimeOffset At, AuditEntry Entry, string PreviousHash, string Hash, string Scheme);
 
 /// <summary>A published snapshot of a dataset and of its quarantine, with the counts of the run that wrote them.</summary>
 public sealed record SnapshotRecord(

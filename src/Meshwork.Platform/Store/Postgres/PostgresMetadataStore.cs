@@ -33,21 +33,27 @@ public sealed class PostgresMetadataStore : IMetadataStore, IRegistryStore
     /// <summary>Registry schemas read by id: a committed schema row never changes.</summary>
     private readonly ConcurrentDictionary<int, Task<RegisteredSchema?>> _schemas = new();
 
-    private PostgresMetadataStore(NpgsqlDataSource source, TimeProvider time, string display)
+    private readonly AuditKeyHolder _auditKey;
+
+    private PostgresMetadataStore(NpgsqlDataSource source, TimeProvider time, string display, Func<byte[]>? auditKey)
     {
         _source = source;
         _time = time;
         _display = display;
+        _auditKey = new AuditKeyHolder(auditKey);
     }
 
     /// <summary>The registry's tables live in the same database: one transaction can span both.</summary>
     public IRegistryStore Registry => this;
 
-    /// <summary>Connects and applies pending migrations; an unreachable or refusing server is a <see cref="StorageUnavailableException"/> naming <paramref name="display"/>.</summary>
-    internal static async Task<PostgresMetadataStore> OpenAsync(string connectionString, string display, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects and applies pending migrations; an unreachable or refusing server is a <see cref="StorageUnavailableException"/> naming
+    /// <paramref name="display"/>. <paramref name="auditKey"/> keys the audit chain; without it the store never appends to the chain.
+    /// </summary>
+    internal static async Task<PostgresMetadataStore> OpenAsync(string connectionString, string display, TimeProvider time, Func<byte[]>? auditKey, CancellationToken cancellationToken)
     {
         var source = NpgsqlDataSource.Create(connectionString);
-        var store = new PostgresMetadataStore(source, time, display);
+        var store = new PostgresMetadataStore(source, time, display, auditKey);
         try
         {
             await using var connection = await store.ConnectAsync(cancellationToken).ConfigureAwait(false);
@@ -401,33 +407,33 @@ public sealed class PostgresMetadataStore : IMetadataStore, IRegistryStore
 
         // PostgreSQL keeps microseconds: the time hashed is the time stored.
         var at = Microseconds(_time.GetUtcNow());
-        var hash = AuditChain.Hash(previous, Text(at), entry);
+        var hash = AuditChain.Hash(AuditSchemes.HmacSha256, _auditKey.Key, previous, Text(at), entry);
         await ExecuteAsync(connection, """
-            INSERT INTO audit_log (seq, at, principal, action, resource, purpose, plan_digest, rows, outcome, detail, prev_hash, hash)
-            VALUES (@seq, @at, @principal, @action, @resource, @purpose, @digest, @rows, @outcome, @detail, @prev, @hash)
+            INSERT INTO audit_log (seq, at, principal, action, resource, purpose, plan_digest, rows, outcome, detail, prev_hash, hash, scheme)
+            VALUES (@seq, @at, @principal, @action, @resource, @purpose, @digest, @rows, @outcome, @detail, @prev, @hash, @scheme)
             """, cancellationToken, ("seq", seq), ("at", at), ("principal", entry.Principal), ("action", entry.Action), ("resource", entry.Resource),
             ("purpose", entry.Purpose), ("digest", entry.PlanDigest), ("rows", entry.Rows), ("outcome", entry.Outcome), ("detail", entry.Detail),
-            ("prev", previous), ("hash", hash)).ConfigureAwait(false);
+            ("prev", previous), ("hash", hash), ("scheme", AuditSchemes.HmacSha256)).ConfigureAwait(false);
         await ExecuteAsync(connection, "INSERT INTO meta (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             cancellationToken, ("key", MetaKeys.AuditHead), ("value", hash)).ConfigureAwait(false);
-        return new AuditRecord(seq, at, entry, previous, hash);
+        return new AuditRecord(seq, at, entry, previous, hash, AuditSchemes.HmacSha256);
     }, cancellationToken);
 
-    private const string AuditColumns = "SELECT seq, at, principal, action, resource, purpose, plan_digest, rows, outcome, detail, prev_hash, hash FROM audit_log";
+    private const string AuditColumns = "SELECT seq, at, principal, action, resource, purpose, plan_digest, rows, outcome, detail, prev_hash, hash, scheme FROM audit_log";
 
     private static AuditRecord ReadAudit(NpgsqlDataReader r) => new(r.GetInt64(0), Time(r, 1),
         new AuditEntry(r.GetString(2), r.GetString(3), r.GetString(4), NullableString(r, 5), NullableString(r, 6), r.IsDBNull(7) ? null : r.GetInt64(7), r.GetString(8),
             NullableString(r, 9)),
-        r.GetString(10), r.GetString(11));
+        r.GetString(10), r.GetString(11), r.GetString(12));
 
-    public Task<IReadOnlyList<string>> VerifyAuditAsync(CancellationToken cancellationToken = default) => InTransactionAsync(async connection =>
+    public Task<IReadOnlyList<string>> VerifyAuditAsync(string? anchoredHead = null, CancellationToken cancellationToken = default) => InTransactionAsync(async connection =>
     {
         // One snapshot of the log and its head: an append committing meanwhile is seen in both or in neither.
         await ExecuteAsync(connection, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", cancellationToken).ConfigureAwait(false);
         var records = await QueryAsync(connection, $"{AuditColumns} ORDER BY seq", ReadAudit, cancellationToken).ConfigureAwait(false);
         var head = (await QueryAsync(connection, "SELECT value FROM meta WHERE key = @key", r => r.GetString(0), cancellationToken, ("key", MetaKeys.AuditHead))
             .ConfigureAwait(false)).FirstOrDefault();
-        return AuditChain.Verify(records, head, Text);
+        return AuditChain.Verify(records, head, Text, _auditKey.Key, anchoredHead);
     }, cancellationToken);
 
     public Task<IReadOnlyList<AuditRecord>> GetAuditAsync(int limit, CancellationToken cancellationToken = default) => WithConnectionAsync(async connection =>

@@ -14,11 +14,14 @@ public sealed class PostgresStoreProvider : IMetadataStoreProvider
     public const string Schema = "meshwork";
 
     private readonly string _connectionString;
+    private readonly AuditKeySource? _auditKey;
 
     /// <param name="connection">A PostgreSQL URI (<c>postgresql://user:password@host:port/database?sslmode=require</c>) or an Npgsql connection string.</param>
-    public PostgresStoreProvider(string connection)
+    /// <param name="auditKey">Keys the audit chain (given by the composition root); a store opened without it reads but never appends to the chain.</param>
+    public PostgresStoreProvider(string connection, AuditKeySource? auditKey = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        _auditKey = auditKey;
         var builder = Parse(connection);
         builder.SearchPath = Schema;
         _connectionString = builder.ConnectionString;
@@ -55,7 +58,7 @@ public sealed class PostgresStoreProvider : IMetadataStoreProvider
     }
 
     public async Task<IMetadataStore> OpenAsync(string dataFolder, TimeProvider time, CancellationToken cancellationToken = default) =>
-        await PostgresMetadataStore.OpenAsync(_connectionString, Display, time, cancellationToken).ConfigureAwait(false);
+        await PostgresMetadataStore.OpenAsync(_connectionString, Display, time, _auditKey is { } key ? () => key(dataFolder) : null, cancellationToken).ConfigureAwait(false);
 
     /// <summary>A connection as Npgsql's builder, from a PostgreSQL URI or an Npgsql connection string; bad input names the place and the reason.</summary>
     internal static NpgsqlConnectionStringBuilder Parse(string connection)

@@ -29,12 +29,14 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
     private readonly ConcurrentDictionary<int, Task<RegisteredSchema?>> _schemas = new();
 
     private readonly string _path;
+    private readonly AuditKeyHolder _auditKey;
 
-    private SqliteMetadataStore(SqliteConnection connection, TimeProvider time, string path)
+    private SqliteMetadataStore(SqliteConnection connection, TimeProvider time, string path, Func<byte[]>? auditKey)
     {
         _connection = connection;
         _time = time;
         _path = path;
+        _auditKey = new AuditKeyHolder(auditKey);
     }
 
     /// <summary>The registry's tables live in the same database: one transaction can span both.</summary>
@@ -43,8 +45,12 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
     /// <summary>Whether a store exists in <paramref name="dataFolder"/> (a plan reads it without creating one).</summary>
     public static bool Exists(string dataFolder) => File.Exists(Path.Combine(dataFolder, FileName));
 
-    /// <summary>Opens (creating if needed) the store in <paramref name="dataFolder"/> and applies pending migrations.</summary>
-    public static async Task<SqliteMetadataStore> OpenAsync(string dataFolder, TimeProvider time, CancellationToken cancellationToken = default)
+    /// <summary>Opens (creating if needed) the store in <paramref name="dataFolder"/> and applies pending migrations, without the audit key: it reads, but neither appends to nor verifies the audit chain.</summary>
+    public static Task<SqliteMetadataStore> OpenAsync(string dataFolder, TimeProvider time, CancellationToken cancellationToken = default) =>
+        OpenAsync(dataFolder, time, null, cancellationToken);
+
+    /// <summary>Opens (creating if needed) the store in <paramref name="dataFolder"/> and applies pending migrations; <paramref name="auditKey"/> keys the audit chain.</summary>
+    public static async Task<SqliteMetadataStore> OpenAsync(string dataFolder, TimeProvider time, Func<byte[]>? auditKey, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -55,11 +61,11 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
             throw new StorageUnavailableException($"The data folder '{dataFolder}' cannot be created: {e.Message} Give a folder this user can write (--data DIR).", e);
         }
 
-        return await OpenFileAsync(Path.Combine(dataFolder, FileName), time, cancellationToken).ConfigureAwait(false);
+        return await OpenFileAsync(Path.Combine(dataFolder, FileName), time, auditKey, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Opens (creating if needed) the store in the SQLite file <paramref name="path"/> and applies pending migrations.</summary>
-    public static async Task<SqliteMetadataStore> OpenFileAsync(string path, TimeProvider time, CancellationToken cancellationToken = default)
+    /// <summary>Opens (creating if needed) the store in the SQLite file <paramref name="path"/> and applies pending migrations; <paramref name="auditKey"/> keys the audit chain.</summary>
+    public static async Task<SqliteMetadataStore> OpenFileAsync(string path, TimeProvider time, Func<byte[]>? auditKey, CancellationToken cancellationToken = default)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
@@ -67,7 +73,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
         }.ToString());
-        var store = new SqliteMetadataStore(connection, time, path);
+        var store = new SqliteMetadataStore(connection, time, path, auditKey);
         try
         {
             try
@@ -393,6 +399,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
     public Task<AuditRecord> AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken = default) => InTransactionAsync(async transaction =>
     {
         ArgumentNullException.ThrowIfNull(entry);
+        // The transaction holds SQLite's one write lock from its first statement: appenders in every process serialize, the chain stays one line.
         var previous = "";
         using (var last = Command(transaction, "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1", []))
         {
@@ -400,36 +407,40 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
         }
 
         var at = _time.GetUtcNow();
-        var hash = AuditChain.Hash(previous, Text(at), entry);
+        var hash = AuditChain.Hash(AuditSchemes.HmacSha256, _auditKey.Key, previous, Text(at), entry);
         using var insert = Command(transaction, """
-            INSERT INTO audit_log (at, principal, action, resource, purpose, plan_digest, rows, outcome, detail, prev_hash, hash)
-            VALUES ($at, $principal, $action, $resource, $purpose, $digest, $rows, $outcome, $detail, $prev, $hash) RETURNING seq
+            INSERT INTO audit_log (at, principal, action, resource, purpose, plan_digest, rows, outcome, detail, prev_hash, hash, scheme)
+            VALUES ($at, $principal, $action, $resource, $purpose, $digest, $rows, $outcome, $detail, $prev, $hash, $scheme) RETURNING seq
             """, [("$at", Text(at)), ("$principal", entry.Principal), ("$action", entry.Action), ("$resource", entry.Resource), ("$purpose", entry.Purpose),
-                ("$digest", entry.PlanDigest), ("$rows", entry.Rows), ("$outcome", entry.Outcome), ("$detail", entry.Detail), ("$prev", previous), ("$hash", hash)]);
+                ("$digest", entry.PlanDigest), ("$rows", entry.Rows), ("$outcome", entry.Outcome), ("$detail", entry.Detail), ("$prev", previous), ("$hash", hash),
+                ("$scheme", AuditSchemes.HmacSha256)]);
         var seq = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         await ExecuteAsync(transaction, "INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             cancellationToken, ("$key", MetaKeys.AuditHead), ("$value", hash)).ConfigureAwait(false);
-        return new AuditRecord(seq, at, entry, previous, hash);
+        return new AuditRecord(seq, at, entry, previous, hash, AuditSchemes.HmacSha256);
     }, cancellationToken);
 
-    public Task<IReadOnlyList<string>> VerifyAuditAsync(CancellationToken cancellationToken = default) => LockedAsync(async () =>
+    private const string AuditColumns = "SELECT seq, at, principal, action, resource, purpose, plan_digest, rows, outcome, detail, prev_hash, hash, scheme FROM audit_log";
+
+    public Task<IReadOnlyList<string>> VerifyAuditAsync(string? anchoredHead = null, CancellationToken cancellationToken = default) => LockedAsync(async () =>
     {
-        var records = await QueryAsync(
-            "SELECT seq, at, principal, action, resource, purpose, plan_digest, rows, outcome, detail, prev_hash, hash FROM audit_log ORDER BY seq",
-            ReadAudit, cancellationToken).ConfigureAwait(false);
-        var head = (await QueryAsync("SELECT value FROM meta WHERE key = $key", r => r.GetString(0), cancellationToken, ("$key", MetaKeys.AuditHead)).ConfigureAwait(false)).FirstOrDefault();
-        return AuditChain.Verify(records, head, Text);
+        // One deferred (read) transaction, one WAL snapshot: an append committing meanwhile is seen in both the log and its head or in neither.
+        using var transaction = _connection.BeginTransaction(deferred: true);
+        var records = await QueryAsync(transaction, $"{AuditColumns} ORDER BY seq", ReadAudit, cancellationToken).ConfigureAwait(false);
+        var head = (await QueryAsync(transaction, "SELECT value FROM meta WHERE key = $key", r => r.GetString(0), cancellationToken, ("$key", MetaKeys.AuditHead))
+            .ConfigureAwait(false)).FirstOrDefault();
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return AuditChain.Verify(records, head, Text, _auditKey.Key, anchoredHead);
     }, cancellationToken);
 
     private static AuditRecord ReadAudit(SqliteDataReader r) => new(r.GetInt64(0), Time(r.GetString(1)),
         new AuditEntry(r.GetString(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6),
             r.IsDBNull(7) ? null : r.GetInt64(7), r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9)),
-        r.GetString(10), r.GetString(11));
+        r.GetString(10), r.GetString(11), r.GetString(12));
 
     public Task<IReadOnlyList<AuditRecord>> GetAuditAsync(int limit, CancellationToken cancellationToken = default) => LockedAsync(async () =>
-        (IReadOnlyList<AuditRecord>)await QueryAsync(
-            "SELECT seq, at, principal, action, resource, purpose, plan_digest, rows, outcome, detail, prev_hash, hash FROM audit_log ORDER BY seq DESC LIMIT $limit",
-            ReadAudit, cancellationToken, ("$limit", limit)).ConfigureAwait(false), cancellationToken);
+        (IReadOnlyList<AuditRecord>)await QueryAsync($"{AuditColumns} ORDER BY seq DESC LIMIT $limit", ReadAudit, cancellationToken, ("$limit", limit))
+            .ConfigureAwait(false), cancellationToken);
 
     /// <summary>
     /// A schema by id. A committed schema row is never updated or deleted (permanent deletes remove versions, not
@@ -610,9 +621,13 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
         return result;
     }, cancellationToken);
 
-    private async Task<List<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    private Task<List<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        QueryAsync(null, sql, map, cancellationToken, parameters);
+
+    private async Task<List<T>> QueryAsync<T>(SqliteTransaction? transaction, string sql, Func<SqliteDataReader, T> map, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] parameters)
     {
-        using var command = Command(null, sql, parameters);
+        using var command = Command(transaction, sql, parameters);
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var list = new List<T>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

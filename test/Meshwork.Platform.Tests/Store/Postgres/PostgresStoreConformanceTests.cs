@@ -11,11 +11,11 @@ public sealed class PostgresStoreConformanceTests : MetadataStoreConformanceTest
 {
     private string? _connection;
 
-    protected override async Task<IMetadataStoreProvider> CreateProviderAsync(CancellationToken cancellationToken)
+    protected override async Task<IMetadataStoreProvider> CreateProviderAsync(AuditKeySource auditKey, CancellationToken cancellationToken)
     {
         var server = await PostgresServer.SharedAsync();
         _connection = await server.CreateDatabaseAsync("store_" + Guid.NewGuid().ToString("N"), cancellationToken);
-        return new PostgresStoreProvider(_connection);
+        return new PostgresStoreProvider(_connection, auditKey);
     }
 
     protected override async Task<int> ExecuteBehindTheStoreAsync(string sql, CancellationToken cancellationToken)

@@ -8,8 +8,8 @@ namespace Meshwork.Platform.Tests.Store.Sqlite;
 /// <summary>The store conformance suite on the embedded SQLite store, one data folder per test.</summary>
 public sealed class SqliteStoreConformanceTests : MetadataStoreConformanceTests
 {
-    protected override Task<IMetadataStoreProvider> CreateProviderAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IMetadataStoreProvider>(new SqliteStoreProvider());
+    protected override Task<IMetadataStoreProvider> CreateProviderAsync(AuditKeySource auditKey, CancellationToken cancellationToken) =>
+        Task.FromResult<IMetadataStoreProvider>(new SqliteStoreProvider(auditKey: auditKey));
 
     protected override async Task<int> ExecuteBehindTheStoreAsync(string sql, CancellationToken cancellationToken)
     {
