@@ -91,15 +91,17 @@ public sealed class MeshworkBuilder
         throw new MeshworkException("The store must be sqlite:PATH, a PostgreSQL URI (postgresql://user@host:port/db) or an Npgsql connection string (Host=...;Database=...).");
     }
 
-    /// <summary>A metadata store of another kind (which keys its audit chain itself).</summary>
+    /// <summary>A metadata store of another kind that keys its audit chain itself.</summary>
     public MeshworkBuilder UseStore(IMetadataStoreProvider store)
     {
         ArgumentNullException.ThrowIfNull(store);
         return UseStore(_ => store);
     }
 
-    private MeshworkBuilder UseStore(Func<AuditKeySource, IMetadataStoreProvider> store)
+    /// <summary>A metadata store of another kind, made with the audit chain's key from the composed key provider.</summary>
+    public MeshworkBuilder UseStore(Func<AuditKeySource, IMetadataStoreProvider> store)
     {
+        ArgumentNullException.ThrowIfNull(store);
         Store = store;
         return this;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Meshwork.Loading;
 using Meshwork.Platform.Serving;
 using Meshwork.Platform.Store;
@@ -7,7 +8,7 @@ using Meshwork.Platform.Store;
 namespace Meshwork.Cli.Commands;
 
 /// <summary>
-/// <c>mesh access request|approve|reject|revoke|list</c> and <c>mesh audit verify</c>: agreements and the audit
+/// <c>mesh access request|approve|reject|revoke|list</c> and <c>mesh audit verify|head</c>: agreements and the audit
 /// log on a data folder. The CLI acts as the principal given with <c>--as</c> (whoever can run it on the data
 /// folder is trusted as much as its files are).
 /// </summary>
@@ -68,22 +69,72 @@ internal static class AccessCommand
 
     public static Command CreateAudit(PlatformSource platforms)
     {
-        var verify = new Command("verify", "Check the audit log's hash chain: exit 1 when a record was changed or deleted.") { Data() };
+        var head = new Option<string?>("--head") { Description = "A head exported earlier with 'mesh audit head': exit 1 unless the chain still holds it." };
+        var verify = new Command("verify", "Check the audit log's keyed hash chain: exit 1 when a record was changed, deleted or downgraded, or an anchored head is gone.")
+        {
+            Data(),
+            head,
+        };
         verify.SetAction(async (parseResult, cancellationToken) =>
         {
-            await using var served = await platforms.For(parseResult).ServeAsync(new ServeOptions { DataFolder = Path.GetFullPath(parseResult.GetRequiredValue<string>("--data")) }, cancellationToken);
-            var problems = await served.Store.VerifyAuditAsync(cancellationToken: cancellationToken);
+            var anchored = parseResult.GetValue(head) is { } given ? Anchor(given) : null;
+            await using var served = await ServeAsync(platforms, parseResult, cancellationToken);
+            var problems = await served.Store.VerifyAuditAsync(anchored, cancellationToken);
             var output = parseResult.InvocationConfiguration.Output;
             foreach (var problem in problems)
             {
                 output.WriteLine($"tampered: {problem}");
             }
 
-            output.WriteLine(problems.Count == 0 ? "The audit log is intact." : $"The audit log was tampered with: {problems.Count} problem(s).");
+            output.WriteLine(problems.Count == 0
+                ? "The audit log is intact" + (anchored is null ? "." : $" and still holds the anchored head {anchored}.")
+                : $"The audit log was tampered with: {problems.Count} problem(s).");
             return problems.Count == 0 ? MeshCli.ExitCodes.Ok : MeshCli.ExitCodes.Findings;
         });
-        return new Command("audit", "The audit log of decisions and reads.") { verify };
+
+        var format = CommonOptions.Format("text", "json");
+        var show = new Command("head", "Print the newest audit record's sequence number, time and hash, to anchor outside the store (then 'mesh audit verify --head HASH').")
+        {
+            Data(),
+            format,
+        };
+        show.SetAction(async (parseResult, cancellationToken) =>
+        {
+            await using var served = await ServeAsync(platforms, parseResult, cancellationToken);
+            var newest = await served.Store.GetAuditAsync(1, cancellationToken) is [var record, ..] ? record : null;
+            var output = parseResult.InvocationConfiguration.Output;
+            if (parseResult.GetRequiredValue(format) == "json")
+            {
+                output.WriteLine(JsonSerializer.Serialize(new { seq = newest?.Seq ?? 0, at = newest?.At, hash = newest?.Hash, scheme = newest?.Scheme }));
+            }
+            else if (newest is null)
+            {
+                output.WriteLine("The audit log is empty: no head to anchor.");
+            }
+            else
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seq    {newest.Seq}"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"at     {newest.At:O}"));
+                output.WriteLine($"hash   {newest.Hash}");
+                output.WriteLine($"scheme {newest.Scheme}");
+            }
+
+            return MeshCli.ExitCodes.Ok;
+        });
+        return new Command("audit", "The audit log of decisions and reads.") { verify, show };
     }
+
+    /// <summary>An anchored head as given to <c>--head</c>: the 64 hex digits <c>mesh audit head</c> prints.</summary>
+    private static string Anchor(string given)
+    {
+        var hash = given.Trim().ToLowerInvariant();
+        return hash.Length == 64 && hash.All(char.IsAsciiHexDigitLower)
+            ? hash
+            : throw new MeshworkException($"--head '{given}' is not an audit hash: give the 64 hex digits 'mesh audit head' printed.");
+    }
+
+    private static Task<ServedMesh> ServeAsync(PlatformSource platforms, ParseResult parseResult, CancellationToken cancellationToken) =>
+        platforms.For(parseResult).ServeAsync(new ServeOptions { DataFolder = Path.GetFullPath(parseResult.GetRequiredValue<string>("--data")) }, cancellationToken);
 
     private static Option<string> Data() => new("--data") { Description = "The applied data folder.", DefaultValueFactory = _ => ".mesh" };
 
@@ -92,7 +143,7 @@ internal static class AccessCommand
     private static async Task<int> WithServedAsync(PlatformSource platforms, ParseResult parseResult, Func<ServedMesh, Model.Principal, TextWriter, Task> action,
         CancellationToken cancellationToken)
     {
-        await using var served = await platforms.For(parseResult).ServeAsync(new ServeOptions { DataFolder = Path.GetFullPath(parseResult.GetRequiredValue<string>("--data")) }, cancellationToken);
+        await using var served = await ServeAsync(platforms, parseResult, cancellationToken);
         var id = parseResult.GetRequiredValue<string>("--as");
         var principal = await served.FindPrincipalAsync(id, cancellationToken) ?? throw new MeshworkException($"No principal '{id}' in people.yaml.");
         try
