@@ -15,7 +15,7 @@ internal static class PostgresMigrations
     /// <summary>The advisory lock key of migrations ("meshmigr").</summary>
     private const long Lock = 0x6D6573686D696772;
 
-    public static IReadOnlyList<(int Version, string Name, string Sql)> All { get; } = Load();
+    public static IReadOnlyList<(int Version, string Name, string Sql)> All { get; } = EmbeddedMigrations.Load(Prefix);
 
     /// <summary>The newest schema version this binary knows.</summary>
     public static int Latest => All[^1].Version;
@@ -62,20 +62,5 @@ internal static class PostgresMigrations
         await using var command = new NpgsqlCommand(sql, connection);
 #pragma warning restore CA2100
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static List<(int, string, string)> Load()
-    {
-        var assembly = typeof(PostgresMigrations).Assembly;
-        return [.. assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n =>
-            {
-                var file = n[Prefix.Length..^4];
-                using var stream = assembly.GetManifestResourceStream(n)!;
-                using var reader = new StreamReader(stream);
-                return (int.Parse(file[..file.IndexOf('_', StringComparison.Ordinal)], CultureInfo.InvariantCulture), file, reader.ReadToEnd());
-            })
-            .OrderBy(m => m.Item1)];
     }
 }

@@ -11,7 +11,7 @@ internal static class SqliteMigrations
 {
     private const string Prefix = "Meshwork.Platform.Store.Sqlite.Migrations.";
 
-    public static IReadOnlyList<(int Version, string Name, string Sql)> All { get; } = Load();
+    public static IReadOnlyList<(int Version, string Name, string Sql)> All { get; } = EmbeddedMigrations.Load(Prefix);
 
     public static async Task ApplyAsync(SqliteConnection connection, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -54,20 +54,5 @@ internal static class SqliteMigrations
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private static List<(int, string, string)> Load()
-    {
-        var assembly = typeof(SqliteMigrations).Assembly;
-        return [.. assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n =>
-            {
-                var file = n[Prefix.Length..^4];
-                using var stream = assembly.GetManifestResourceStream(n)!;
-                using var reader = new StreamReader(stream);
-                return (int.Parse(file[..file.IndexOf('_', StringComparison.Ordinal)], CultureInfo.InvariantCulture), file, reader.ReadToEnd());
-            })
-            .OrderBy(m => m.Item1)];
     }
 }
