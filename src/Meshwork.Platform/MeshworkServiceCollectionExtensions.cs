@@ -54,6 +54,16 @@ public sealed class MeshworkBuilder
         return UseStore(key => new PostgresStoreProvider(connection, key));
     }
 
+    /// <summary>The environment variable that names the store when no <c>--store</c> (or <c>Meshwork:Store</c>) does.</summary>
+    public const string StoreVariable = "MESHWORK_STORE";
+
+    /// <summary>
+    /// The store <paramref name="given"/> names, else <see cref="StoreVariable"/>, else the default (the data folder's
+    /// SQLite file): how every process (CLI and server) chooses its store.
+    /// </summary>
+    public MeshworkBuilder UseConfiguredStore(string? given) =>
+        UseStore(string.IsNullOrWhiteSpace(given) ? Environment.GetEnvironmentVariable(StoreVariable) : given);
+
     /// <summary>
     /// The store a connection names, as <c>--store</c> and <c>MESHWORK_STORE</c> write it: <c>sqlite:PATH</c> (a
     /// SQLite file), a PostgreSQL URI (<c>postgresql://user@host:port/db</c>) or an Npgsql connection string

@@ -45,7 +45,7 @@ public static class MeshServer
         services.AddMeshwork(m =>
         {
             // The store as Meshwork:Store (mesh serve --store) or MESHWORK_STORE names it; the data folder's SQLite by default.
-            m.UseStore(section["Store"] is { Length: > 0 } store ? store : Environment.GetEnvironmentVariable("MESHWORK_STORE"));
+            m.UseConfiguredStore(section["Store"]);
             // Keys from the secrets folder Meshwork:Secrets names (replicas share one); else the key provider's own order.
             if (section["Secrets"] is { Length: > 0 } secrets)
             {

@@ -226,7 +226,7 @@ public sealed class ServedMesh : IAsyncDisposable
         var sql = $"SELECT {string.Join(", ", selected.Select(Quote))} FROM {string.Join('.', address.Split('.').Select(Quote))}"
             + (limit is { } l ? string.Create(CultureInfo.InvariantCulture, $" LIMIT {l}") : string.Empty)
             + (offset is { } o ? string.Create(CultureInfo.InvariantCulture, $" OFFSET {o}") : string.Empty);
-        return await OpenAsync(principal, "read", sql, [plan], purpose, _reads.Acquire(principal.Id), cancellationToken).ConfigureAwait(false);
+        return await OpenAsync(principal, "read", sql, [plan], purpose, _reads.Acquire(principal.Id), null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -243,19 +243,19 @@ public sealed class ServedMesh : IAsyncDisposable
 
         var state = await StateAsync(cancellationToken).ConfigureAwait(false);
         var permit = _reads.Acquire(principal.Id);
+        IEngine? session = null;
         try
         {
+            // One session parses the query and then serves it: the views are added once the query is known.
+            session = await OpenEngineAsync(cancellationToken).ConfigureAwait(false);
             QueryInspection inspection;
-            await using (var parser = await OpenEngineAsync(cancellationToken).ConfigureAwait(false))
+            try
             {
-                try
-                {
-                    inspection = await parser.InspectQueryAsync(sql, _limits, cancellationToken).ConfigureAwait(false);
-                }
-                catch (QueryRefusedException e)
-                {
-                    throw await RefusedAsync(principal, purpose, e.Message, e, cancellationToken).ConfigureAwait(false);
-                }
+                inspection = await session.InspectQueryAsync(sql, _limits, cancellationToken).ConfigureAwait(false);
+            }
+            catch (QueryRefusedException e)
+            {
+                throw await RefusedAsync(principal, purpose, e.Message, e, cancellationToken).ConfigureAwait(false);
             }
 
             if (inspection.Datasets.Count == 0)
@@ -264,10 +264,15 @@ public sealed class ServedMesh : IAsyncDisposable
                     .ConfigureAwait(false);
             }
 
-            return await PlanQueryAsync(state, principal, inspection, purpose, permit, cancellationToken).ConfigureAwait(false);
+            return await PlanQueryAsync(state, principal, inspection, purpose, permit, session, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
+            if (session is not null)
+            {
+                await session.DisposeAsync().ConfigureAwait(false);
+            }
+
             permit.Dispose();
             throw;
         }
@@ -281,7 +286,7 @@ public sealed class ServedMesh : IAsyncDisposable
     }
 
     private async Task<GovernedResult> PlanQueryAsync(ServedState state, Principal principal, QueryInspection inspection, string? purpose, IDisposable permit,
-        CancellationToken cancellationToken)
+        IEngine session, CancellationToken cancellationToken)
     {
         var plans = new List<AccessPlan>();
         foreach (var address in inspection.Datasets)
@@ -297,7 +302,7 @@ public sealed class ServedMesh : IAsyncDisposable
             plans.Add(plan);
         }
 
-        return await OpenAsync(principal, "query", inspection.Sql, plans, purpose, permit, cancellationToken).ConfigureAwait(false);
+        return await OpenAsync(principal, "query", inspection.Sql, plans, purpose, permit, session, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Each dataset's published state: snapshot, latest checks, SLOs measured on the publish time.</summary>
@@ -490,15 +495,16 @@ public sealed class ServedMesh : IAsyncDisposable
     }
 
     /// <summary>
-    /// Opens a consumer session holding the plans' governed views. The permit (a place among the reads running
-    /// at once) is the result's from here; it is given back when the result is disposed, or here on failure.
+    /// Makes a consumer session (<paramref name="session"/>, else a new one) hold the plans' governed views. The
+    /// permit (a place among the reads running at once) and the session are the result's from here; they are given
+    /// back when the result is disposed, or here on failure.
     /// </summary>
     private async Task<GovernedResult> OpenAsync(Principal principal, string action, string sql, IReadOnlyList<AccessPlan> plans, string? purpose, IDisposable permit,
-        CancellationToken cancellationToken)
+        IEngine? session, CancellationToken cancellationToken)
     {
         var audit = new AuditEntry(principal.Id, action, string.Join(",", plans.Select(p => p.Address)), purpose,
             string.Join(",", plans.Select(p => p.Digest)), null, "allowed", null);
-        IEngine? engine = null;
+        var engine = session;
         try
         {
             var views = new List<GovernedView>();
@@ -509,7 +515,7 @@ public sealed class ServedMesh : IAsyncDisposable
                 views.Add(plan.View(Path.Combine(DataFolder, snapshot.Snapshot)));
             }
 
-            engine = await OpenEngineAsync(cancellationToken).ConfigureAwait(false);
+            engine ??= await OpenEngineAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 await engine.ServeAsync(views, _limits, _maskKey, cancellationToken).ConfigureAwait(false);
@@ -526,7 +532,8 @@ public sealed class ServedMesh : IAsyncDisposable
         }
         catch
         {
-            if (engine is not null)
+            // A session given by the caller is the caller's to dispose; the permit is idempotent.
+            if (engine is not null && session is null)
             {
                 await engine.DisposeAsync().ConfigureAwait(false);
             }
