@@ -125,8 +125,8 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
         await using var store = await stores.OpenAsync(planned.DataFolder, time, cancellationToken).ConfigureAwait(false);
         await RunLease.EndAbandonedRunsAsync(store, planned.DataFolder, cancellationToken).ConfigureAwait(false);
         await store.RecordPlanAsync(plan, cancellationToken).ConfigureAwait(false);
-        await store.SetMetaAsync(MetaKeys.Repository, Path.GetFullPath(mesh.RootPath), cancellationToken).ConfigureAwait(false);
-        await store.SetMetaAsync(MetaKeys.Applied, $"{time.GetUtcNow():O} {Guid.NewGuid():N}", cancellationToken).ConfigureAwait(false);
+        // The repository as applied goes into the store: servers serve and run it from there, not from this checkout.
+        await store.RecordAppliedMeshAsync(AppliedMesh.Capture(mesh, $"{time.GetUtcNow():O} {Guid.NewGuid():N}", time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
 
         var runner = new PipelineRunner(store, engines, time, keys, planned.DataFolder);
         var datasets = new List<DatasetRun>();

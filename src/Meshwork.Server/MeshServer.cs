@@ -59,7 +59,6 @@ public static class MeshServer
             var defaults = new ServeOptions { DataFolder = data };
             var options = defaults with
             {
-                Repository = section["Repository"],
                 MaxRows = section.GetValue("MaxRows", defaults.MaxRows),
                 MaxBytes = section.GetValue("MaxBytes", defaults.MaxBytes),
                 ReadTimeout = section.GetValue("ReadTimeout", defaults.ReadTimeout),

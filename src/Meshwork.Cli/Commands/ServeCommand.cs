@@ -23,7 +23,7 @@ internal static class ServeCommand
         var urls = Urls();
         var command = new Command("serve", "Serve an applied mesh: catalog, governed data API, product runs, metrics, health.") { data, urls };
         command.SetAction((parseResult, cancellationToken) =>
-            ServeAsync(Path.GetFullPath(parseResult.GetRequiredValue(data)), null, platforms.Store(parseResult), parseResult.GetRequiredValue(urls), demo: false,
+            ServeAsync(Path.GetFullPath(parseResult.GetRequiredValue(data)), platforms.Store(parseResult), parseResult.GetRequiredValue(urls), demo: false,
                 parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken));
         return command;
     }
@@ -61,7 +61,7 @@ internal static class ServeCommand
             }
 
             // up is the laptop path: the web UI lets you sign in as anyone of people.yaml (serve never does).
-            return await ServeAsync(planned.DataFolder, planned.Mesh.RootPath, platforms.Store(parseResult), parseResult.GetRequiredValue(urls), demo: true, output, error,
+            return await ServeAsync(planned.DataFolder, platforms.Store(parseResult), parseResult.GetRequiredValue(urls), demo: true, output, error,
                 cancellationToken);
         });
         return command;
@@ -70,7 +70,7 @@ internal static class ServeCommand
     private static Option<string> Urls() =>
         new("--urls") { Description = $"Where to listen (default {MeshServer.DefaultUrl}).", DefaultValueFactory = _ => MeshServer.DefaultUrl };
 
-    private static async Task<int> ServeAsync(string dataFolder, string? repository, string? store, string urls, bool demo, TextWriter output, TextWriter error,
+    private static async Task<int> ServeAsync(string dataFolder, string? store, string urls, bool demo, TextWriter output, TextWriter error,
         CancellationToken cancellationToken)
     {
         WebApplication app;
@@ -82,7 +82,6 @@ internal static class ServeCommand
                 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
                 {
                     ["Meshwork:Data"] = dataFolder,
-                    ["Meshwork:Repository"] = repository,
                     ["Meshwork:Store"] = store,
                     ["Meshwork:Web:DemoSignIn"] = demo ? "true" : "false",
                 });

@@ -20,9 +20,12 @@ public static class MeshLoader
     public const string ProductFile = "product.odps.yaml";
     public const string DomainsFolder = "domains";
 
-    /// <summary>Loads the repository at <paramref name="rootPath"/>.</summary>
+    /// <summary>
+    /// Loads the repository at <paramref name="rootPath"/>; local sources resolve against <paramref name="sourcesRoot"/>
+    /// (default: the same folder).
+    /// </summary>
     /// <exception cref="MeshworkException">The folder does not exist or holds no mesh.yaml.</exception>
-    public static MeshLoadResult Load(string rootPath)
+    public static MeshLoadResult Load(string rootPath, string? sourcesRoot = null)
     {
         var root = Path.GetFullPath(rootPath);
         if (!Directory.Exists(root))
@@ -63,6 +66,8 @@ public static class MeshLoader
             [.. ordered.OfType<Contract>()],
             [.. ordered.OfType<PolicyFile>()])
         {
+            SourcesRoot = sourcesRoot is null ? root : Path.GetFullPath(sourcesRoot),
+            Files = [MeshFile, .. layout.Select(f => f.Path).Order(StringComparer.Ordinal)],
             UnreadableFiles = [.. layout.Select(f => f.Path).Where(path => !loaded.ContainsKey(path))],
         };
         return new MeshLoadResult(mesh, diagnostics);

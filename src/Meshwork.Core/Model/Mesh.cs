@@ -59,6 +59,21 @@ public sealed class Mesh
 
     public ImmutableArray<PolicyFile> Policies { get; }
 
+    /// <summary>
+    /// Where a local source's relative path resolves: the repository folder, or, for a mesh loaded from the applied
+    /// copy in the store, the repository it was applied from (source data stays where it is; only the mesh is copied).
+    /// </summary>
+    public string SourcesRoot
+    {
+        get => _sourcesRoot ?? RootPath;
+        init => _sourcesRoot = value;
+    }
+
+    private readonly string? _sourcesRoot;
+
+    /// <summary>The repository files the model was read from (relative paths with forward slashes; mesh.yaml first), readable or not.</summary>
+    public ImmutableArray<string> Files { get; init; } = [];
+
     /// <summary>Files of the repository that could not be parsed; checks skip findings that would only echo them.</summary>
     public ImmutableHashSet<string> UnreadableFiles { get; init; } = [];
 

@@ -317,14 +317,14 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
                 "json" => SourceFormat.Json,
                 _ => throw new PipelineException($"{product.Key}: input port '{input.Name}': format '{server.Format}' is not readable."),
             };
-            var path = Path.GetFullPath(Path.Combine(mesh.RootPath, contract.Folder, server.Path ?? string.Empty));
+            var path = Path.GetFullPath(Path.Combine(mesh.SourcesRoot, contract.Folder, server.Path ?? string.Empty));
             try
             {
                 await engine.LoadAsync(new SourceFile(path, format), input.Name, cancellationToken).ConfigureAwait(false);
             }
             catch (EngineException e)
             {
-                throw new PipelineException($"{product.Key}: input port '{input.Name}' cannot read {Path.GetRelativePath(mesh.RootPath, path)}: {Describe(mesh, e)}", e);
+                throw new PipelineException($"{product.Key}: input port '{input.Name}' cannot read {Path.GetRelativePath(mesh.SourcesRoot, path)}: {Describe(mesh, e)}", e);
             }
 
             relations.Add(input.Name);
@@ -335,7 +335,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
 
     /// <summary>An engine's error as a run failure: without the values it quotes, its paths relative to the mesh repository.</summary>
     private static string Describe(Mesh mesh, EngineException e) =>
-        EngineMessages.Redact(e.Message).Replace(Path.TrimEndingDirectorySeparator(mesh.RootPath) + Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal);
+        EngineMessages.Redact(e.Message).Replace(Path.TrimEndingDirectorySeparator(mesh.SourcesRoot) + Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal);
 
     /// <summary>Runs the port's transform file, or projects the single input onto the contract when there is none.</summary>
     private static async Task<string> TransformAsync(DataProduct product, DesiredPort port, RunInputs run, IEngine engine, List<string> inputs, CancellationToken cancellationToken)
@@ -414,7 +414,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
                 text.Append(contract.Document.GetRawText()).Append('\n');
                 foreach (var server in contract.Servers.Where(s => s.Type == "local" && s.Path is not null))
                 {
-                    var path = Path.GetFullPath(Path.Combine(mesh.RootPath, contract.Folder, server.Path!));
+                    var path = Path.GetFullPath(Path.Combine(mesh.SourcesRoot, contract.Folder, server.Path!));
                     var directory = Path.GetDirectoryName(path)!;
                     var files = Directory.Exists(directory) ? Directory.EnumerateFiles(directory, Path.GetFileName(path)).Order(StringComparer.Ordinal) : Enumerable.Empty<string>();
                     foreach (var file in files.Select(f => new FileInfo(f)))

@@ -3,11 +3,8 @@ namespace Meshwork.Platform.Serving;
 /// <summary>How a data folder is served.</summary>
 public sealed record ServeOptions
 {
-    /// <summary>The data folder of an applied mesh.</summary>
+    /// <summary>The data folder of an applied mesh (its snapshots; the applied mesh itself is read from the store).</summary>
     public required string DataFolder { get; init; }
-
-    /// <summary>The repository to serve; default: the one last applied into the data folder.</summary>
-    public string? Repository { get; init; }
 
     /// <summary>Most rows one read returns; beyond it the read fails with a clear error.</summary>
     public long MaxRows { get; init; } = 50_000_000;

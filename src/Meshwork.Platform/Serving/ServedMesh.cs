@@ -41,8 +41,9 @@ public sealed record DatasetStatus(
 public sealed record SloStatus(string Slo, string Status, TimeSpan? Age, TimeSpan Limit, string Message);
 
 /// <summary>
-/// The facade the server calls (DESIGN.md §5): an applied data folder served read-mostly. Any number of
-/// servers and CLIs may use one data folder at once; the served state follows the latest apply.
+/// The facade the server calls (DESIGN.md §5): the applied mesh served read-mostly, loaded from the metadata store
+/// (never from a checkout). Any number of servers and CLIs may use one store and data folder at once; the served
+/// state follows the latest apply, reloaded in the background (a request never waits for a load).
 /// </summary>
 public sealed class ServedMesh : IAsyncDisposable
 {
@@ -56,10 +57,11 @@ public sealed class ServedMesh : IAsyncDisposable
     private readonly ReadLimiter _reads;
     private readonly ConsumerLimits _limits;
     private Registry.SchemaRegistry? _registry;
-    private ServedState _state;
-    private DateTimeOffset _checkedAt;
+    private readonly ITimer _refresher;
+    private volatile ServedState _state;
+    private volatile bool _disposed;
 
-    private ServedMesh(IMetadataStore store, EngineRegistry engines, IKeyProvider keys, TimeProvider time, ServeOptions options, TokenService tokens, ServedState state, string repository)
+    private ServedMesh(IMetadataStore store, EngineRegistry engines, IKeyProvider keys, TimeProvider time, ServeOptions options, TokenService tokens, ServedState state)
     {
         _store = store;
         _engines = engines;
@@ -67,12 +69,11 @@ public sealed class ServedMesh : IAsyncDisposable
         _options = options;
         Tokens = tokens;
         _state = state;
-        Repository = repository;
-        _checkedAt = time.GetUtcNow();
         _keys = keys;
         _maskKey = keys.Key(PlatformKey.MaskHash, options.DataFolder);
         _reads = new ReadLimiter(options.MaxConcurrentReads, options.MaxConcurrentReadsPerPrincipal);
         _limits = new ConsumerLimits { MemoryBytes = options.SessionMemoryBytes, Threads = options.SessionThreads, MaxGeneratedRows = options.MaxGeneratedRows };
+        _refresher = time.CreateTimer(_ => _ = RefreshInBackgroundAsync(), null, options.RefreshInterval, options.RefreshInterval);
     }
 
     public string DataFolder => _options.DataFolder;
@@ -80,7 +81,8 @@ public sealed class ServedMesh : IAsyncDisposable
     /// <summary>Seconds a caller refused for too many reads at once should wait before retrying.</summary>
     public static int RetryAfterSeconds => (int)ReadLimiter.RetryAfter.TotalSeconds;
 
-    public string Repository { get; }
+    /// <summary>Why the last background reload failed (the previous state is still served), or null when it did not.</summary>
+    public string? RefreshFailure { get; private set; }
 
     public TokenService Tokens { get; }
 
@@ -91,7 +93,7 @@ public sealed class ServedMesh : IAsyncDisposable
 
     public TimeProvider Time => _time;
 
-    /// <summary>Opens an applied data folder; fails with a clear message when nothing was applied there.</summary>
+    /// <summary>Opens the applied mesh of a store and data folder; fails with a clear message when nothing was applied there.</summary>
     public static async Task<ServedMesh> OpenAsync(ServeOptions options, TimeProvider time, EngineRegistry engines, IMetadataStoreProvider stores, IKeyProvider keys,
         CancellationToken cancellationToken = default)
     {
@@ -126,10 +128,8 @@ public sealed class ServedMesh : IAsyncDisposable
         {
             // Runs of a process that died (this server before a restart, often with the same PID) end now, and their products run again.
             await RunLease.EndAbandonedRunsAsync(store, data, cancellationToken).ConfigureAwait(false);
-            var repository = options.Repository ?? await store.GetMetaAsync(MetaKeys.Repository, cancellationToken).ConfigureAwait(false)
-                ?? throw new MeshworkException($"'{data}' does not record which repository was applied; run 'mesh apply' again.");
-            var state = await LoadAsync(store, repository, time, cancellationToken).ConfigureAwait(false);
-            return new ServedMesh(store, engines, keys, time, options, TokenService.Open(keys, data, time), state, Path.GetFullPath(repository));
+            var state = await LoadAsync(store, data, time, cancellationToken).ConfigureAwait(false);
+            return new ServedMesh(store, engines, keys, time, options, TokenService.Open(keys, data, time), state);
         }
         catch
         {
@@ -138,40 +138,54 @@ public sealed class ServedMesh : IAsyncDisposable
         }
     }
 
-    /// <summary>The served state, reloaded when another process applied since it was loaded (checked at most every <see cref="ServeOptions.RefreshInterval"/>).</summary>
-    public async Task<ServedState> StateAsync(CancellationToken cancellationToken = default)
-    {
-        if (_time.GetUtcNow() - _checkedAt < _options.RefreshInterval)
-        {
-            return _state;
-        }
+    /// <summary>The served state: the applied mesh as last loaded (checked for a newer apply every <see cref="ServeOptions.RefreshInterval"/>).</summary>
+    public Task<ServedState> StateAsync(CancellationToken cancellationToken = default) => Task.FromResult(_state);
 
+    /// <summary>
+    /// Loads the newest apply now when the served state is older, and returns the served state. A failed load keeps
+    /// the previous state served and says why in <see cref="RefreshFailure"/>.
+    /// </summary>
+    /// <exception cref="MeshworkException">The newest apply cannot be loaded.</exception>
+    public async Task<ServedState> RefreshAsync(CancellationToken cancellationToken = default)
+    {
         await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_time.GetUtcNow() - _checkedAt >= _options.RefreshInterval)
+            var stamp = await _store.GetMetaAsync(MetaKeys.Applied, cancellationToken).ConfigureAwait(false) ?? string.Empty;
+            if (stamp != _state.AppliedStamp)
             {
-                var stamp = await _store.GetMetaAsync(MetaKeys.Applied, cancellationToken).ConfigureAwait(false) ?? string.Empty;
-                if (stamp != _state.AppliedStamp)
-                {
-                    try
-                    {
-                        _state = await LoadAsync(_store, Repository, _time, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (MeshworkException)
-                    {
-                        // The repository was left broken after the apply: keep serving what was loaded.
-                    }
-                }
-
-                _checkedAt = _time.GetUtcNow();
+                _state = await LoadAsync(_store, DataFolder, _time, cancellationToken).ConfigureAwait(false);
             }
 
+            RefreshFailure = null;
             return _state;
+        }
+        catch (Exception e) when (e is MeshworkException or StorageUnavailableException)
+        {
+            RefreshFailure = e.Message;
+            throw;
         }
         finally
         {
             _refresh.Release();
+        }
+    }
+
+    /// <summary>The timer's refresh: skipped while one runs; a failure is kept in <see cref="RefreshFailure"/>, never thrown.</summary>
+    private async Task RefreshInBackgroundAsync()
+    {
+        if (_refresh.CurrentCount == 0 || _disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            await RefreshAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is MeshworkException or StorageUnavailableException or ObjectDisposedException)
+        {
+            // Kept in RefreshFailure (health reports it); the previous state goes on being served.
         }
     }
 
@@ -340,13 +354,14 @@ public sealed class ServedMesh : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyList<DatasetRun>> RunProductAsync(string productKey, CancellationToken cancellationToken = default)
     {
-        var state = await StateAsync(cancellationToken).ConfigureAwait(false);
+        // A run runs the newest apply, even one the timer has not loaded yet.
+        var state = await RefreshAsync(cancellationToken).ConfigureAwait(false);
         var product = state.Mesh.FindProduct(productKey) ?? throw new ServingException(ServingError.NotFound, $"No product '{productKey}'.");
         var applied = await _store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
         var plan = new Planner(_time).Plan(state.Mesh, applied);
         if (plan.Changes.Any(c => c.ProductKey == product.Key))
         {
-            throw new ServingException(ServingError.Conflict, $"{product.Key} has changes in the repository that are not applied; run 'mesh apply' first.");
+            throw new ServingException(ServingError.Conflict, $"{product.Key} is being applied by another process; try again when that apply has finished.");
         }
 
         var ports = plan.Ports.Where(p => p.Product.Key == product.Key && !p.Deprecated).ToList();
@@ -489,6 +504,10 @@ public sealed class ServedMesh : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
+        await _refresher.DisposeAsync().ConfigureAwait(false);
+        // A background load still running finishes before the store it reads is closed.
+        await _refresh.WaitAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
         _refresh.Dispose();
         _reads.Dispose();
@@ -551,26 +570,27 @@ public sealed class ServedMesh : IAsyncDisposable
 
     private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    private static async Task<ServedState> LoadAsync(IMetadataStore store, string repository, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the current applied mesh from the store: its files are written to the data folder once
+    /// (<see cref="AppliedMeshFolder"/>) and read by the loader; it was linted when applied, so it is not again.
+    /// </summary>
+    private static async Task<ServedState> LoadAsync(IMetadataStore store, string dataFolder, TimeProvider time, CancellationToken cancellationToken)
     {
-        var stamp = await store.GetMetaAsync(MetaKeys.Applied, cancellationToken).ConfigureAwait(false) ?? string.Empty;
-        if (!Directory.Exists(repository))
+        var applied = await store.GetAppliedMeshAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new MeshworkException(await store.GetMetaAsync(MetaKeys.Applied, cancellationToken).ConfigureAwait(false) is null
+                ? $"Nothing is applied in '{dataFolder}'; run 'mesh apply' (or 'mesh up') on a repository first."
+                : $"The last apply into '{dataFolder}' was made by an older Meshwork that did not keep the applied mesh in the store; run 'mesh apply' again.");
+        var folder = AppliedMeshFolder.Materialize(applied, dataFolder, time);
+        var (mesh, diagnostics) = MeshLoader.Load(folder, sourcesRoot: applied.Origin);
+        if (diagnostics.ToSortedList().FirstOrDefault(d => d.Severity == Diagnostics.Severity.Error) is { } error)
         {
-            throw new MeshworkException($"The applied repository '{repository}' is gone; run 'mesh apply' from where it is now.");
+            throw new MeshworkException($"The mesh applied from '{applied.Origin}' at {applied.AppliedAt:u} does not load here ({error.File}: {error.Message}); run 'mesh apply' again.");
         }
 
-        var (mesh, report, governance) = MeshGovernance.Lint(repository, time);
-        if (governance is null || report.Diagnostics.Any(d => d.Severity == Diagnostics.Severity.Error && !MeshGovernance.RefusesProductOnly(d)))
-        {
-            throw new MeshworkException($"The repository '{repository}' has {report.Errors} lint error(s); run 'mesh lint' and fix them, then 'mesh apply'.");
-        }
-
-        var applied = await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
-        var keys = applied.Products.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
-        var serving = await WithDeprecatedPortsAsync(mesh, applied, store, time, cancellationToken).ConfigureAwait(false);
-        return ReferenceEquals(serving, mesh)
-            ? new ServedState(mesh, CatalogIndex.Build(mesh, keys), governance, stamp)
-            : new ServedState(mesh, CatalogIndex.Build(serving, keys), MeshGovernance.Of(serving, time), stamp);
+        var state = await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
+        var keys = state.Products.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        var serving = await WithDeprecatedPortsAsync(mesh, state, store, time, cancellationToken).ConfigureAwait(false);
+        return new ServedState(mesh, CatalogIndex.Build(serving, keys), MeshGovernance.Of(serving, time), applied.Stamp);
     }
 
     /// <summary>
@@ -604,6 +624,10 @@ public sealed class ServedMesh : IAsyncDisposable
 
         return contracts.Count == 0
             ? mesh
-            : new Mesh(mesh.RootPath, mesh.Settings, mesh.People, mesh.Domains, [.. mesh.Products.Select(p => products[p.Key])], mesh.Contracts.AddRange(contracts), mesh.Policies);
+            : new Mesh(mesh.RootPath, mesh.Settings, mesh.People, mesh.Domains, [.. mesh.Products.Select(p => products[p.Key])], mesh.Contracts.AddRange(contracts), mesh.Policies)
+            {
+                SourcesRoot = mesh.SourcesRoot,
+                Files = mesh.Files,
+            };
     }
 }

@@ -32,6 +32,16 @@ public interface IAppliedStateStore
     Task SetMetaAsync(string key, string value, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<LineageEdge>> GetLineageAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records an apply's files and makes it the current applied mesh, in one transaction: <see cref="MetaKeys.Applied"/>
+    /// becomes its stamp and <see cref="MetaKeys.Repository"/> its origin. A content already kept is kept once; the
+    /// applied meshes older than the newest <see cref="AppliedMesh.Kept"/> are forgotten.
+    /// </summary>
+    Task RecordAppliedMeshAsync(AppliedMesh mesh, CancellationToken cancellationToken = default);
+
+    /// <summary>The current applied mesh with its files (read in one snapshot), or null when the last apply recorded none.</summary>
+    Task<AppliedMesh?> GetAppliedMeshAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -143,7 +153,7 @@ public interface IAuditLog
 /// <summary>Keys of the platform settings kept in the store.</summary>
 public static class MetaKeys
 {
-    /// <summary>The full path of the repository last applied into this data folder: what a server serves.</summary>
+    /// <summary>The full path of the repository last applied (where it was checked out; a server reads the applied mesh from the store).</summary>
     public const string Repository = "repository";
 
     /// <summary>Changes with every apply: servers reload their catalog when it does.</summary>

@@ -1,5 +1,7 @@
 using Meshwork.Model;
+using Meshwork.Platform.Serving;
 using Meshwork.Web.Security;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -79,9 +81,9 @@ public sealed class SecurityHeadersTests(WebFixture web)
     }
 
     [Fact]
-    public async Task Server_OverAnAppliedRepositoryEditedToAJavascriptSupportUrl_RefusesToServeIt()
+    public async Task Server_AfterTheCheckoutIsEditedToAJavascriptSupportUrl_ServesWhatWasAppliedAndLinted()
     {
-        // State applied before the unsafe-link rule existed: the server lints the repository when it loads it.
+        // The unsafe-link rule refuses such an edit at apply; a server serves the applied mesh from the store, never the checkout's edits.
         var product = Path.Combine(web.Root, "domains", "sales", "orders", "product.odps.yaml");
         var original = await File.ReadAllTextAsync(product, TestContext.Current.CancellationToken);
         try
@@ -89,9 +91,12 @@ public sealed class SecurityHeadersTests(WebFixture web)
             await File.WriteAllTextAsync(product, original.Replace("mailto:sales-data@retail.example.com", "javascript:alert(1)", StringComparison.Ordinal),
                 TestContext.Current.CancellationToken);
 
-            var error = Assert.ThrowsAny<Exception>(() => web.StartServer($"http://127.0.0.1:{WebFixture.FreePort()}", demo: true));
+            await using var server = web.StartServer($"http://127.0.0.1:{WebFixture.FreePort()}", demo: true);
+            var state = await server.Services.GetRequiredService<ServedMesh>().StateAsync(TestContext.Current.CancellationToken);
 
-            Assert.Contains("lint error", error.Message, StringComparison.Ordinal);
+            var urls = state.Mesh.FindProduct("sales.orders")!.Support.Select(s => s.Url).ToList();
+            Assert.Contains("mailto:sales-data@retail.example.com", urls);
+            Assert.DoesNotContain(urls, url => url.StartsWith("javascript:", StringComparison.Ordinal));
         }
         finally
         {

@@ -23,6 +23,9 @@ public sealed class PostgresMetadataStore : IMetadataStore, IRegistryStore
     /// <summary>The advisory lock key of registrations ("meshregs").</summary>
     private const long RegistryLock = 0x6D65736872656773;
 
+    /// <summary>The advisory lock key of recording an applied mesh ("meshappl").</summary>
+    private const long AppliedMeshLock = 0x6D6573686170706C;
+
     /// <summary>How many registry schemas <see cref="GetSchemaAsync"/> keeps in memory at most.</summary>
     private const int KeptSchemasLimit = 10_000;
 
@@ -356,6 +359,47 @@ public sealed class PostgresMetadataStore : IMetadataStore, IRegistryStore
     public Task SetMetaAsync(string key, string value, CancellationToken cancellationToken = default) => InTransactionAsync(async connection =>
         await ExecuteAsync(connection, "INSERT INTO meta (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             cancellationToken, ("key", key), ("value", value)).ConfigureAwait(false), cancellationToken);
+
+    public Task RecordAppliedMeshAsync(AppliedMesh mesh, CancellationToken cancellationToken = default) => InTransactionAsync(async connection =>
+    {
+        ArgumentNullException.ThrowIfNull(mesh);
+        // Applies record one at a time: forgetting an old mesh's contents must not race a new mesh that lists one of them.
+        await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({AppliedMeshLock})", cancellationToken).ConfigureAwait(false);
+        var seq = (await QueryAsync(connection, "INSERT INTO applied_meshes (stamp, origin, applied_at) VALUES (@stamp, @origin, @at) RETURNING seq", r => r.GetInt64(0),
+            cancellationToken, ("stamp", mesh.Stamp), ("origin", mesh.Origin), ("at", mesh.AppliedAt)).ConfigureAwait(false))[0];
+        foreach (var file in mesh.Files)
+        {
+            await ExecuteAsync(connection, "INSERT INTO applied_contents (hash, content) VALUES (@hash, @content) ON CONFLICT (hash) DO NOTHING", cancellationToken,
+                ("hash", file.Hash), ("content", file.Content)).ConfigureAwait(false);
+            await ExecuteAsync(connection, "INSERT INTO applied_files (mesh, path, hash) VALUES (@mesh, @path, @hash)", cancellationToken,
+                ("mesh", seq), ("path", file.Path), ("hash", file.Hash)).ConfigureAwait(false);
+        }
+
+        await ExecuteAsync(connection, $"DELETE FROM applied_meshes WHERE seq NOT IN (SELECT seq FROM applied_meshes ORDER BY seq DESC LIMIT {AppliedMesh.Kept})", cancellationToken)
+            .ConfigureAwait(false);
+        await ExecuteAsync(connection, "DELETE FROM applied_contents c WHERE NOT EXISTS (SELECT 1 FROM applied_files f WHERE f.hash = c.hash)", cancellationToken).ConfigureAwait(false);
+        foreach (var (key, value) in new[] { (MetaKeys.Applied, mesh.Stamp), (MetaKeys.Repository, mesh.Origin) })
+        {
+            await ExecuteAsync(connection, "INSERT INTO meta (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                cancellationToken, ("key", key), ("value", value)).ConfigureAwait(false);
+        }
+
+        return true;
+    }, cancellationToken);
+
+    public Task<AppliedMesh?> GetAppliedMeshAsync(CancellationToken cancellationToken = default) => WithConnectionAsync(async connection =>
+    {
+        // One statement: the files of the mesh that is current as it runs, never a mix of two applies.
+        var rows = await QueryAsync(connection, """
+            SELECT m.stamp, m.origin, m.applied_at, f.path, f.hash, c.content
+            FROM meta JOIN applied_meshes m ON m.stamp = meta.value
+                JOIN applied_files f ON f.mesh = m.seq JOIN applied_contents c ON c.hash = f.hash
+            WHERE meta.key = @key ORDER BY f.path COLLATE "C"
+            """, r => (Stamp: r.GetString(0), Origin: r.GetString(1), At: Time(r, 2),
+                File: new AppliedFile(r.GetString(3), r.GetString(4), r.GetFieldValue<byte[]>(5))), cancellationToken, ("key", MetaKeys.Applied))
+            .ConfigureAwait(false);
+        return rows.Count == 0 ? null : new AppliedMesh(rows[0].Stamp, rows[0].Origin, rows[0].At, [.. rows.Select(r => r.File)]);
+    }, cancellationToken);
 
     // ---- agreements ----------------------------------------------------------------------------------------
 

@@ -351,6 +351,43 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
         ExecuteAsync(transaction, "INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             cancellationToken, ("$key", key), ("$value", value)), cancellationToken);
 
+    public Task RecordAppliedMeshAsync(AppliedMesh mesh, CancellationToken cancellationToken = default) => InTransactionAsync(async transaction =>
+    {
+        ArgumentNullException.ThrowIfNull(mesh);
+        var seq = (await QueryAsync(transaction, "INSERT INTO applied_meshes (stamp, origin, applied_at) VALUES ($stamp, $origin, $at) RETURNING seq", r => r.GetInt64(0),
+            cancellationToken, ("$stamp", mesh.Stamp), ("$origin", mesh.Origin), ("$at", Text(mesh.AppliedAt))).ConfigureAwait(false))[0];
+        foreach (var file in mesh.Files)
+        {
+            await ExecuteAsync(transaction, "INSERT INTO applied_contents (hash, content) VALUES ($hash, $content) ON CONFLICT (hash) DO NOTHING", cancellationToken,
+                ("$hash", file.Hash), ("$content", file.Content)).ConfigureAwait(false);
+            await ExecuteAsync(transaction, "INSERT INTO applied_files (mesh, path, hash) VALUES ($mesh, $path, $hash)", cancellationToken,
+                ("$mesh", seq), ("$path", file.Path), ("$hash", file.Hash)).ConfigureAwait(false);
+        }
+
+        await ExecuteAsync(transaction, $"DELETE FROM applied_meshes WHERE seq NOT IN (SELECT seq FROM applied_meshes ORDER BY seq DESC LIMIT {AppliedMesh.Kept})", cancellationToken)
+            .ConfigureAwait(false);
+        await ExecuteAsync(transaction, "DELETE FROM applied_contents WHERE hash NOT IN (SELECT hash FROM applied_files)", cancellationToken).ConfigureAwait(false);
+        foreach (var (key, value) in new[] { (MetaKeys.Applied, mesh.Stamp), (MetaKeys.Repository, mesh.Origin) })
+        {
+            await ExecuteAsync(transaction, "INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                cancellationToken, ("$key", key), ("$value", value)).ConfigureAwait(false);
+        }
+    }, cancellationToken);
+
+    public Task<AppliedMesh?> GetAppliedMeshAsync(CancellationToken cancellationToken = default) => LockedAsync(async () =>
+    {
+        // One statement: the files of the mesh that is current as it runs, never a mix of two applies.
+        var rows = await QueryAsync("""
+            SELECT m.stamp, m.origin, m.applied_at, f.path, f.hash, c.content
+            FROM meta JOIN applied_meshes m ON m.stamp = meta.value
+                JOIN applied_files f ON f.mesh = m.seq JOIN applied_contents c ON c.hash = f.hash
+            WHERE meta.key = $key ORDER BY f.path
+            """, r => (Stamp: r.GetString(0), Origin: r.GetString(1), At: Time(r.GetString(2)),
+                File: new AppliedFile(r.GetString(3), r.GetString(4), (byte[])r.GetValue(5))), cancellationToken, ("$key", MetaKeys.Applied))
+            .ConfigureAwait(false);
+        return rows.Count == 0 ? null : new AppliedMesh(rows[0].Stamp, rows[0].Origin, rows[0].At, [.. rows.Select(r => r.File)]);
+    }, cancellationToken);
+
     public Task<IReadOnlyList<RunRecord>> GetRunsAsync(string productKey, int limit, CancellationToken cancellationToken = default) => LockedAsync(async () =>
         (IReadOnlyList<RunRecord>)await QueryAsync(
             "SELECT run_id, product_key, status, started_at, finished_at, failure FROM runs WHERE product_key = $product ORDER BY started_at DESC, rowid DESC LIMIT $limit",
