@@ -63,6 +63,7 @@ public static class MeshServer
                 MaxBytes = section.GetValue("MaxBytes", defaults.MaxBytes),
                 ReadTimeout = section.GetValue("ReadTimeout", defaults.ReadTimeout),
                 LeaseDuration = section.GetValue("LeaseDuration", defaults.LeaseDuration),
+                RefreshInterval = section.GetValue("RefreshInterval", defaults.RefreshInterval),
                 MaxConcurrentReads = section.GetValue("MaxConcurrentReads", defaults.MaxConcurrentReads),
                 MaxConcurrentReadsPerPrincipal = section.GetValue("MaxConcurrentReadsPerPrincipal", defaults.MaxConcurrentReadsPerPrincipal),
                 SessionMemoryBytes = section.GetValue("SessionMemoryBytes", defaults.SessionMemoryBytes),

@@ -36,6 +36,6 @@ public sealed record ServeOptions
     /// </summary>
     public TimeSpan LeaseDuration { get; init; } = Pipelines.RunLease.DefaultDuration;
 
-    /// <summary>How often the applied state is checked for a newer apply (another process may run <c>mesh apply</c>).</summary>
+    /// <summary>How often the store is checked for a newer apply (any process may run <c>mesh apply</c>); a newer one is loaded in the background.</summary>
     public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(2);
 }

@@ -118,6 +118,11 @@ public sealed class ServedMesh : IAsyncDisposable
             }
         }
 
+        if (options.RefreshInterval <= TimeSpan.Zero)
+        {
+            throw new MeshworkException($"Meshwork:RefreshInterval must be more than zero (it is {options.RefreshInterval}); the default is {new ServeOptions { DataFolder = data }.RefreshInterval}.");
+        }
+
         if (options.LeaseDuration < RunLease.MinimumDuration)
         {
             throw new MeshworkException($"The run lease duration must be at least {RunLease.MinimumDuration.TotalSeconds:0} s (it is {options.LeaseDuration}); the default is {RunLease.DefaultDuration.TotalSeconds:0} s.");
