@@ -359,14 +359,24 @@ public sealed class ServedMesh : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyList<DatasetRun>> RunProductAsync(string productKey, CancellationToken cancellationToken = default)
     {
-        // A run runs the newest apply, even one the timer has not loaded yet.
-        var state = await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        // A run runs the newest apply, even one the timer has not loaded yet; never an older one when the newest does not load.
+        ServedState state;
+        try
+        {
+            state = await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (MeshworkException e)
+        {
+            throw new ServingException(ServingError.Conflict, $"{productKey} cannot run now: {e.Message}", e);
+        }
+
         var product = state.Mesh.FindProduct(productKey) ?? throw new ServingException(ServingError.NotFound, $"No product '{productKey}'.");
         var applied = await _store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
         var plan = new Planner(_time).Plan(state.Mesh, applied);
         if (plan.Changes.Any(c => c.ProductKey == product.Key))
         {
-            throw new ServingException(ServingError.Conflict, $"{product.Key} is being applied by another process; try again when that apply has finished.");
+            throw new ServingException(ServingError.Conflict,
+                $"{product.Key} is applied differently from the applied mesh: an apply is under way (try again when it has finished) or stopped midway (run 'mesh apply' again).");
         }
 
         var ports = plan.Ports.Where(p => p.Product.Key == product.Key && !p.Deprecated).ToList();
