@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -11,8 +10,7 @@ public sealed class MeshUpFixture : IAsyncLifetime
 {
     private readonly string _mesh = CliRunner.NewTempPath();
     private readonly int _port = ServeCommandTests.FreePort();
-    private readonly StringBuilder _serverOutput = new();
-    private Process? _server;
+    private MeshProcess? _server;
 
     public string Mesh => _mesh;
 
@@ -20,62 +18,23 @@ public sealed class MeshUpFixture : IAsyncLifetime
 
     public string Data => Path.Combine(_mesh, ".mesh");
 
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     public async ValueTask InitializeAsync()
     {
         CliRunner.CopyTree(Path.Combine(CliRunner.RepositoryRoot, "examples", "retail"), _mesh);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Meshwork.Cli.dll"), "up", _mesh, "--urls", Url })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        _server = Process.Start(start)!;
-        _server.OutputDataReceived += (_, e) => { lock (_serverOutput) { _serverOutput.AppendLine(e.Data); } };
-        _server.ErrorDataReceived += (_, e) => { lock (_serverOutput) { _serverOutput.AppendLine(e.Data); } };
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
-
-        using var client = new HttpClient();
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(90))
-        {
-            Assert.False(_server.HasExited, $"mesh up exited: {Output()}");
-            try
-            {
-                if ((await client.GetAsync(new Uri($"{Url}/healthz"), Cancel)).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(200, Cancel);
-        }
-
-        Assert.Fail($"mesh up did not answer /healthz: {Output()}");
+        _server = MeshProcess.Start(new Dictionary<string, string?>(), "up", _mesh, "--urls", Url);
+        await _server.WaitForHealthAsync(Url, TimeSpan.FromSeconds(90));
     }
 
     /// <summary>Kills the server at once (SIGKILL): no shutdown, no finally blocks, as a crash or an OOM kill would.</summary>
-    public async Task KillAsync()
-    {
-        _server!.Kill();
-        await _server.WaitForExitAsync(CancellationToken.None);
-    }
+    public Task KillAsync() => _server!.KillAsync();
 
     public async ValueTask DisposeAsync()
     {
-        if (_server is { HasExited: false })
+        if (_server is not null)
         {
-            _server.Kill(entireProcessTree: true);
-            await _server.WaitForExitAsync(CancellationToken.None);
+            await _server.DisposeAsync();
         }
 
-        _server?.Dispose();
         try
         {
             Directory.Delete(_mesh, recursive: true);
@@ -86,13 +45,7 @@ public sealed class MeshUpFixture : IAsyncLifetime
         }
     }
 
-    public string Output()
-    {
-        lock (_serverOutput)
-        {
-            return _serverOutput.ToString();
-        }
-    }
+    public string Output() => _server?.Output() ?? string.Empty;
 }
 
 /// <summary><c>mesh token</c>, <c>mesh serve</c> and <c>mesh apply</c> run in this process beside a <c>mesh up</c> process.</summary>
