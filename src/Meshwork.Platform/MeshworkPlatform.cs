@@ -131,6 +131,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
         var runner = new PipelineRunner(store, engines, time, keys, planned.DataFolder);
         var datasets = new List<DatasetRun>();
         var errors = new List<string>();
+        var outcomes = new List<ProductOutcome>();
         var failed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var product in PipelineRunner.LineageOrder(mesh))
         {
@@ -145,6 +146,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
             {
                 failed.Add(product.Key);
                 errors.Add(violation.StartsWith(product.Key + ":", StringComparison.Ordinal) ? violation : $"{product.Key}: refused: {violation}");
+                outcomes.Add(new ProductOutcome(product.Key, product.Domain, "refused", violation));
                 progress?.Report($"{product.Key}: refused");
                 continue;
             }
@@ -154,6 +156,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
             {
                 failed.Add(product.Key);
                 errors.Add($"{product.Key}: skipped, because its upstream {blocked} failed.");
+                outcomes.Add(new ProductOutcome(product.Key, product.Domain, "skipped", $"its upstream {blocked} failed"));
                 progress?.Report($"{product.Key}: skipped (upstream {blocked} failed)");
                 continue;
             }
@@ -163,6 +166,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
             {
                 var runs = await runner.RunAsync(governance, product, ports, cancellationToken).ConfigureAwait(false);
                 datasets.AddRange(runs);
+                outcomes.Add(new ProductOutcome(product.Key, product.Domain, "applied", null));
                 foreach (var run in runs)
                 {
                     progress?.Report(run.Unchanged
@@ -174,11 +178,12 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
             {
                 failed.Add(product.Key);
                 errors.Add(e.Message);
+                outcomes.Add(new ProductOutcome(product.Key, product.Domain, "failed", e.Message));
                 progress?.Report($"{product.Key}: failed: {e.Message}");
             }
         }
 
-        return new ApplyResult(planned.Lint, plan, datasets, errors, planned.DataFolder);
+        return new ApplyResult(planned.Lint, plan, datasets, errors, planned.DataFolder) { Products = outcomes };
     }
 
     /// <summary>

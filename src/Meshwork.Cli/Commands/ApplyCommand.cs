@@ -75,6 +75,12 @@ internal static class ApplyCommand
                 var published = result.Datasets.Sum(d => d.Published);
                 var quarantined = result.Datasets.Sum(d => d.Quarantined);
                 output.WriteLine($"{result.Datasets.Count} dataset(s): {published} row(s) published, {quarantined} quarantined, {result.Datasets.Sum(d => d.Failed)} check(s) failed; {result.Errors.Count} error(s).");
+                if (result.Products.Count > 0)
+                {
+                    // A domain's failure is its own: say per domain what applied and what did not.
+                    output.WriteLine("By domain:");
+                    ApplyResultWriter.WriteDomains(result, output);
+                }
                 foreach (var message in result.Errors)
                 {
                     error.WriteLine($"mesh: {message}");

@@ -42,7 +42,9 @@ public static class Rules
     public static readonly DiagnosticRule PolicyExpression = new("policy-expression", Severity.Error, "policy",
         "A policy's CEL expression does not parse or type-check", "Use the attributes people.yaml declares and the resource and request fields (docs/reference/formats.md#policies); compare values of the same type.");
     public static readonly DiagnosticRule PolicyTarget = new("policy-target", Severity.Error, "policy",
-        "A policy targets something the mesh does not have", "Name existing domains, products (domain.product) and datasets; a row filter may only use columns every targeted dataset has.");
+        "A policy targets something the mesh does not have", "Name existing domains, products (domain.product) and datasets.");
+    public static readonly DiagnosticRule PolicyNotApplicable = new("policy-not-applicable", Severity.Error, "policy",
+        "A policy cannot be applied to a product's dataset", "Give the dataset what the policy needs (the column it names, of the type it compares), or narrow the policy's targets. Until then apply refuses that product only, and nobody the policy targets reads the dataset.");
     public static readonly DiagnosticRule PolicyViolation = new("policy-violation", Severity.Error, "policy",
         "A product violates a rule policy", "Change the product to satisfy the rule; a rule in its grace period only warns until its date.");
     public static readonly DiagnosticRule OdcsVersion = new("odcs-version", Severity.Error, "schema",

@@ -34,6 +34,14 @@ public sealed class PolicyDeclarations
     public static PolicyDeclarations ForRows(People people, IReadOnlyDictionary<string, string?> columns) =>
         new(Declare(people, rule: false, columns), boolean: true);
 
+    /// <summary>Declarations for a row filter over any row (its columns unknown): what a filter must pass whatever dataset it meets.</summary>
+    public static PolicyDeclarations ForAnyRow(People people)
+    {
+        var variables = Declare(people, rule: false, null);
+        variables["row"] = CelType.Dyn;
+        return new(variables, boolean: true);
+    }
+
     private static Dictionary<string, CelType> Declare(People people, bool rule, IReadOnlyDictionary<string, string?>? columns)
     {
         ArgumentNullException.ThrowIfNull(people);

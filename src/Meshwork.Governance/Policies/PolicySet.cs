@@ -90,9 +90,25 @@ public sealed class PolicySet
         };
     }
 
-    /// <summary>A row filter is type-checked against every dataset it targets: a column it names must exist in each.</summary>
+    /// <summary>
+    /// A row filter is checked over any row first: an error there is the policy's own (false: the policy is refused,
+    /// and with it the repository). Then against every dataset it targets: a dataset it cannot be applied to (a
+    /// column missing, or of another type) refuses that dataset's product only; the policy stays in force elsewhere,
+    /// and at read time it hides every row of that dataset from whom it targets.
+    /// </summary>
     private static bool CheckFilter(Mesh mesh, PolicyFile file, PolicyTargets targets, string filter, IPolicyEvaluator evaluator, DiagnosticBag diagnostics)
     {
+        var location = file.Map?.LocateValue("/filter") ?? file.Location;
+        try
+        {
+            evaluator.Compile(filter, PolicyDeclarations.ForAnyRow(mesh.People));
+        }
+        catch (PolicyExpressionException e)
+        {
+            diagnostics.Report(Rules.PolicyExpression, Offset(location, e.Column), $"Policy '{file.Name}': its filter {e.Message}.");
+            return false;
+        }
+
         foreach (var dataset in Resources.Datasets(mesh).Where(d => targets.MatchesDataset(d.Domain, d.ProductKey, d.Address) && targets.MatchesTags(d.Tags)
             && Applies(file, d.Domain, d.ProductKey)))
         {
@@ -103,9 +119,9 @@ public sealed class PolicySet
             }
             catch (PolicyExpressionException e)
             {
-                diagnostics.Report(Rules.PolicyExpression, Offset(file.Map?.LocateValue("/filter") ?? file.Location, e.Column),
-                    $"Policy '{file.Name}': its filter for {dataset.Address} {e.Message}.");
-                return false;
+                var product = mesh.FindProduct(dataset.ProductKey);
+                diagnostics.Report(Rules.PolicyNotApplicable, product?.Location ?? location,
+                    $"{dataset.ProductKey}: refused: policy '{file.Name}' ({file.File}:{location.Line}) cannot be applied to {dataset.Address}: {e.Message}.");
             }
         }
 

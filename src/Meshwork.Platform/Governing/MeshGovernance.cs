@@ -115,7 +115,7 @@ public sealed class MeshGovernance
         return (mesh, report with { Diagnostics = all }, governance);
     }
 
-    /// <summary>Whether a finding only refuses its own product (a rule violation) rather than the whole repository.</summary>
+    /// <summary>Whether a finding only refuses its own product (a rule violation, a policy that cannot be applied to its dataset) rather than the whole repository.</summary>
     public static bool RefusesProductOnly(Diagnostic diagnostic) =>
-        diagnostic?.Rule == Rules.PolicyViolation.Id;
+        diagnostic?.Rule == Rules.PolicyViolation.Id || diagnostic?.Rule == Rules.PolicyNotApplicable.Id;
 }

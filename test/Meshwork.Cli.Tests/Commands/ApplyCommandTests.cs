@@ -50,4 +50,77 @@ public sealed class ApplyCommandTests
             Directory.Delete(target, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Apply_NewProductAGlobalRowFilterCannotApplyTo_RefusesItAloneAndNobodyTheFilterTargetsReadsIt()
+    {
+        var target = CliRunner.NewTempPath();
+        try
+        {
+            CliRunner.CopyTree(Path.Combine(CliRunner.RepositoryRoot, "examples", "retail"), target);
+            // The customers domain's row filter uses row.country; this new product of the domain publishes no country.
+            var folder = Path.Combine(target, "domains", "customers", "id_list");
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, "product.odps.yaml"), """
+                apiVersion: v1.0.0
+                kind: DataProduct
+                id: customers.id_list
+                name: Customer ids
+                domain: customers
+                status: active
+                version: 1.0.0
+                description:
+                  purpose: Every customer number, for reconciliation.
+                team:
+                  name: team-customers
+                inputPorts:
+                  - name: profiles
+                    version: 1.0.0
+                    contractId: customers.profiles.profiles.v1
+                outputPorts:
+                  - name: ids
+                    type: tables
+                    version: 1.0.0
+                    contractId: customers.id_list.ids.v1
+                """);
+            File.WriteAllText(Path.Combine(folder, "ids.odcs.yaml"), """
+                apiVersion: v3.1.0
+                kind: DataContract
+                id: customers.id_list.ids.v1
+                name: Customer ids
+                version: 1.0.0
+                status: active
+                domain: customers
+                dataProduct: id_list
+                schema:
+                  - name: ids
+                    physicalType: table
+                    properties:
+                      - name: customer_id
+                        logicalType: integer
+                        physicalType: bigint
+                        required: true
+                """);
+            File.WriteAllText(Path.Combine(folder, "transform.sql"), "SELECT customer_id FROM profiles");
+
+            var lint = CliRunner.Run("lint", target);
+            var (exitCode, output, error) = CliRunner.Run("apply", target, "--yes");
+
+            Assert.Equal(1, lint.ExitCode);
+            Assert.Contains("policy-not-applicable", lint.Output, StringComparison.Ordinal);
+            Assert.Equal(1, exitCode);
+            Assert.Contains("customers  2 applied; refused customers.id_list", output, StringComparison.Ordinal);
+            Assert.Contains("sales      3 applied", output, StringComparison.Ordinal);
+            Assert.Contains("mesh: customers.id_list: refused: policy 'marketing-analysts-own-country' (policies/marketing-analysts-own-country.policy.yaml:10) "
+                + "cannot be applied to customers.id_list.ids_v1: row has no attribute 'country'", error, StringComparison.Ordinal);
+            await using var store = await Meshwork.Platform.MeshworkPlatform.Create().OpenStoreAsync(Path.Combine(target, ".mesh"), TestContext.Current.CancellationToken);
+            Assert.Null(await store.GetCurrentSnapshotAsync("customers.id_list.ids_v1", TestContext.Current.CancellationToken));
+            Assert.NotNull(await store.GetCurrentSnapshotAsync("customers.customer_value.customer_value_v1", TestContext.Current.CancellationToken));
+            Assert.NotNull(await store.GetCurrentSnapshotAsync("marketing.campaign_audience.audience_v1", TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            Directory.Delete(target, recursive: true);
+        }
+    }
 }

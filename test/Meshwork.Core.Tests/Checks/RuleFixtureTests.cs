@@ -21,7 +21,7 @@ public sealed partial class RuleFixtureTests
         Rules.FileUnreadable.Id, Rules.FileTooLarge.Id, Rules.FileNotText.Id, Rules.YamlTooDeep.Id,
         Rules.YamlTooLarge.Id, Rules.YamlUnsupported.Id, Rules.EmptyDocument.Id,
         // Reported by the governance layer over a loaded mesh (Meshwork.Governance.Tests, the Platform's apply tests).
-        Rules.PolicyExpression.Id, Rules.PolicyTarget.Id, Rules.PolicyViolation.Id,
+        Rules.PolicyExpression.Id, Rules.PolicyTarget.Id, Rules.PolicyNotApplicable.Id, Rules.PolicyViolation.Id,
     ];
 
     public static TheoryData<string> Fixtures() => [.. Directory.EnumerateDirectories(RulesFolder).Select(d => Path.GetFileName(d)).Order(StringComparer.Ordinal)];

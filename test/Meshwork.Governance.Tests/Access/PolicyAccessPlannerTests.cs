@@ -417,6 +417,27 @@ public sealed class PolicyAccessPlannerTests : IDisposable
     }
 
     [Fact]
+    public void Plan_RowFilterThatCannotApplyToTheDataset_HidesEveryRowFromWhomItTargets()
+    {
+        // The orders have no country: the policy cannot be applied to them (lint: policy-not-applicable), and fails closed.
+        _mesh.Policy("policies", "own-country", """
+            type: row_filter
+            targets:
+              domains: [customers, sales]
+            filter: row.country == principal.country
+            """);
+        var (mesh, policies, diagnostics) = _mesh.Compile();
+        Assert.Equal("policy-not-applicable", Assert.Single(diagnostics).Rule);
+
+        var orders = Plan(mesh, policies, mesh.People.FindPrincipal("mallory")!, PolicyMesh.Orders, agreement: true);
+        var profiles = Plan(mesh, policies, mesh.People.FindPrincipal("mallory")!, PolicyMesh.Profiles, agreement: true);
+
+        Assert.True(orders.Allowed);
+        Assert.Equal(new FilterConstant(false), orders.Filter);
+        Assert.Equal(new FilterBinary(FilterOperator.Equal, new FilterColumn("country"), new FilterConstant("DE")), profiles.Filter);
+    }
+
+    [Fact]
     public void Plan_RowFilterWhoseConditionDoesNotHold_IsNotApplied()
     {
         _mesh.Policy("domains/customers", "own-country", """

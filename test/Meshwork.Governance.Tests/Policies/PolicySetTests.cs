@@ -262,7 +262,7 @@ public sealed class PolicySetTests : IDisposable
     }
 
     [Fact]
-    public void Compile_RowFilterNamingAColumnATargetedDatasetLacks_IsAPolicyExpressionError()
+    public void Compile_RowFilterNamingAColumnATargetedDatasetLacks_RefusesThatDatasetsProductOnlyAndStaysInForce()
     {
         _mesh.Policy("policies", "own-country", """
             type: row_filter
@@ -271,15 +271,34 @@ public sealed class PolicySetTests : IDisposable
             filter: row.country == principal.country
             """);
 
+        var (mesh, policies, diagnostics) = _mesh.Compile();
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("policy-not-applicable", diagnostic.Rule);
+        // Reported on the product it refuses, naming the policy's place, the dataset and the missing column.
+        Assert.Equal(mesh.FindProduct("sales.orders")!.Location.File, diagnostic.File);
+        Assert.Contains("policies/own-country.policy.yaml:7", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains(PolicyMesh.Orders, diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("no attribute 'country'", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(["own-country"], policies.Policies.Select(p => p.Name));
+    }
+
+    [Fact]
+    public void Compile_RowFilterThatFailsOverAnyRow_IsThePolicysOwnErrorAtItsColumn()
+    {
+        _mesh.Policy("policies", "own-country", """
+            type: row_filter
+            targets:
+              domains: [customers, sales]
+            filter: row.country == principal.contry
+            """);
+
         var (_, policies, diagnostics) = _mesh.Compile();
 
         var diagnostic = Assert.Single(diagnostics);
         Assert.Equal("policy-expression", diagnostic.Rule);
-        Assert.Contains(PolicyMesh.Orders, diagnostic.Message, StringComparison.Ordinal);
-        Assert.Contains("no attribute 'country'", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("did you mean 'country'", diagnostic.Message, StringComparison.Ordinal);
         Assert.Equal(7, diagnostic.Line);
-        // 'filter: ' ends at column 8; the offending 'country' is the expression's fifth character.
-        Assert.Equal(13, diagnostic.Column);
         Assert.Empty(policies.Policies);
     }
 
@@ -311,17 +330,20 @@ public sealed class PolicySetTests : IDisposable
     }
 
     [Fact]
-    public void Compile_GlobalRowFilterOverEveryDataset_NeedsTheColumnEverywhere()
+    public void Compile_GlobalRowFilterOverEveryDataset_RefusesEachProductWhoseDatasetLacksTheColumn()
     {
         _mesh.Policy("policies", "own-country", """
             type: row_filter
             filter: row.country == principal.country
             """);
 
-        var diagnostics = _mesh.Compile().Diagnostics;
+        var (mesh, policies, diagnostics) = _mesh.Compile();
 
-        Assert.All(diagnostics, d => Assert.Equal("policy-expression", d.Rule));
-        Assert.NotEmpty(diagnostics);
+        Assert.All(diagnostics, d => Assert.Equal("policy-not-applicable", d.Rule));
+        // The profiles have a country; the orders and the audience do not.
+        Assert.Equal(["marketing.audience", "sales.orders"],
+            diagnostics.Select(d => mesh.Products.Single(p => p.Location.File == d.File).Key).Order(StringComparer.Ordinal));
+        Assert.Single(policies.Policies);
     }
 
     [Fact]
