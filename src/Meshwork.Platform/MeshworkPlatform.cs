@@ -367,7 +367,18 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
         var runId = "test-" + Guid.NewGuid().ToString("N");
         foreach (var group in ports.GroupBy(p => p.Product.Key))
         {
-            await using var engine = await engines.Get(PipelineRunner.EngineOf(planned.Mesh, group.First().Product)).OpenAsync(cancellationToken).ConfigureAwait(false);
+            IEngine engine;
+            try
+            {
+                engine = await PipelineRunner.OpenEngineAsync(engines, planned.Mesh, group.First().Product, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PipelineException e)
+            {
+                errors.Add(e.Message);
+                continue;
+            }
+
+            await using var session = engine;
             foreach (var port in group)
             {
                 foreach (var spec in port.Datasets)

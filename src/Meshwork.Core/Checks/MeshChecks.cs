@@ -17,6 +17,7 @@ public static class MeshChecks
         new ClassificationCheck(),
         new SourceCheck(),
         new TransformCheck(),
+        new EngineCheck(),
         new LinkCheck(),
     ];
 

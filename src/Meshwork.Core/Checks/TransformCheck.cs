@@ -5,8 +5,7 @@ namespace Meshwork.Checks;
 
 /// <summary>
 /// Each output port can be derived (DESIGN.md §3): <c>transform.sql</c> (one output port),
-/// <c>&lt;port&gt;.sql</c>, or exactly one input projected onto the output contract. Product-level
-/// <c>meshwork.engine</c> names a known engine.
+/// <c>&lt;port&gt;.sql</c>, or exactly one input projected onto the output contract.
 /// </summary>
 internal sealed class TransformCheck : IMeshCheck
 {
@@ -43,15 +42,6 @@ internal sealed class TransformCheck : IMeshCheck
             {
                 diagnostics.Report(Rules.StrayFile, SourceLocation.StartOf(stray.File),
                     $"'{stray.File}' is not used: no output port of '{product.Key}' is named '{stray.Name}'.");
-            }
-
-            foreach (var engine in product.CustomProperties.Where(p => p.Property == "meshwork.engine"))
-            {
-                if (engine.StringValue is not { } name || !MeshSettings.KnownEngines.Contains(name))
-                {
-                    diagnostics.Report(Rules.UnknownEngine, engine.Location,
-                        $"meshwork.engine is '{engine.Value}'; Meshwork knows {string.Join(", ", MeshSettings.KnownEngines)}.");
-                }
             }
 
             foreach (var schedule in product.CustomProperties.Where(p => p.Property == Schedules.Property))

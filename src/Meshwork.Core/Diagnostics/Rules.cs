@@ -128,7 +128,7 @@ public static class Rules
     public static readonly DiagnosticRule MissingTransform = new("missing-transform", Severity.Error, "transform",
         "A product's output cannot be derived: no transform file and not exactly one input", "Add transform.sql (one output port) or <port>.sql beside product.odps.yaml.");
     public static readonly DiagnosticRule UnknownEngine = new("unknown-engine", Severity.Error, "engine",
-        "An engine is not one Meshwork knows", "Use duckdb or postgres.");
+        "An engine is not declared, or its declaration is incomplete", "Name duckdb (embedded) or an engine mesh.yaml declares under engines: with a name, a type (duckdb, postgres) and, for postgres, a connection.");
     public static readonly DiagnosticRule InvalidSchedule = new("invalid-schedule", Severity.Error, "engine",
         "A product's meshwork.schedule is not a cron expression", "Write 5 fields (minute hour day month weekday) or 6 with seconds first, in UTC: \"0 3 * * *\" runs at 03:00 daily.");
 

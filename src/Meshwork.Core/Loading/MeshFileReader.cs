@@ -22,6 +22,8 @@ public static class MeshFileReader
             PeopleFile = root.Str("people") ?? defaults.PeopleFile,
             PoliciesFolder = root.Str("policies") ?? defaults.PoliciesFolder,
             Classifications = classifications.IsDefaultOrEmpty ? defaults.Classifications : classifications,
+            Engines = [.. root.Items("engines").Select(x => new EngineDeclaration(x.Item.Str("name") ?? string.Empty, x.Item.Str("type") ?? string.Empty,
+                x.Item.Str("connection"), document.Locate($"/engines/{x.Index}")))],
         };
     }
 

@@ -14,12 +14,32 @@ public sealed record MeshSettings(
     ImmutableArray<string> Classifications,
     SourceLocation Location)
 {
+    /// <summary>The built-in engine: embedded, always there, needing no configuration.</summary>
+    public const string EmbeddedEngine = "duckdb";
+
+    /// <summary>The engines mesh.yaml declares under <c>engines:</c>, by name (domains and products name them).</summary>
+    public ImmutableArray<EngineDeclaration> Engines { get; init; } = [];
+
+    /// <summary>The engine of this name: a declared one, else the embedded <c>duckdb</c>; null when neither.</summary>
+    public EngineDeclaration? FindEngine(string name) =>
+        Engines.FirstOrDefault(e => e.Name == name) ?? (name == EmbeddedEngine ? new EngineDeclaration(EmbeddedEngine, EmbeddedEngine, null, Location) : null);
+
+    /// <summary>The names a domain, a product or defaultEngine may use.</summary>
+    public IEnumerable<string> EngineNames => Engines.Select(e => e.Name).Prepend(EmbeddedEngine).Distinct(StringComparer.Ordinal);
+
     public static ImmutableArray<string> DefaultClassifications { get; } = ["public", "internal", "confidential", "restricted"];
 
     /// <summary>The settings a mesh.yaml with only a name has (the defaults of mesh.schema.json).</summary>
     public static MeshSettings Defaults(string name, SourceLocation location) =>
         new(name, null, "duckdb", ".mesh", "people.yaml", "policies", DefaultClassifications, location);
 
-    /// <summary>The engines Meshwork knows. A domain or mesh naming another is a lint error.</summary>
-    public static ImmutableArray<string> KnownEngines { get; } = ["duckdb", "postgres"];
+    /// <summary>The engine types Meshwork knows (an engine declaration's <c>type</c>).</summary>
+    public static ImmutableArray<string> EngineTypes { get; } = ["duckdb", "postgres"];
 }
+
+/// <summary>
+/// An engine mesh.yaml declares: its name (what domain.yaml and <c>meshwork.engine</c> write), its type, and for a
+/// server engine its connection (a PostgreSQL URI or Npgsql connection string; <c>${VAR}</c> reads the environment
+/// when the engine is opened, so secrets stay out of git).
+/// </summary>
+public sealed record EngineDeclaration(string Name, string Type, string? Connection, SourceLocation Location);

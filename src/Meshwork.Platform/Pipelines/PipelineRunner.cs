@@ -65,10 +65,29 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         return ordered;
     }
 
-    /// <summary>The engine a product runs on: its <c>meshwork.engine</c> property, else its domain's, else the mesh default.</summary>
+    /// <summary>The name of the engine a product runs on: its <c>meshwork.engine</c> property, else its domain's, else the mesh default.</summary>
     public static string EngineOf(Mesh mesh, DataProduct product) =>
         product.CustomProperties.FirstOrDefault(p => p.Property == "meshwork.engine")?.StringValue
             ?? (mesh.FindDomain(product.Domain) is { } domain ? mesh.EngineOf(domain) : mesh.Settings.DefaultEngine);
+
+    /// <summary>
+    /// Opens a session of the engine a product runs on. An engine that cannot be opened (not declared, of a type this
+    /// platform does not run, unreachable) fails this product's run only, naming the engine and the domain.
+    /// </summary>
+    public static async Task<IEngine> OpenEngineAsync(EngineRegistry engines, Mesh mesh, DataProduct product, CancellationToken cancellationToken)
+    {
+        var name = EngineOf(mesh, product);
+        var declared = mesh.Settings.FindEngine(name)
+            ?? throw new PipelineException($"{product.Key}: engine '{name}' of domain '{product.Domain}' is not declared in mesh.yaml.");
+        try
+        {
+            return await engines.Get(declared.Type).OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (EngineException e)
+        {
+            throw new PipelineException($"{product.Key}: engine '{name}' ({declared.Type}) of domain '{product.Domain}' cannot be opened: {e.Message}", e);
+        }
+    }
 
     /// <summary>
     /// Runs one product. Upstream data is read as the product's principal through its access plans (masks and
@@ -156,7 +175,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
 
     private async Task<IReadOnlyList<DatasetRun>> RunLeasedAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, string runId, RunInputs inputs, CancellationToken cancellationToken)
     {
-        await using var engine = await engines.Get(EngineOf(mesh, product)).OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var engine = await OpenEngineAsync(engines, mesh, product, cancellationToken).ConfigureAwait(false);
 
         var inputRelations = await LoadInputsAsync(mesh, product, inputs, engine, runId, cancellationToken).ConfigureAwait(false);
         var version = string.Create(CultureInfo.InvariantCulture, $"{time.GetUtcNow():yyyyMMdd'T'HHmmssfff}-{runId[..8]}");
