@@ -8,7 +8,10 @@ namespace Meshwork.Server.Tests;
 /// </summary>
 public sealed class PostgresServerFixture : ServerFixture
 {
-    protected override async Task<string?> CreateStoreAsync()
+    protected override Task<string?> CreateStoreAsync() => CreateDatabaseAsync();
+
+    /// <summary>A fresh database on the shared throwaway server, for any fixture that serves from PostgreSQL.</summary>
+    internal static async Task<string?> CreateDatabaseAsync()
     {
         var server = await PostgresServer.SharedAsync();
         return await server.CreateDatabaseAsync("server_" + Guid.NewGuid().ToString("N"));

@@ -1,27 +1,43 @@
 using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Store;
-using Meshwork.Platform.Store.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Meshwork.Platform.Tests.Pipelines;
 
-/// <summary><c>mesh apply</c> end to end on the base fixture mesh, with real DuckDB and SQLite.</summary>
-public sealed class ApplyTests : IDisposable
+public sealed class ApplyTests : ApplyTests<SqliteTestStore>;
+
+/// <summary>The same tests on the PostgreSQL store: snapshots, runs and leases are recorded there.</summary>
+public sealed class ApplyOnPostgresTests : ApplyTests<PostgresTestStore>;
+
+/// <summary><c>mesh apply</c> end to end on the base fixture mesh, with real DuckDB and the metadata store of <typeparamref name="TStore"/>.</summary>
+public abstract class ApplyTests<TStore> : IAsyncLifetime
+    where TStore : ITestStore
 {
     private const string Orders = "domains/sales/orders/data/orders.csv";
 
     private readonly TestMesh _mesh = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-    private readonly MeshworkPlatform _platform;
+    private MeshworkPlatform? _platform;
 
-    public ApplyTests() => _platform = MeshworkPlatform.Create(m => m.UseTime(_time));
+    private MeshworkPlatform Platform => _platform ?? throw new InvalidOperationException("Not initialized.");
 
-    public void Dispose() => _mesh.Dispose();
+    public async ValueTask InitializeAsync()
+    {
+        var store = await TStore.CreateAsync(TestContext.Current.CancellationToken);
+        _platform = MeshworkPlatform.Create(m => m.UseTime(_time).UseStore(store));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _mesh.Dispose();
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
 
     private Task<Meshwork.Platform.Pipelines.ApplyResult> ApplyAsync()
     {
         _time.Advance(TimeSpan.FromSeconds(1));
-        return _platform.ApplyAsync(_mesh.Root, null);
+        return Platform.ApplyAsync(_mesh.Root, null);
     }
 
     [Fact]
@@ -32,7 +48,7 @@ public sealed class ApplyTests : IDisposable
         Assert.Empty(result.Errors);
         Assert.Equal(["customers.profiles.profiles_v1", "sales.orders.orders_v1", "marketing.audience.audience_v2"], result.Datasets.Select(d => d.Address));
         Assert.All(result.Datasets, d => Assert.Equal(2, d.Published));
-        await using var store = await SqliteMetadataStore.OpenAsync(result.DataFolder, _time);
+        await using var store = await Platform.OpenStoreAsync(result.DataFolder);
         var snapshot = await store.GetCurrentSnapshotAsync("marketing.audience.audience_v2");
         Assert.True(File.Exists(Path.Combine(result.DataFolder, snapshot!.Snapshot, "part-0.parquet")));
     }
@@ -58,7 +74,7 @@ public sealed class ApplyTests : IDisposable
 
         var orders = Assert.Single(result.Datasets, d => d.Address == "sales.orders.orders_v1");
         Assert.Equal((1L, 4L), (orders.Published, orders.Quarantined));
-        await using var store = await SqliteMetadataStore.OpenAsync(result.DataFolder, _time);
+        await using var store = await Platform.OpenStoreAsync(result.DataFolder);
         var snapshot = await store.GetCurrentSnapshotAsync("sales.orders.orders_v1");
         Assert.Equal(4, snapshot!.Quarantined);
         Assert.True(File.Exists(Path.Combine(result.DataFolder, snapshot.QuarantineSnapshot!, "part-0.parquet")));
@@ -74,7 +90,7 @@ public sealed class ApplyTests : IDisposable
         var result = await ApplyAsync();
 
         var error = Assert.Single(result.Errors, e => e.StartsWith("sales.orders:", StringComparison.Ordinal));
-        await using var store = await SqliteMetadataStore.OpenAsync(result.DataFolder, _time);
+        await using var store = await Platform.OpenStoreAsync(result.DataFolder);
         var failure = Assert.Single(await store.GetRunsAsync("sales.orders", 10), r => r.Status == "failed").Failure!;
         foreach (var text in new[] { error, failure })
         {
@@ -91,7 +107,7 @@ public sealed class ApplyTests : IDisposable
     public async Task Apply_ChangedSource_RunsAgainAndMovesThePointer()
     {
         var first = await ApplyAsync();
-        await using (var store = await SqliteMetadataStore.OpenAsync(first.DataFolder, _time))
+        await using (var store = await Platform.OpenStoreAsync(first.DataFolder))
         {
             Assert.Equal(2, (await store.GetCurrentSnapshotAsync("sales.orders.orders_v1"))!.Rows);
         }
@@ -111,7 +127,7 @@ public sealed class ApplyTests : IDisposable
     {
         var first = await ApplyAsync();
         string old;
-        await using (var store = await SqliteMetadataStore.OpenAsync(first.DataFolder, _time))
+        await using (var store = await Platform.OpenStoreAsync(first.DataFolder))
         {
             old = (await store.GetCurrentSnapshotAsync("sales.orders.orders_v1"))!.Snapshot;
         }
@@ -126,7 +142,7 @@ public sealed class ApplyTests : IDisposable
 
         Assert.All(later.Datasets, d => Assert.True(d.Unchanged));
         Assert.False(Directory.Exists(Path.Combine(first.DataFolder, old)));
-        await using var after = await SqliteMetadataStore.OpenAsync(first.DataFolder, _time);
+        await using var after = await Platform.OpenStoreAsync(first.DataFolder);
         var current = await after.GetCurrentSnapshotAsync("sales.orders.orders_v1");
         Assert.True(File.Exists(Path.Combine(first.DataFolder, current!.Snapshot, "part-0.parquet")));
         Assert.DoesNotContain(await after.GetSnapshotsAsync("sales.orders"), s => s.Snapshot.Snapshot == old);
@@ -222,7 +238,7 @@ public sealed class ApplyTests : IDisposable
     public async Task Apply_ProductLeasedByAnotherProcess_IsReportedAndNotRun()
     {
         var data = Path.Combine(_mesh.Root, ".mesh");
-        await using (var store = await SqliteMetadataStore.OpenAsync(data, _time))
+        await using (var store = await Platform.OpenStoreAsync(data))
         {
             Assert.True(await store.TryAcquireLeaseAsync("sales.orders", new LeaseHolder(Guid.NewGuid().ToString("N"), "other-node", 1), "their-run", TimeSpan.FromHours(1)));
         }
@@ -239,7 +255,7 @@ public sealed class ApplyTests : IDisposable
         // and PID held by another instance, whose lock file is there but free, and its run still marked running.
         var data = Path.Combine(_mesh.Root, ".mesh");
         var killed = new LeaseHolder(Guid.NewGuid().ToString("N"), Environment.MachineName, Environment.ProcessId);
-        await using (var store = await SqliteMetadataStore.OpenAsync(data, _time))
+        await using (var store = await Platform.OpenStoreAsync(data))
         {
             Assert.True(await store.TryAcquireLeaseAsync("sales.orders", killed, "killed-run", TimeSpan.FromMinutes(30)));
             await store.StartRunAsync("killed-run", "sales.orders");
@@ -252,7 +268,7 @@ public sealed class ApplyTests : IDisposable
 
         Assert.Empty(result.Errors);
         Assert.Contains(result.Datasets, d => d.Address == "sales.orders.orders_v1" && d.Published == 2);
-        await using var after = await SqliteMetadataStore.OpenAsync(data, _time);
+        await using var after = await Platform.OpenStoreAsync(data);
         var run = Assert.Single(await after.GetRunsAsync("sales.orders", 10), r => r.RunId == "killed-run");
         Assert.Equal(("failed", Lease.LapsedFailure), (run.Status, run.Failure));
         Assert.Null(await after.GetLeaseAsync("sales.orders"));
@@ -263,7 +279,7 @@ public sealed class ApplyTests : IDisposable
     {
         var data = Path.Combine(_mesh.Root, ".mesh");
         var living = new LeaseHolder(Guid.NewGuid().ToString("N"), Environment.MachineName, Environment.ProcessId);
-        await using (var store = await SqliteMetadataStore.OpenAsync(data, _time))
+        await using (var store = await Platform.OpenStoreAsync(data))
         {
             Assert.True(await store.TryAcquireLeaseAsync("sales.orders", living, "their-run", TimeSpan.FromMinutes(30)));
             await store.StartRunAsync("their-run", "sales.orders");
@@ -276,7 +292,7 @@ public sealed class ApplyTests : IDisposable
         var result = await ApplyAsync();
 
         Assert.Contains(result.Errors, e => e.StartsWith("sales.orders: another process", StringComparison.Ordinal));
-        await using var after = await SqliteMetadataStore.OpenAsync(data, _time);
+        await using var after = await Platform.OpenStoreAsync(data);
         Assert.Equal("running", Assert.Single(await after.GetRunsAsync("sales.orders", 10)).Status);
     }
 }

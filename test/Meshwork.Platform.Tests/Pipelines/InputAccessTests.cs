@@ -2,16 +2,21 @@ using DuckDB.NET.Data;
 using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Serving;
 using Meshwork.Platform.Store;
-using Meshwork.Platform.Store.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Meshwork.Platform.Tests.Pipelines;
+
+public sealed class InputAccessTests : InputAccessTests<SqliteTestStore>;
+
+/// <summary>The same tests on the PostgreSQL store: the agreements are recorded and looked up there.</summary>
+public sealed class InputAccessOnPostgresTests : InputAccessTests<PostgresTestStore>;
 
 /// <summary>
 /// An aggregate product's cross-team inputs stand on access agreements, and its pipeline reads upstream data
 /// through its own access plan. The base fixture's marketing.audience reads customers.profiles and sales.orders.
 /// </summary>
-public sealed class InputAccessTests : IDisposable
+public abstract class InputAccessTests<TStore> : IAsyncLifetime
+    where TStore : ITestStore
 {
     private const string Audience = "marketing.audience";
     private const string Profiles = "customers.profiles.profiles_v1";
@@ -19,16 +24,27 @@ public sealed class InputAccessTests : IDisposable
 
     private readonly TestMesh _mesh = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-    private readonly MeshworkPlatform _platform;
+    private MeshworkPlatform? _platform;
 
-    public InputAccessTests() => _platform = MeshworkPlatform.Create(m => m.UseTime(_time));
+    private MeshworkPlatform Platform => _platform ?? throw new InvalidOperationException("Not initialized.");
 
-    public void Dispose() => _mesh.Dispose();
+    public async ValueTask InitializeAsync()
+    {
+        var store = await TStore.CreateAsync(TestContext.Current.CancellationToken);
+        _platform = MeshworkPlatform.Create(m => m.UseTime(_time).UseStore(store));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _mesh.Dispose();
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
 
     private Task<ApplyResult> ApplyAsync()
     {
         _time.Advance(TimeSpan.FromSeconds(1));
-        return _platform.ApplyAsync(_mesh.Root, null);
+        return Platform.ApplyAsync(_mesh.Root, null);
     }
 
     private void Policy(string name, string body) =>
@@ -36,7 +52,7 @@ public sealed class InputAccessTests : IDisposable
 
     private async Task<List<(long Customer, double Total)>> AudienceRowsAsync(string dataFolder)
     {
-        await using var store = await SqliteMetadataStore.OpenAsync(dataFolder, _time);
+        await using var store = await Platform.OpenStoreAsync(dataFolder);
         var snapshot = await store.GetCurrentSnapshotAsync("marketing.audience.audience_v2");
         Assert.NotNull(snapshot);
         await using var connection = new DuckDBConnection("DataSource=:memory:");
@@ -59,7 +75,7 @@ public sealed class InputAccessTests : IDisposable
         var result = await ApplyAsync();
 
         Assert.Empty(result.Errors);
-        await using var store = await SqliteMetadataStore.OpenAsync(result.DataFolder, _time);
+        await using var store = await Platform.OpenStoreAsync(result.DataFolder);
         var agreements = await store.ListAgreementsAsync("product:" + Audience, null);
         Assert.Equal(["customers.profiles.profiles_v1", "sales.orders.orders_v1"], agreements.Select(a => a.Dataset).Order(StringComparer.Ordinal));
         Assert.All(agreements, a => Assert.Equal(AgreementStatus.Active, a.Status));
@@ -75,7 +91,7 @@ public sealed class InputAccessTests : IDisposable
     {
         File.Delete(Path.Combine(_mesh.Root, UpstreamPolicy));
 
-        var planned = await _platform.PlanAsync(_mesh.Root, null);
+        var planned = await Platform.PlanAsync(_mesh.Root, null);
 
         var missing = planned.Access.Where(a => !a.Plan.Allowed).ToList();
         Assert.Equal([Profiles, "sales.orders.orders_v1"], missing.Select(a => a.Dataset).Order(StringComparer.Ordinal));
@@ -101,7 +117,7 @@ public sealed class InputAccessTests : IDisposable
         Assert.Contains(first.Datasets, d => d.Address == Profiles);
         await ApplyAsync(); // a second apply does not file the requests again
 
-        await using var served = await _platform.ServeAsync(new ServeOptions { DataFolder = first.DataFolder });
+        await using var served = await Platform.ServeAsync(new ServeOptions { DataFolder = first.DataFolder });
         var state = await served.StateAsync();
         var pending = await served.AgreementsAsync(state.Mesh.People.FindPrincipal("mallory")!);
         Assert.Equal(2, pending.Count(a => a.Consumer == "product:" + Audience && a.Status == AgreementStatus.Pending));

@@ -3,29 +3,46 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Meshwork.Platform.Tests.Quality;
 
-/// <summary><c>mesh test</c>: checks and SLOs on published data, with real DuckDB and SQLite.</summary>
-public sealed class TestRunTests : IDisposable
+public sealed class TestRunTests : TestRunTests<SqliteTestStore>;
+
+/// <summary>The same tests on the PostgreSQL store: the snapshots tested and the outcomes are recorded there.</summary>
+public sealed class TestRunOnPostgresTests : TestRunTests<PostgresTestStore>;
+
+/// <summary><c>mesh test</c>: checks and SLOs on published data, with real DuckDB and the metadata store of <typeparamref name="TStore"/>.</summary>
+public abstract class TestRunTests<TStore> : IAsyncLifetime
+    where TStore : ITestStore
 {
     private const string Orders = "domains/sales/orders/orders.odcs.yaml";
 
     private readonly TestMesh _mesh = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-    private readonly MeshworkPlatform _platform;
+    private MeshworkPlatform? _platform;
 
-    public TestRunTests() => _platform = MeshworkPlatform.Create(m => m.UseTime(_time));
+    private MeshworkPlatform Platform => _platform ?? throw new InvalidOperationException("Not initialized.");
 
-    public void Dispose() => _mesh.Dispose();
+    public async ValueTask InitializeAsync()
+    {
+        var store = await TStore.CreateAsync(TestContext.Current.CancellationToken);
+        _platform = MeshworkPlatform.Create(m => m.UseTime(_time).UseStore(store));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _mesh.Dispose();
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
 
     [Fact]
     public async Task Test_BeforeAnyApply_IsAUsageError() =>
-        await Assert.ThrowsAsync<MeshworkException>(() => _platform.TestAsync(_mesh.Root, null, null));
+        await Assert.ThrowsAsync<MeshworkException>(() => Platform.TestAsync(_mesh.Root, null, null));
 
     [Fact]
     public async Task Test_AfterApply_RunsTheChecksAndRecordsThem()
     {
-        await _platform.ApplyAsync(_mesh.Root, null);
+        await Platform.ApplyAsync(_mesh.Root, null);
 
-        var result = await _platform.TestAsync(_mesh.Root, null, "sales.orders");
+        var result = await Platform.TestAsync(_mesh.Root, null, "sales.orders");
 
         var outcome = Assert.Single(result.Outcomes);
         Assert.Equal(("sales.orders.orders_v1", "passed"), (outcome.Address, outcome.Status));
@@ -36,11 +53,11 @@ public sealed class TestRunTests : IDisposable
     public async Task Test_StaleData_FailsTheFreshnessSlo()
     {
         _mesh.Edit(Orders, "schema:", "slaProperties:\n  - property: latency\n    value: 2\n    unit: h\nschema:");
-        await _platform.ApplyAsync(_mesh.Root, null);
+        await Platform.ApplyAsync(_mesh.Root, null);
 
-        Assert.False((await _platform.TestAsync(_mesh.Root, null, "sales.orders")).Failed);
+        Assert.False((await Platform.TestAsync(_mesh.Root, null, "sales.orders")).Failed);
         _time.Advance(TimeSpan.FromHours(3));
-        var result = await _platform.TestAsync(_mesh.Root, null, "sales.orders");
+        var result = await Platform.TestAsync(_mesh.Root, null, "sales.orders");
 
         var slo = Assert.Single(result.Outcomes, o => o.Name.StartsWith("freshness", StringComparison.Ordinal));
         Assert.Equal("failed", slo.Status);
@@ -52,9 +69,9 @@ public sealed class TestRunTests : IDisposable
     public async Task Test_FailingWarningCheck_DoesNotFail()
     {
         _mesh.Edit(Orders, "      - metric: duplicateValues", "      - metric: rowCount\n        mustBeGreaterThan: 100\n        severity: warning\n      - metric: duplicateValues");
-        await _platform.ApplyAsync(_mesh.Root, null);
+        await Platform.ApplyAsync(_mesh.Root, null);
 
-        var result = await _platform.TestAsync(_mesh.Root, null, "sales.orders");
+        var result = await Platform.TestAsync(_mesh.Root, null, "sales.orders");
 
         Assert.Contains(result.Outcomes, o => o.Status == "warned");
         Assert.False(result.Failed);

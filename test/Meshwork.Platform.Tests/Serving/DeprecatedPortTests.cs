@@ -4,27 +4,44 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Meshwork.Platform.Tests.Serving;
 
+public sealed class DeprecatedPortTests : DeprecatedPortTests<SqliteTestStore>;
+
+/// <summary>The same test on the PostgreSQL store: the deprecated port and its sunset are recorded there.</summary>
+public sealed class DeprecatedPortOnPostgresTests : DeprecatedPortTests<PostgresTestStore>;
+
 /// <summary>
 /// A breaking change published as a new major version: the old version is deprecated, keeps serving its last
 /// snapshot until its sunset (the product's meshwork.sunsetDays), then stops.
 /// </summary>
-public sealed class DeprecatedPortTests : IDisposable
+public abstract class DeprecatedPortTests<TStore> : IAsyncLifetime
+    where TStore : ITestStore
 {
     private const string Contract = "domains/marketing/audience/audience.odcs.yaml";
     private const string Product = "domains/marketing/audience/product.odps.yaml";
 
     private readonly TestMesh _mesh = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-    private readonly MeshworkPlatform _platform;
+    private MeshworkPlatform? _platform;
 
-    public DeprecatedPortTests() => _platform = MeshworkPlatform.Create(m => m.UseTime(_time));
+    private MeshworkPlatform Platform => _platform ?? throw new InvalidOperationException("Not initialized.");
 
-    public void Dispose() => _mesh.Dispose();
+    public async ValueTask InitializeAsync()
+    {
+        var store = await TStore.CreateAsync(TestContext.Current.CancellationToken);
+        _platform = MeshworkPlatform.Create(m => m.UseTime(_time).UseStore(store));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _mesh.Dispose();
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
 
     private async Task ApplyAsync()
     {
         _time.Advance(TimeSpan.FromSeconds(1));
-        var result = await _platform.ApplyAsync(_mesh.Root, null);
+        var result = await Platform.ApplyAsync(_mesh.Root, null);
         Assert.Empty(result.Errors);
     }
 
@@ -50,12 +67,12 @@ public sealed class DeprecatedPortTests : IDisposable
         _mesh.Edit(Contract, "version: 2.0.0", "version: 3.0.0");
         _mesh.Edit(Product, "version: 2.0.0", "version: 3.0.0");
 
-        var planned = await _platform.PlanAsync(_mesh.Root, null);
+        var planned = await Platform.PlanAsync(_mesh.Root, null);
         var deprecation = Assert.Single(planned.Plan!.Changes, c => c.Kind == ChangeKind.DeprecatePort);
         Assert.Equal(_time.GetUtcNow().AddDays(10), deprecation.SunsetAt);
         await ApplyAsync();
 
-        await using var served = await _platform.ServeAsync(new ServeOptions { DataFolder = _mesh.DataFolder });
+        await using var served = await Platform.ServeAsync(new ServeOptions { DataFolder = _mesh.DataFolder });
         var state = await served.StateAsync();
         Assert.Equal(2, await CountAsync(served, "marketing.audience.audience_v3"));
         Assert.Equal(2, await CountAsync(served, "marketing.audience.audience_v2"));
@@ -65,7 +82,7 @@ public sealed class DeprecatedPortTests : IDisposable
         _time.Advance(TimeSpan.FromDays(11));
         await ApplyAsync(); // a new applied stamp makes the served state reload
 
-        await using var later = await _platform.ServeAsync(new ServeOptions { DataFolder = _mesh.DataFolder });
+        await using var later = await Platform.ServeAsync(new ServeOptions { DataFolder = _mesh.DataFolder });
         Assert.Null((await later.StateAsync()).Catalog.FindDataset("marketing.audience.audience_v2"));
         Assert.NotNull((await later.StateAsync()).Catalog.FindDataset("marketing.audience.audience_v3"));
     }

@@ -6,40 +6,55 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Meshwork.Platform.Tests.Serving;
 
+public sealed class ServedFromStoreTests : ServedFromStoreTests<SqliteTestStore>;
+
+/// <summary>The same tests on the PostgreSQL store: the applied mesh is kept there.</summary>
+public sealed class ServedFromStoreOnPostgresTests : ServedFromStoreTests<PostgresTestStore>;
+
 /// <summary>
 /// A server serves the applied mesh the store keeps, never the repository checkout: without the checkout, through
 /// a newer apply (loaded in the background), and refusing a damaged or missing one with a clear error.
 /// </summary>
-public sealed class ServedFromStoreTests : IDisposable
+public abstract class ServedFromStoreTests<TStore> : IAsyncLifetime
+    where TStore : ITestStore
 {
     private const string Product = "domains/marketing/audience/product.odps.yaml";
 
     private readonly TestMesh _mesh = new();
     private readonly string _data = Path.Combine(Path.GetTempPath(), "meshwork-served-" + Guid.NewGuid().ToString("N"));
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-    private readonly MeshworkPlatform _platform;
+    private MeshworkPlatform? _platform;
 
-    public ServedFromStoreTests() => _platform = MeshworkPlatform.Create(m => m.UseTime(_time));
+    private MeshworkPlatform Platform => _platform ?? throw new InvalidOperationException("Not initialized.");
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    public void Dispose()
+    public async ValueTask InitializeAsync()
+    {
+        var store = await TStore.CreateAsync(Cancel);
+        _platform = MeshworkPlatform.Create(m => m.UseTime(_time).UseStore(store));
+    }
+
+    public ValueTask DisposeAsync()
     {
         _mesh.Dispose();
         if (Directory.Exists(_data))
         {
             Directory.Delete(_data, recursive: true);
         }
+
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
     }
 
     private async Task ApplyAsync()
     {
         _time.Advance(TimeSpan.FromSeconds(1));
-        var result = await _platform.ApplyAsync(_mesh.Root, _data, cancellationToken: Cancel);
+        var result = await Platform.ApplyAsync(_mesh.Root, _data, cancellationToken: Cancel);
         Assert.Empty(result.Errors);
     }
 
-    private Task<ServedMesh> ServeAsync() => _platform.ServeAsync(new ServeOptions { DataFolder = _data, RefreshInterval = TimeSpan.FromSeconds(2) }, Cancel);
+    private Task<ServedMesh> ServeAsync() => Platform.ServeAsync(new ServeOptions { DataFolder = _data, RefreshInterval = TimeSpan.FromSeconds(2) }, Cancel);
 
     [Fact]
     public async Task Open_CheckoutDeletedAfterApply_ServesReadsAndRunsTheAppliedMesh()
@@ -103,7 +118,7 @@ public sealed class ServedFromStoreTests : IDisposable
         await ApplyAsync();
         await using var served = await ServeAsync();
         var before = await served.StateAsync(Cancel);
-        await using (var store = await _platform.OpenStoreAsync(_data, Cancel))
+        await using (var store = await Platform.OpenStoreAsync(_data, Cancel))
         {
             await store.RecordAppliedMeshAsync(new AppliedMesh("broken", "/elsewhere", _time.GetUtcNow(), [AppliedFile.Of("mesh.yaml", Encoding.UTF8.GetBytes("name: [\n"))]), Cancel);
         }
@@ -124,7 +139,7 @@ public sealed class ServedFromStoreTests : IDisposable
     public async Task Open_AppliedFileDamagedInTheStore_IsRefusedNamingTheFile()
     {
         await ApplyAsync();
-        await using (var store = await _platform.OpenStoreAsync(_data, Cancel))
+        await using (var store = await Platform.OpenStoreAsync(_data, Cancel))
         {
             var applied = (await store.GetAppliedMeshAsync(Cancel))!;
             // A content whose hash is not the one it is kept under (a disk error, or a hand edit of the database).
@@ -140,7 +155,7 @@ public sealed class ServedFromStoreTests : IDisposable
     [Fact]
     public async Task Open_LastApplyKeptNoMeshInTheStore_AsksForANewApply()
     {
-        await using (var store = await _platform.OpenStoreAsync(_data, Cancel))
+        await using (var store = await Platform.OpenStoreAsync(_data, Cancel))
         {
             await store.SetMetaAsync(MetaKeys.Applied, "applied by an older Meshwork", Cancel);
         }

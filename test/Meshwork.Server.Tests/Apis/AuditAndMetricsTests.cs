@@ -102,12 +102,24 @@ public abstract class AuditAndMetricsTests<TFixture>(TFixture server) : IClassFi
 }
 
 /// <summary>A server whose reads may return at most 5 rows.</summary>
-public sealed class SmallLimitServerFixture : ServerFixture
+public class SmallLimitServerFixture : ServerFixture
 {
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Meshwork:MaxRows"] = "5" };
 }
 
-public sealed class ReadLimitTests(SmallLimitServerFixture server) : IClassFixture<SmallLimitServerFixture>
+/// <summary><see cref="SmallLimitServerFixture"/> on the PostgreSQL store.</summary>
+public sealed class PostgresSmallLimitServerFixture : SmallLimitServerFixture
+{
+    protected override Task<string?> CreateStoreAsync() => PostgresServerFixture.CreateDatabaseAsync();
+}
+
+public sealed class ReadLimitTests(SmallLimitServerFixture server) : ReadLimitTests<SmallLimitServerFixture>(server);
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class ReadLimitOnPostgresTests(PostgresSmallLimitServerFixture server) : ReadLimitTests<PostgresSmallLimitServerFixture>(server);
+
+public abstract class ReadLimitTests<TFixture>(TFixture server) : IClassFixture<TFixture>
+    where TFixture : SmallLimitServerFixture
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 

@@ -5,7 +5,13 @@ using System.Text.Json;
 
 namespace Meshwork.Server.Tests.Apis;
 
-public sealed class CatalogApiTests(ServerFixture server) : IClassFixture<ServerFixture>
+public sealed class CatalogApiTests(ServerFixture server) : CatalogApiTests<ServerFixture>(server);
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class CatalogApiOnPostgresTests(PostgresServerFixture server) : CatalogApiTests<PostgresServerFixture>(server);
+
+public abstract class CatalogApiTests<TFixture>(TFixture server) : IClassFixture<TFixture>
+    where TFixture : ServerFixture
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 

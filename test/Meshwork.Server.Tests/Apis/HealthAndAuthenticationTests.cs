@@ -7,7 +7,13 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Meshwork.Server.Tests.Apis;
 
-public sealed class HealthAndAuthenticationTests(ServerFixture server) : IClassFixture<ServerFixture>
+public sealed class HealthAndAuthenticationTests(ServerFixture server) : HealthAndAuthenticationTests<ServerFixture>(server);
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class HealthAndAuthenticationOnPostgresTests(PostgresServerFixture server) : HealthAndAuthenticationTests<PostgresServerFixture>(server);
+
+public abstract class HealthAndAuthenticationTests<TFixture>(TFixture server) : IClassFixture<TFixture>
+    where TFixture : ServerFixture
 {
     [Theory]
     [InlineData("/healthz")]

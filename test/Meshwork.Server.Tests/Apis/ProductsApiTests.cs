@@ -97,8 +97,14 @@ public abstract class ProductsApiTests<TFixture>(TFixture server) : IClassFixtur
     }
 }
 
+public sealed class ProductsApiRunFailureTests(ServerFixture server) : ProductsApiRunFailureTests<ServerFixture>(server);
+
+/// <summary>The same test on the PostgreSQL store.</summary>
+public sealed class ProductsApiRunFailureOnPostgresTests(PostgresServerFixture server) : ProductsApiRunFailureTests<PostgresServerFixture>(server);
+
 /// <summary>A run that fails on a malformed source line: its own server, since the failed product stays failed.</summary>
-public sealed class ProductsApiRunFailureTests(ServerFixture server) : IClassFixture<ServerFixture>
+public abstract class ProductsApiRunFailureTests<TFixture>(TFixture server) : IClassFixture<TFixture>
+    where TFixture : ServerFixture
 {
     private const string Email = "secret.person@mail.example";
     private const string Phone = "+49 171 5550101";

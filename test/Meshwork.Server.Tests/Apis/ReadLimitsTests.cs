@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Meshwork.Server.Tests.Apis;
 
 /// <summary>The example served with tight read limits: one second per read, one read per principal, two in all.</summary>
-public sealed class LimitedServerFixture : ServerFixture
+public class LimitedServerFixture : ServerFixture
 {
     /// <summary>A dataset whose published files this fixture damages after apply.</summary>
     public const string Damaged = "sales.orders.orders_v1";
@@ -26,11 +26,23 @@ public sealed class LimitedServerFixture : ServerFixture
     }
 }
 
+/// <summary><see cref="LimitedServerFixture"/> on the PostgreSQL store.</summary>
+public sealed class PostgresLimitedServerFixture : LimitedServerFixture
+{
+    protected override Task<string?> CreateStoreAsync() => PostgresServerFixture.CreateDatabaseAsync();
+}
+
+public sealed class ReadLimitsTests(LimitedServerFixture server) : ReadLimitsTests<LimitedServerFixture>(server);
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class ReadLimitsOnPostgresTests(PostgresLimitedServerFixture server) : ReadLimitsTests<PostgresLimitedServerFixture>(server);
+
 /// <summary>
 /// Limits that hold: a read past its time stops the engine, a caller hanging up stops it too, a flood is
 /// answered 429 with Retry-After, and a damaged snapshot is a clear, audited failure.
 /// </summary>
-public sealed class ReadLimitsTests(LimitedServerFixture server) : IClassFixture<LimitedServerFixture>
+public abstract class ReadLimitsTests<TFixture>(TFixture server) : IClassFixture<TFixture>
+    where TFixture : LimitedServerFixture
 {
     // Never ends by itself: a recursion without a stop, beside a dataset so that it is a read.
     private const string Endless = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) AS n FROM customers.profiles.profiles_v1, r";

@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Meshwork.Server.Tests.Apis;
 
 /// <summary>The example with customer profiles scheduled every second, and grains that look every 100 ms.</summary>
-public sealed class ScheduledServerFixture : ServerFixture
+public class ScheduledServerFixture : ServerFixture
 {
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Meshwork:Schedule:Tick"] = "00:00:00.100" };
 
@@ -19,7 +19,19 @@ public sealed class ScheduledServerFixture : ServerFixture
     }
 }
 
-public sealed class ScheduleTests(ScheduledServerFixture server) : IClassFixture<ScheduledServerFixture>
+/// <summary><see cref="ScheduledServerFixture"/> on the PostgreSQL store.</summary>
+public sealed class PostgresScheduledServerFixture : ScheduledServerFixture
+{
+    protected override Task<string?> CreateStoreAsync() => PostgresServerFixture.CreateDatabaseAsync();
+}
+
+public sealed class ScheduleTests(ScheduledServerFixture server) : ScheduleTests<ScheduledServerFixture>(server);
+
+/// <summary>The same test on the PostgreSQL store: the scheduled runs are leased and recorded there.</summary>
+public sealed class ScheduleOnPostgresTests(PostgresScheduledServerFixture server) : ScheduleTests<PostgresScheduledServerFixture>(server);
+
+public abstract class ScheduleTests<TFixture>(TFixture server) : IClassFixture<TFixture>
+    where TFixture : ScheduledServerFixture
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 

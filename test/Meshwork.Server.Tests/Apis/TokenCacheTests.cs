@@ -5,11 +5,17 @@ using Meshwork.Platform.Security;
 
 namespace Meshwork.Server.Tests.Apis;
 
+public sealed class TokenCacheTests(ServerFixture server) : TokenCacheTests<ServerFixture>(server);
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class TokenCacheOnPostgresTests(PostgresServerFixture server) : TokenCacheTests<PostgresServerFixture>(server);
+
 /// <summary>
 /// The server remembers platform tokens it validated (the registry's hot path): a remembered token must still
 /// expire on time and must still name the principal it was issued to.
 /// </summary>
-public sealed class TokenCacheTests(ServerFixture server) : IClassFixture<ServerFixture>
+public abstract class TokenCacheTests<TFixture>(TFixture server) : IClassFixture<TFixture>
+    where TFixture : ServerFixture
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
