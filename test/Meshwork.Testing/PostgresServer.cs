@@ -109,7 +109,8 @@ public sealed partial class PostgresServer : IAsyncDisposable
     private static async Task<PostgresServer> StartSharedAsync()
     {
         var server = await StartAsync(isShared: true, CancellationToken.None);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.StopAsync().GetAwaiter().GetResult();
+        // Best effort at exit: an exception here would turn a green test run's exit code into a failure.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server._cluster.StopQuietlyAsync().GetAwaiter().GetResult();
         return server;
     }
 
@@ -142,7 +143,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         }
         catch
         {
-            await cluster.StopAfterFailedStartAsync();
+            await cluster.StopQuietlyAsync();
             throw;
         }
     }
@@ -225,8 +226,8 @@ public sealed partial class PostgresServer : IAsyncDisposable
             }
         }
 
-        /// <summary>Cleans up after a failed start without hiding why it failed.</summary>
-        public async Task StopAfterFailedStartAsync()
+        /// <summary>Stops and removes the cluster, ignoring a failure: after a failed start (its own error is the one to report) or at process exit.</summary>
+        public async Task StopQuietlyAsync()
         {
             try
             {

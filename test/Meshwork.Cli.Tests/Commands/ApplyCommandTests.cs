@@ -123,4 +123,29 @@ public sealed class ApplyCommandTests
             Directory.Delete(target, recursive: true);
         }
     }
+
+    [Fact]
+    public void Apply_DomainOnAnEngineThatCannotBeOpened_FailsThatDomainsProductsAndTheirConsumersOnly()
+    {
+        var target = CliRunner.NewTempPath();
+        try
+        {
+            CliRunner.CopyTree(Path.Combine(CliRunner.RepositoryRoot, "examples", "retail"), target);
+            File.AppendAllText(Path.Combine(target, "mesh.yaml"), "engines:\n  - name: warehouse\n    type: postgres\n    connection: \"host=127.0.0.1\"\n");
+            File.AppendAllText(Path.Combine(target, "domains", "customers", "domain.yaml"), "engine: warehouse\n");
+
+            var (exitCode, output, error) = CliRunner.Run("apply", target, "--yes");
+
+            Assert.Equal(1, exitCode);
+            Assert.Contains("mesh: customers.profiles: engine 'warehouse' (postgres) of domain 'customers' cannot be opened: ", error, StringComparison.Ordinal);
+            Assert.Contains("customers  0 applied; skipped customers.customer_value; failed customers.profiles", output, StringComparison.Ordinal);
+            Assert.Contains("marketing  1 applied; skipped marketing.campaign_audience", output, StringComparison.Ordinal);
+            Assert.Contains("sales      3 applied", output, StringComparison.Ordinal);
+            Assert.Contains("finance    3 applied", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(target, recursive: true);
+        }
+    }
 }
