@@ -96,16 +96,6 @@ public sealed record ConsumerLimits
 /// <summary>A consumer's query as the engine parsed it: the datasets it reads and the statement rewritten from its syntax tree.</summary>
 public sealed record QueryInspection(IReadOnlyList<string> Datasets, string Sql);
 
-/// <summary>
-/// A dataset as one consumer may read it: its current snapshot, the columns the access plan allows with their
-/// masks, and the row filter. The engine applies masks and the filter inside the view, before any consumer
-/// expression can see a value.
-/// </summary>
-public sealed record GovernedView(string Address, string SnapshotFolder, IReadOnlyList<GovernedColumn> Columns, FilterExpr? Filter = null);
-
-/// <summary>A readable column and its mask (none: the clear value).</summary>
-public sealed record GovernedColumn(string Name, ColumnMask? Mask = null);
-
 /// <summary>A consumer query the engine will not run, with the reason.</summary>
 public sealed class QueryRefusedException : Exception
 {

@@ -57,10 +57,23 @@ public sealed partial class PostgresServer : IAsyncDisposable
         StartAsync(isShared: false, cancellationToken);
 
     /// <summary>
-    /// The one server of this process (a test assembly), started on first use and stopped when the process exits.
+    /// The one server of this process (a test assembly), started on first use and stopped as the assembly ends (its
+    /// test project registers <see cref="SharedPostgresServerLifetime"/>) or, failing that, when the process exits.
     /// Tests isolate themselves with <see cref="CreateDatabaseAsync"/>; disposing it is a no-op.
     /// </summary>
     public static Task<PostgresServer> SharedAsync() => Shared.Value;
+
+    /// <summary>
+    /// Stops the shared server when one was started: called by <see cref="SharedPostgresServerLifetime"/> as the test
+    /// assembly ends, so the work (a cluster of many test databases to delete) is done inside the run, not at process exit.
+    /// </summary>
+    public static async Task StopSharedAsync()
+    {
+        if (Shared.IsValueCreated && Shared.Value.IsCompletedSuccessfully)
+        {
+            await (await Shared.Value).StopAsync();
+        }
+    }
 
     /// <summary>Creates an empty database and returns a connection string to it.</summary>
     /// <param name="name">1 to 63 lower-case letters, digits and '_', starting with a letter or '_'.</param>
