@@ -68,6 +68,31 @@ public sealed class MeshGovernance
     }
 
     /// <summary>
+    /// The access plan of a read that may stand on one of the principal's active agreements on the dataset: only one
+    /// whose purpose is the read's stated purpose counts (purpose limitation). A read the policies alone do not permit,
+    /// by a principal whose agreements cover other purposes, is denied saying which purposes those are.
+    /// </summary>
+    public AccessPlan? Plan(Principal principal, string address, AccessRequest request, IReadOnlyList<Agreement> active)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(active);
+        var agreement = active.FirstOrDefault(a => Purposes.Same(a.Purpose, request.Purpose));
+        var plan = Plan(principal, address, request, agreement);
+        if (plan is { Allowed: false } && agreement is null && active.Count > 0)
+        {
+            var covered = Purposes.List(active.Select(a => a.Purpose).Distinct(StringComparer.OrdinalIgnoreCase));
+            var stated = string.IsNullOrWhiteSpace(request.Purpose) ? "states no purpose" : $"states the purpose '{request.Purpose.Trim()}'";
+            return plan with
+            {
+                Reason = $"'{principal.Id}' may not read {address} for this purpose: the read {stated}, and the access agreement(s) on it cover {covered}. "
+                    + "State one of those (purpose=...), or request access for this purpose.",
+            };
+        }
+
+        return plan;
+    }
+
+    /// <summary>
     /// How a product's pipeline may read each upstream dataset of its input ports: as the product's principal
     /// (<see cref="Principal.ForProduct"/>), under its active agreement on that dataset when it holds one (whose
     /// purpose is then the request's purpose), through the same access plan as any other read.

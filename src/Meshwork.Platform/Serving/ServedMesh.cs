@@ -23,6 +23,11 @@ public sealed record ServedState(Mesh Mesh, CatalogIndex Catalog, MeshGovernance
     public AccessPlan Plan(Principal principal, string address, string? purpose, string channel, Agreement? agreement = null) =>
         Governance.Plan(principal, address, new AccessRequest(purpose, channel), agreement)
             ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
+
+    /// <summary>The access plan of a read that may stand on one of <paramref name="active"/>: the one covering the read's purpose.</summary>
+    public AccessPlan Plan(Principal principal, string address, string? purpose, string channel, IReadOnlyList<Agreement> active) =>
+        Governance.Plan(principal, address, new AccessRequest(purpose, channel), active)
+            ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
 }
 
 /// <summary>A dataset's published state: its current snapshot, latest checks and SLOs.</summary>
@@ -216,7 +221,7 @@ public sealed class ServedMesh : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(principal);
         var state = await StateAsync(cancellationToken).ConfigureAwait(false);
         var dataset = state.Catalog.FindDataset(address) ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
-        var plan = state.Plan(principal, address, purpose, "http", await ActiveAgreementAsync(principal, address, cancellationToken).ConfigureAwait(false));
+        var plan = state.Plan(principal, address, purpose, "http", await ActiveAgreementsAsync(principal, address, cancellationToken).ConfigureAwait(false));
         if (!plan.Allowed)
         {
             await AuditDeniedAsync(principal, "read", address, purpose, plan, cancellationToken).ConfigureAwait(false);
@@ -311,7 +316,7 @@ public sealed class ServedMesh : IAsyncDisposable
         foreach (var address in inspection.Datasets)
         {
             _ = state.Catalog.FindDataset(address) ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
-            var plan = state.Plan(principal, address, purpose, "sql", await ActiveAgreementAsync(principal, address, cancellationToken).ConfigureAwait(false));
+            var plan = state.Plan(principal, address, purpose, "sql", await ActiveAgreementsAsync(principal, address, cancellationToken).ConfigureAwait(false));
             if (!plan.Allowed)
             {
                 await AuditDeniedAsync(principal, "query", address, purpose, plan, cancellationToken).ConfigureAwait(false);
@@ -431,6 +436,12 @@ public sealed class ServedMesh : IAsyncDisposable
             throw new ServingException(ServingError.BadRequest, "An access request needs a purpose: what will the data be used for?");
         }
 
+        if (state.Mesh.FindProduct(dataset.ProductKey) is { } owner && Purposes.AllowedFor(owner) is { } allowed && !allowed.Any(p => Purposes.Same(p, purpose)))
+        {
+            throw new ServingException(ServingError.Forbidden,
+                $"{owner.Key} says its data may be used for {Purposes.List(allowed)} only ({Purposes.AllowedProperty}); '{purpose.Trim()}' is not one of them.");
+        }
+
         var unknown = (columns ?? []).Where(c => dataset.Columns.All(d => d.Name != c)).ToList();
         if (unknown.Count > 0)
         {
@@ -514,8 +525,8 @@ public sealed class ServedMesh : IAsyncDisposable
             ? state.Mesh.FindProduct(agreement.Consumer[Principal.ProductPrefix.Length..])?.OwnerTeam
             : null;
 
-    private async Task<Agreement?> ActiveAgreementAsync(Principal principal, string address, CancellationToken cancellationToken) =>
-        (await _store.ListAgreementsAsync(principal.Id, address, cancellationToken).ConfigureAwait(false)).FirstOrDefault(a => a.IsActive(Today));
+    private async Task<IReadOnlyList<Agreement>> ActiveAgreementsAsync(Principal principal, string address, CancellationToken cancellationToken) =>
+        [.. (await _store.ListAgreementsAsync(principal.Id, address, cancellationToken).ConfigureAwait(false)).Where(a => a.IsActive(Today))];
 
     public async ValueTask DisposeAsync()
     {

@@ -34,12 +34,12 @@ public abstract class AccessApiTests<TFixture>(TFixture server) : IClassFixture<
         Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
         Assert.Equal("active", (await approved.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("state").GetString());
 
-        var rows = await sam.GetStringAsync(new Uri(Data, UriKind.Relative), Cancel);
+        var rows = await sam.GetStringAsync(new Uri($"{Data}&purpose=reporting", UriKind.Relative), Cancel);
         Assert.NotEmpty(rows);
         Assert.DoesNotContain("@example.", rows, StringComparison.Ordinal); // the agreement permits the read; the pii mask still applies outside the owning team
 
         Assert.Equal(HttpStatusCode.OK, (await DecideAsync(sam, Id(requested), "revoke", new { reason = "done" })).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await sam.GetAsync(new Uri(Data, UriKind.Relative), Cancel)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await sam.GetAsync(new Uri($"{Data}&purpose=reporting", UriKind.Relative), Cancel)).StatusCode);
     }
 
     [Fact]
@@ -80,11 +80,34 @@ public abstract class AccessApiTests<TFixture>(TFixture server) : IClassFixture<
         var requested = await RequestAsync(fiona, new { dataset = Profiles, purpose = "invoicing", columns = IdAndCountry });
         await DecideAsync(server.Client("olivia"), Id(requested), "approve", new { });
 
-        var allowed = await fiona.GetAsync(new Uri($"{Data}&columns=customer_id,country", UriKind.Relative), Cancel);
-        var refused = await fiona.GetAsync(new Uri($"{Data}&columns=email", UriKind.Relative), Cancel);
+        var allowed = await fiona.GetAsync(new Uri($"{Data}&columns=customer_id,country&purpose=invoicing", UriKind.Relative), Cancel);
+        var refused = await fiona.GetAsync(new Uri($"{Data}&columns=email&purpose=invoicing", UriKind.Relative), Cancel);
 
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task Read_StandingOnAnAgreement_MustStateAPurposeItCovers()
+    {
+        var sam = server.Client("sam");
+        var requested = await RequestAsync(sam, new { dataset = "customers.customer_value.customer_value_v1", purpose = "Quarterly reporting" });
+        await DecideAsync(server.Client("olivia"), Id(requested), "approve", new { });
+        const string Values = "/api/v1/datasets/customers.customer_value.customer_value_v1/data?format=ndjson";
+
+        var covered = await sam.GetAsync(new Uri($"{Values}&purpose=%20quarterly%20REPORTING", UriKind.Relative), Cancel);
+        var other = await sam.GetAsync(new Uri($"{Values}&purpose=marketing", UriKind.Relative), Cancel);
+        var none = await sam.GetAsync(new Uri(Values, UriKind.Relative), Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, covered.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        Assert.Contains("states the purpose 'marketing', and the access agreement(s) on it cover 'Quarterly reporting'",
+            (await other.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, none.StatusCode);
+        Assert.Contains("states no purpose", (await none.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var audit = await server.Client("admin").GetFromJsonAsync<JsonElement>("/api/v1/audit?limit=20", Cancel);
+        Assert.Contains(audit.EnumerateArray().Select(r => r.GetProperty("entry")), e => e.GetProperty("principal").GetString() == "sam"
+            && e.GetProperty("outcome").GetString() == "denied" && e.GetProperty("purpose").GetString() == "marketing");
     }
 
     [Theory]
