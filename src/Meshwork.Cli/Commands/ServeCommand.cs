@@ -4,6 +4,7 @@ using Meshwork.Loading;
 using Meshwork.Platform.Planning;
 using Meshwork.Platform.Store;
 using Meshwork.Server;
+using Meshwork.Web.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -60,9 +61,16 @@ internal static class ServeCommand
                 error.WriteLine($"mesh: {message}");
             }
 
-            // up is the laptop path: the web UI lets you sign in as anyone of people.yaml (serve never does).
-            return await ServeAsync(planned.DataFolder, platforms.Store(parseResult), parseResult.GetRequiredValue(urls), demo: true, output, error,
-                cancellationToken);
+            // up is the laptop path: the web UI lets you sign in as anyone of people.yaml (serve never does), but only
+            // while it listens on this machine alone.
+            var listen = parseResult.GetRequiredValue(urls);
+            var demo = Loopback.OnlyLoopback(listen);
+            if (!demo)
+            {
+                output.WriteLine($"Demo sign-in is off: {listen} is reachable from other machines. Sign in with a token (mesh token <principal>).");
+            }
+
+            return await ServeAsync(planned.DataFolder, platforms.Store(parseResult), listen, demo, output, error, cancellationToken);
         });
         return command;
     }
