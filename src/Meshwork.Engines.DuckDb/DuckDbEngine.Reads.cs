@@ -96,15 +96,39 @@ public sealed partial class DuckDbEngine
     {
         ArgumentNullException.ThrowIfNull(view);
         await ProvisionAsync(view.Address, cancellationToken).ConfigureAwait(false);
-        // Masks are in the projection and the filter in the WHERE of the view itself: a consumer's query only
-        // ever sees masked values of visible rows, wherever it uses the view.
-        var columns = string.Join(", ", view.Columns.Select(c => $"{(c.Mask is { } mask ? DuckDbGovernance.Mask(Identifier(c.Name), mask, maskKey.Span) : Identifier(c.Name))} AS {Identifier(c.Name)}"));
         // The snapshot's files by name, not a glob: a snapshot never changes, and the session may then open exactly these.
         var files = SnapshotFiles(view);
+        var source = $"read_parquet([{string.Join(", ", files.Select(Literal))}])";
+        // A mask keeps its column's type, so the snapshot's types are read first.
+        var types = view.Columns.Any(c => c.Mask is not null) ? await TypesAsync(source, view.Address, cancellationToken).ConfigureAwait(false) : [];
+        // Masks are in the projection and the filter in the WHERE of the view itself: a consumer's query only
+        // ever sees masked values of visible rows, wherever it uses the view.
+        var columns = string.Join(", ", view.Columns.Select(c =>
+            $"{(c.Mask is { } mask ? DuckDbGovernance.Mask(Identifier(c.Name), types.GetValueOrDefault(c.Name, "VARCHAR"), mask, maskKey.Span) : Identifier(c.Name))} AS {Identifier(c.Name)}"));
         var where = view.Filter is { } filter ? $" WHERE coalesce({DuckDbGovernance.Filter(filter)}, FALSE)" : string.Empty;
-        await ExecuteAsync($"CREATE OR REPLACE VIEW {Address(view.Address)} AS SELECT {columns} FROM read_parquet([{string.Join(", ", files.Select(Literal))}]){where}",
+        await ExecuteAsync($"CREATE OR REPLACE VIEW {Address(view.Address)} AS SELECT {columns} FROM {source}{where}",
             cancellationToken, $"Opening '{view.Address}'").ConfigureAwait(false);
         return files;
+    }
+
+    /// <summary>The column types of a snapshot, by name.</summary>
+    private async Task<Dictionary<string, string>> TypesAsync(string source, string address, CancellationToken cancellationToken)
+    {
+        var types = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            await using var reader = await ReadAsync($"DESCRIBE SELECT * FROM {source}", cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                types[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+        catch (EngineException e)
+        {
+            throw new EngineException($"Opening '{address}': {e.Message}", e);
+        }
+
+        return types;
     }
 
     private static string[] SnapshotFiles(GovernedView view)

@@ -765,6 +765,83 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         Assert.NotNull(values[0]);
     }
 
+    [Theory]
+    [InlineData(MaskKind.Mask)]
+    [InlineData(MaskKind.ShowLast4)]
+    [InlineData(MaskKind.ShowFirst4)]
+    [InlineData(MaskKind.Hash)]
+    [InlineData(MaskKind.Null)]
+    [InlineData(MaskKind.DateShowYear)]
+    [InlineData(MaskKind.None)]
+    public async Task Serve_EveryMask_KeepsEveryColumnsType(MaskKind kind)
+    {
+        // One schema for every reader: a masked column has the type the clear one has.
+        var typed = await PublishTypedAsync();
+        var columns = new[] { "id", "amount", "price", "born", "seen", "flag", "label" };
+        await using var clear = await ServeAsync(typed, [.. columns.Select(c => new GovernedColumn(c))], address: TypedAddress);
+        await using var masked = await ServeAsync(typed, [new GovernedColumn("id"), .. columns.Skip(1).Select(c => new GovernedColumn(c, new ColumnMask(kind)))], address: TypedAddress);
+
+        Assert.Equal(await clear.IntrospectAsync(TypedAddress), await masked.IntrospectAsync(TypedAddress));
+    }
+
+    [Fact]
+    public async Task Serve_MaskOfNumbers_KeepsTheShapeWithEveryDigitOne()
+    {
+        var rows = await TypedMaskedAsync(new ColumnMask(MaskKind.Mask), "amount", "price");
+
+        Assert.Equal([1111111L, null], rows.Select(r => r[0] is null ? (long?)null : ToLong(r[0])));
+        Assert.Equal([-111.11m, null], rows.Select(r => r[1] is null ? (decimal?)null : Convert.ToDecimal(r[1], System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task Serve_MaskShowLast4OfANumber_KeepsItsLastFourDigits()
+    {
+        var rows = await TypedMaskedAsync(new ColumnMask(MaskKind.ShowLast4), "amount");
+
+        Assert.Equal(1114567L, ToLong(rows[0][0]));
+    }
+
+    [Fact]
+    public async Task Serve_MaskHashOfAnInteger_IsANumberEqualForEqualValuesAndNullForNull()
+    {
+        var typed = await PublishTypedAsync();
+        await using var consumer = await ServeAsync(typed, [new GovernedColumn("id"), new GovernedColumn("amount", new ColumnMask(MaskKind.Hash)),
+            new GovernedColumn("twin", new ColumnMask(MaskKind.Hash))], address: TypedAddress);
+
+        var rows = await RowsAsync(consumer, $"SELECT amount, twin FROM {TypedAddress} ORDER BY id");
+
+        // The hash's first 60 bits of HMAC-SHA256 over the value's text: keyed, equal across columns and datasets.
+        Assert.Equal(Convert.ToInt64(Hmac("1234567")[..15], 16), ToLong(rows[0][0]));
+        Assert.Equal(ToLong(rows[0][0]), ToLong(rows[0][1]));
+        Assert.Null(rows[1][0]);
+    }
+
+    [Fact]
+    public async Task Serve_MaskOfDatesAndTimestamps_KeepsTheYear()
+    {
+        var rows = await TypedMaskedAsync(new ColumnMask(MaskKind.Mask), "born", "seen");
+
+        Assert.Equal(new DateOnly(1990, 1, 1), ToDate(rows[0][0]));
+        Assert.Equal(new DateTime(2024, 1, 1), Convert.ToDateTime(rows[0][1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Null(rows[1][0]);
+    }
+
+    [Fact]
+    public async Task Serve_MaskOfABoolean_IsNull()
+    {
+        var rows = await TypedMaskedAsync(new ColumnMask(MaskKind.Mask), "flag");
+
+        Assert.Equal([null, null], rows.Select(r => r[0]));
+    }
+
+    [Fact]
+    public async Task Serve_CustomMaskOfAnotherType_IsCastToTheColumnsType()
+    {
+        var rows = await TypedMaskedAsync(new ColumnMask(MaskKind.Custom, "{column} * 2"), "amount");
+
+        Assert.Equal(2469134L, ToLong(rows[0][0]));
+    }
+
     [Fact]
     public async Task Serve_View_HasOnlyTheGivenColumnsInTheirOrder()
     {
@@ -1070,6 +1147,28 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     /// Four people: 1 with every value, 2 with nothing but its id, 3 with short values, 4 in France.
     /// Published as a snapshot under <see cref="Folder"/>; returns the snapshot folder.
     /// </summary>
+    private const string TypedAddress = "test.governed.typed_v1";
+
+    /// <summary>A snapshot with a column of each kind: integers, a decimal, a date, a timestamp, a boolean, text.</summary>
+    private async Task<string> PublishTypedAsync()
+    {
+        await Engine.TransformAsync("""
+            SELECT * FROM (VALUES
+                (1, CAST(1234567 AS BIGINT), CAST(-123.45 AS DECIMAL(10,2)), DATE '1990-05-06', TIMESTAMP '2024-07-08 09:10:11', TRUE, 'Ab1', CAST(1234567 AS BIGINT)),
+                (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+            ) AS t(id, amount, price, born, seen, flag, label, twin)
+            """, "typed");
+        return (await Engine.PublishAsync("typed", Path.Combine(Folder, "snapshots", "typed-" + Guid.NewGuid().ToString("N")[..6]))).Folder;
+    }
+
+    /// <summary>The given columns of the typed snapshot, each under <paramref name="mask"/>, by id.</summary>
+    private async Task<List<object?[]>> TypedMaskedAsync(ColumnMask mask, params string[] columns)
+    {
+        var typed = await PublishTypedAsync();
+        await using var consumer = await ServeAsync(typed, [new GovernedColumn("id"), .. columns.Select(c => new GovernedColumn(c, mask))], address: TypedAddress);
+        return await RowsAsync(consumer, $"SELECT {string.Join(", ", columns)} FROM {TypedAddress} ORDER BY id");
+    }
+
     private async Task<string> PublishPeopleAsync(string? folder = null)
     {
         await Engine.TransformAsync("""
@@ -1101,12 +1200,13 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     }
 
     /// <summary>A fresh engine serving the people snapshot as <see cref="PeopleAddress"/>, locked to the snapshot's files.</summary>
-    private async Task<IEngine> ServeAsync(string snapshot, IReadOnlyList<GovernedColumn> columns, FilterExpr? filter = null, ConsumerLimits? limits = null)
+    private async Task<IEngine> ServeAsync(string snapshot, IReadOnlyList<GovernedColumn> columns, FilterExpr? filter = null, ConsumerLimits? limits = null,
+        string address = PeopleAddress)
     {
         var consumer = await OpenEngineAsync();
         try
         {
-            await consumer.ServeAsync([new GovernedView(PeopleAddress, snapshot, columns, filter)], limits ?? new ConsumerLimits(), MaskKey);
+            await consumer.ServeAsync([new GovernedView(address, snapshot, columns, filter)], limits ?? new ConsumerLimits(), MaskKey);
             return consumer;
         }
         catch

@@ -44,6 +44,29 @@ public abstract class DataApiTests<TFixture>(TFixture server) : IClassFixture<TF
     }
 
     [Fact]
+    public async Task Read_AsArrow_HasOneSchemaForTheOwnerAndAReaderWhoseColumnsAreMasked()
+    {
+        // olivia owns the profiles; mallory reads them masked (pii-masked-outside-owner): birth_date stays a date.
+        async Task<Apache.Arrow.Schema> SchemaAsync(string principal)
+        {
+            var response = await server.Client(principal).GetAsync(new Uri($"/api/v1/datasets/{Profiles}/data?format=arrow&purpose=marketing", UriKind.Relative), Cancel);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var reader = new ArrowStreamReader(await response.Content.ReadAsStreamAsync(Cancel));
+            while (await reader.ReadNextRecordBatchAsync(Cancel) is not null)
+            {
+            }
+
+            return reader.Schema;
+        }
+
+        var owner = await SchemaAsync("olivia");
+        var masked = await SchemaAsync("mallory");
+
+        Assert.Equal(owner.FieldsList.Select(f => (f.Name, f.DataType.TypeId)), masked.FieldsList.Select(f => (f.Name, f.DataType.TypeId)));
+        Assert.Equal(Apache.Arrow.Types.ArrowTypeId.Date32, masked.FieldsList.Single(f => f.Name == "birth_date").DataType.TypeId);
+    }
+
+    [Fact]
     public async Task Read_AsParquet_IsAReadableParquetFile()
     {
         var expected = await PublishedRowsAsync(Profiles);
