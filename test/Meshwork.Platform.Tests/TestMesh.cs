@@ -4,7 +4,7 @@ using Meshwork.Model;
 namespace Meshwork.Platform.Tests;
 
 /// <summary>A copy of the base fixture mesh in a temporary folder, to edit and reload.</summary>
-internal sealed class TestMesh : IDisposable
+public sealed class TestMesh : IDisposable
 {
     public TestMesh()
     {

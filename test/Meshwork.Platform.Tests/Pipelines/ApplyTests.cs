@@ -1,6 +1,5 @@
 using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Store;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Meshwork.Platform.Tests.Pipelines;
 
@@ -10,34 +9,15 @@ public sealed class ApplyTests : ApplyTests<SqliteTestStore>;
 public sealed class ApplyOnPostgresTests : ApplyTests<PostgresTestStore>;
 
 /// <summary><c>mesh apply</c> end to end on the base fixture mesh, with real DuckDB and the metadata store of <typeparamref name="TStore"/>.</summary>
-public abstract class ApplyTests<TStore> : IAsyncLifetime
+public abstract class ApplyTests<TStore> : PlatformTestBase<TStore>
     where TStore : ITestStore
 {
     private const string Orders = "domains/sales/orders/data/orders.csv";
 
-    private readonly TestMesh _mesh = new();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-    private MeshworkPlatform? _platform;
-
-    private MeshworkPlatform Platform => _platform ?? throw new InvalidOperationException("Not initialized.");
-
-    public async ValueTask InitializeAsync()
-    {
-        var store = await TStore.CreateAsync(TestContext.Current.CancellationToken);
-        _platform = MeshworkPlatform.Create(m => m.UseTime(_time).UseStore(store));
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _mesh.Dispose();
-        GC.SuppressFinalize(this);
-        return ValueTask.CompletedTask;
-    }
-
     private Task<Meshwork.Platform.Pipelines.ApplyResult> ApplyAsync()
     {
-        _time.Advance(TimeSpan.FromSeconds(1));
-        return Platform.ApplyAsync(_mesh.Root, null);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        return Platform.ApplyAsync(Repo.Root, null);
     }
 
     [Fact]
@@ -68,7 +48,7 @@ public abstract class ApplyTests<TStore> : IAsyncLifetime
     [Fact]
     public async Task Apply_InvalidSourceRows_AreQuarantinedWithTheRunNotLost()
     {
-        File.WriteAllText(Path.Combine(_mesh.Root, Orders), "order_id,customer_id,amount\n1,1,10.5\n2,2,20.0\n2,1,3\nx,1,1\n3,,5\n");
+        File.WriteAllText(Path.Combine(Repo.Root, Orders), "order_id,customer_id,amount\n1,1,10.5\n2,2,20.0\n2,1,3\nx,1,1\n3,,5\n");
 
         var result = await ApplyAsync();
 
@@ -85,7 +65,7 @@ public abstract class ApplyTests<TStore> : IAsyncLifetime
     {
         // Past the rows DuckDB sniffs (20,480), a line with a column too many fails the read, and DuckDB's error repeats it.
         var good = string.Concat(Enumerable.Range(1, 21_000).Select(i => $"{i},{i % 2 + 1},{i}.5\n"));
-        File.WriteAllText(Path.Combine(_mesh.Root, Orders), "order_id,customer_id,amount\n" + good + "99999,secret.person@mail.example,3,+49 171 5550101\n");
+        File.WriteAllText(Path.Combine(Repo.Root, Orders), "order_id,customer_id,amount\n" + good + "99999,secret.person@mail.example,3,+49 171 5550101\n");
 
         var result = await ApplyAsync();
 
@@ -112,8 +92,8 @@ public abstract class ApplyTests<TStore> : IAsyncLifetime
             Assert.Equal(2, (await store.GetCurrentSnapshotAsync("sales.orders.orders_v1"))!.Rows);
         }
 
-        File.AppendAllText(Path.Combine(_mesh.Root, Orders), "3,1,7.5\n");
-        File.SetLastWriteTimeUtc(Path.Combine(_mesh.Root, Orders), DateTime.UtcNow.AddMinutes(1));
+        File.AppendAllText(Path.Combine(Repo.Root, Orders), "3,1,7.5\n");
+        File.SetLastWriteTimeUtc(Path.Combine(Repo.Root, Orders), DateTime.UtcNow.AddMinutes(1));
 
         var second = await ApplyAsync();
 
@@ -132,12 +112,12 @@ public abstract class ApplyTests<TStore> : IAsyncLifetime
             old = (await store.GetCurrentSnapshotAsync("sales.orders.orders_v1"))!.Snapshot;
         }
 
-        File.AppendAllText(Path.Combine(_mesh.Root, Orders), "3,1,7.5\n");
-        File.SetLastWriteTimeUtc(Path.Combine(_mesh.Root, Orders), DateTime.UtcNow.AddMinutes(1));
+        File.AppendAllText(Path.Combine(Repo.Root, Orders), "3,1,7.5\n");
+        File.SetLastWriteTimeUtc(Path.Combine(Repo.Root, Orders), DateTime.UtcNow.AddMinutes(1));
         await ApplyAsync();
         Assert.True(Directory.Exists(Path.Combine(first.DataFolder, old)), "a reader on the previous snapshot must still find it");
 
-        _time.Advance(Meshwork.Platform.Pipelines.PipelineRunner.DefaultSnapshotGrace);
+        Time.Advance(Meshwork.Platform.Pipelines.PipelineRunner.DefaultSnapshotGrace);
         var later = await ApplyAsync();
 
         Assert.All(later.Datasets, d => Assert.True(d.Unchanged));
@@ -156,8 +136,8 @@ public abstract class ApplyTests<TStore> : IAsyncLifetime
         var unpublished = Directory.CreateDirectory(Path.Combine(dataset, "20261125T000000000-deadbeef")).FullName;
         var staging = Directory.CreateDirectory(Path.Combine(dataset, "20261125T000000000-deadbeef.writing-0123")).FullName;
 
-        File.AppendAllText(Path.Combine(_mesh.Root, Orders), "3,1,7.5\n");
-        File.SetLastWriteTimeUtc(Path.Combine(_mesh.Root, Orders), DateTime.UtcNow.AddMinutes(1));
+        File.AppendAllText(Path.Combine(Repo.Root, Orders), "3,1,7.5\n");
+        File.SetLastWriteTimeUtc(Path.Combine(Repo.Root, Orders), DateTime.UtcNow.AddMinutes(1));
         await ApplyAsync();
 
         Assert.False(Directory.Exists(unpublished));
@@ -168,8 +148,8 @@ public abstract class ApplyTests<TStore> : IAsyncLifetime
     [Fact]
     public async Task Apply_ProductViolatingAnEnforcedRule_IsRefusedAndItsConsumersSkipped()
     {
-        Directory.CreateDirectory(Path.Combine(_mesh.Root, "policies"));
-        File.WriteAllText(Path.Combine(_mesh.Root, "policies", "certified.policy.yaml"), """
+        Directory.CreateDirectory(Path.Combine(Repo.Root, "policies"));
+        File.WriteAllText(Path.Combine(Repo.Root, "policies", "certified.policy.yaml"), """
             apiVersion: meshwork/v1
             kind: Policy
             name: certified-orders
@@ -190,8 +170,8 @@ public abstract class ApplyTests<TStore> : IAsyncLifetime
     [Fact]
     public async Task Apply_RuleInItsGracePeriod_OnlyWarns()
     {
-        Directory.CreateDirectory(Path.Combine(_mesh.Root, "policies"));
-        File.WriteAllText(Path.Combine(_mesh.Root, "policies", "certified.policy.yaml"), """
+        Directory.CreateDirectory(Path.Combine(Repo.Root, "policies"));
+        File.WriteAllText(Path.Combine(Repo.Root, "policies", "certified.policy.yaml"), """
             apiVersion: meshwork/v1
             kind: Policy
             name: certified-orders
@@ -213,7 +193,7 @@ public abstract class ApplyTests<TStore> : IAsyncLifetime
     [Fact]
     public async Task Apply_UnreadableSourceFile_FailsThatProductAndItsConsumersOnly()
     {
-        File.WriteAllText(Path.Combine(_mesh.Root, "domains/customers/profiles/data/customers.json"), "{\"customer_id\": 1, \"email\": \n");
+        File.WriteAllText(Path.Combine(Repo.Root, "domains/customers/profiles/data/customers.json"), "{\"customer_id\": 1, \"email\": \n");
 
         var result = await ApplyAsync();
 
@@ -225,7 +205,7 @@ public abstract class ApplyTests<TStore> : IAsyncLifetime
     [Fact]
     public async Task Apply_TransformSqlError_NamesTheTransformFile()
     {
-        File.WriteAllText(Path.Combine(_mesh.Root, "domains/marketing/audience/transform.sql"), "SELECT customer_id,\n  no_such_column AS total\nFROM customers.profiles.profiles_v1\n");
+        File.WriteAllText(Path.Combine(Repo.Root, "domains/marketing/audience/transform.sql"), "SELECT customer_id,\n  no_such_column AS total\nFROM customers.profiles.profiles_v1\n");
 
         var result = await ApplyAsync();
 
@@ -237,7 +217,7 @@ public abstract class ApplyTests<TStore> : IAsyncLifetime
     [Fact]
     public async Task Apply_ProductLeasedByAnotherProcess_IsReportedAndNotRun()
     {
-        var data = Path.Combine(_mesh.Root, ".mesh");
+        var data = Path.Combine(Repo.Root, ".mesh");
         await using (var store = await Platform.OpenStoreAsync(data))
         {
             Assert.True(await store.TryAcquireLeaseAsync("sales.orders", new LeaseHolder(Guid.NewGuid().ToString("N"), "other-node", 1), "their-run", TimeSpan.FromHours(1)));
@@ -253,7 +233,7 @@ public abstract class ApplyTests<TStore> : IAsyncLifetime
     {
         // What a kill -9 leaves in a container whose restarted process got the same PID: a lease of this machine
         // and PID held by another instance, whose lock file is there but free, and its run still marked running.
-        var data = Path.Combine(_mesh.Root, ".mesh");
+        var data = Path.Combine(Repo.Root, ".mesh");
         var killed = new LeaseHolder(Guid.NewGuid().ToString("N"), Environment.MachineName, Environment.ProcessId);
         await using (var store = await Platform.OpenStoreAsync(data))
         {
@@ -277,7 +257,7 @@ public abstract class ApplyTests<TStore> : IAsyncLifetime
     [Fact]
     public async Task Apply_LeaseOfALiveProcessOnThisMachine_IsNotTaken()
     {
-        var data = Path.Combine(_mesh.Root, ".mesh");
+        var data = Path.Combine(Repo.Root, ".mesh");
         var living = new LeaseHolder(Guid.NewGuid().ToString("N"), Environment.MachineName, Environment.ProcessId);
         await using (var store = await Platform.OpenStoreAsync(data))
         {

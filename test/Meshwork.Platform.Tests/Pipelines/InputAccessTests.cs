@@ -2,7 +2,6 @@ using DuckDB.NET.Data;
 using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Serving;
 using Meshwork.Platform.Store;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Meshwork.Platform.Tests.Pipelines;
 
@@ -15,40 +14,21 @@ public sealed class InputAccessOnPostgresTests : InputAccessTests<PostgresTestSt
 /// An aggregate product's cross-team inputs stand on access agreements, and its pipeline reads upstream data
 /// through its own access plan. The base fixture's marketing.audience reads customers.profiles and sales.orders.
 /// </summary>
-public abstract class InputAccessTests<TStore> : IAsyncLifetime
+public abstract class InputAccessTests<TStore> : PlatformTestBase<TStore>
     where TStore : ITestStore
 {
     private const string Audience = "marketing.audience";
     private const string Profiles = "customers.profiles.profiles_v1";
     private const string UpstreamPolicy = "policies/pipelines-read-upstream.policy.yaml";
 
-    private readonly TestMesh _mesh = new();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-    private MeshworkPlatform? _platform;
-
-    private MeshworkPlatform Platform => _platform ?? throw new InvalidOperationException("Not initialized.");
-
-    public async ValueTask InitializeAsync()
-    {
-        var store = await TStore.CreateAsync(TestContext.Current.CancellationToken);
-        _platform = MeshworkPlatform.Create(m => m.UseTime(_time).UseStore(store));
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _mesh.Dispose();
-        GC.SuppressFinalize(this);
-        return ValueTask.CompletedTask;
-    }
-
     private Task<ApplyResult> ApplyAsync()
     {
-        _time.Advance(TimeSpan.FromSeconds(1));
-        return Platform.ApplyAsync(_mesh.Root, null);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        return Platform.ApplyAsync(Repo.Root, null);
     }
 
     private void Policy(string name, string body) =>
-        File.WriteAllText(Path.Combine(_mesh.Root, "policies", name + ".policy.yaml"), $"apiVersion: meshwork/v1\nkind: Policy\nname: {name}\n{body}");
+        File.WriteAllText(Path.Combine(Repo.Root, "policies", name + ".policy.yaml"), $"apiVersion: meshwork/v1\nkind: Policy\nname: {name}\n{body}");
 
     private async Task<List<(long Customer, double Total)>> AudienceRowsAsync(string dataFolder)
     {
@@ -89,9 +69,9 @@ public abstract class InputAccessTests<TStore> : IAsyncLifetime
     [Fact]
     public async Task Plan_CrossTeamInputWithoutAgreementOrPolicy_IsShownMissingAndRefusesOnlyThatProduct()
     {
-        File.Delete(Path.Combine(_mesh.Root, UpstreamPolicy));
+        File.Delete(Path.Combine(Repo.Root, UpstreamPolicy));
 
-        var planned = await Platform.PlanAsync(_mesh.Root, null);
+        var planned = await Platform.PlanAsync(Repo.Root, null);
 
         var missing = planned.Access.Where(a => !a.Plan.Allowed).ToList();
         Assert.Equal([Profiles, "sales.orders.orders_v1"], missing.Select(a => a.Dataset).Order(StringComparer.Ordinal));
@@ -108,7 +88,7 @@ public abstract class InputAccessTests<TStore> : IAsyncLifetime
     [Fact]
     public async Task Apply_MissingAgreement_FilesOnePendingRequestAndRunsTheProductOnceTheOwnerApproves()
     {
-        File.Delete(Path.Combine(_mesh.Root, UpstreamPolicy));
+        File.Delete(Path.Combine(Repo.Root, UpstreamPolicy));
 
         var first = await ApplyAsync();
 
@@ -155,7 +135,7 @@ public abstract class InputAccessTests<TStore> : IAsyncLifetime
     public async Task Run_UpstreamMaskForTheProduct_ReachesTheTransformMasked()
     {
         // The transform can only tell a masked email by using it: MASK_NULL turns every email into NULL.
-        File.WriteAllText(Path.Combine(_mesh.Root, "domains/marketing/audience/transform.sql"), """
+        File.WriteAllText(Path.Combine(Repo.Root, "domains/marketing/audience/transform.sql"), """
             SELECT p.customer_id, SUM(CASE WHEN p.email IS NULL THEN 0 ELSE o.amount END) AS total
             FROM customers.profiles.profiles_v1 AS p
             JOIN sales.orders.orders_v1 AS o USING (customer_id)

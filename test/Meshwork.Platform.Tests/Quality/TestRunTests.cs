@@ -1,5 +1,4 @@
 using Meshwork.Loading;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Meshwork.Platform.Tests.Quality;
 
@@ -9,40 +8,21 @@ public sealed class TestRunTests : TestRunTests<SqliteTestStore>;
 public sealed class TestRunOnPostgresTests : TestRunTests<PostgresTestStore>;
 
 /// <summary><c>mesh test</c>: checks and SLOs on published data, with real DuckDB and the metadata store of <typeparamref name="TStore"/>.</summary>
-public abstract class TestRunTests<TStore> : IAsyncLifetime
+public abstract class TestRunTests<TStore> : PlatformTestBase<TStore>
     where TStore : ITestStore
 {
     private const string Orders = "domains/sales/orders/orders.odcs.yaml";
 
-    private readonly TestMesh _mesh = new();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-    private MeshworkPlatform? _platform;
-
-    private MeshworkPlatform Platform => _platform ?? throw new InvalidOperationException("Not initialized.");
-
-    public async ValueTask InitializeAsync()
-    {
-        var store = await TStore.CreateAsync(TestContext.Current.CancellationToken);
-        _platform = MeshworkPlatform.Create(m => m.UseTime(_time).UseStore(store));
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _mesh.Dispose();
-        GC.SuppressFinalize(this);
-        return ValueTask.CompletedTask;
-    }
-
     [Fact]
     public async Task Test_BeforeAnyApply_IsAUsageError() =>
-        await Assert.ThrowsAsync<MeshworkException>(() => Platform.TestAsync(_mesh.Root, null, null));
+        await Assert.ThrowsAsync<MeshworkException>(() => Platform.TestAsync(Repo.Root, null, null));
 
     [Fact]
     public async Task Test_AfterApply_RunsTheChecksAndRecordsThem()
     {
-        await Platform.ApplyAsync(_mesh.Root, null);
+        await Platform.ApplyAsync(Repo.Root, null);
 
-        var result = await Platform.TestAsync(_mesh.Root, null, "sales.orders");
+        var result = await Platform.TestAsync(Repo.Root, null, "sales.orders");
 
         var outcome = Assert.Single(result.Outcomes);
         Assert.Equal(("sales.orders.orders_v1", "passed"), (outcome.Address, outcome.Status));
@@ -52,12 +32,12 @@ public abstract class TestRunTests<TStore> : IAsyncLifetime
     [Fact]
     public async Task Test_StaleData_FailsTheFreshnessSlo()
     {
-        _mesh.Edit(Orders, "schema:", "slaProperties:\n  - property: latency\n    value: 2\n    unit: h\nschema:");
-        await Platform.ApplyAsync(_mesh.Root, null);
+        Repo.Edit(Orders, "schema:", "slaProperties:\n  - property: latency\n    value: 2\n    unit: h\nschema:");
+        await Platform.ApplyAsync(Repo.Root, null);
 
-        Assert.False((await Platform.TestAsync(_mesh.Root, null, "sales.orders")).Failed);
-        _time.Advance(TimeSpan.FromHours(3));
-        var result = await Platform.TestAsync(_mesh.Root, null, "sales.orders");
+        Assert.False((await Platform.TestAsync(Repo.Root, null, "sales.orders")).Failed);
+        Time.Advance(TimeSpan.FromHours(3));
+        var result = await Platform.TestAsync(Repo.Root, null, "sales.orders");
 
         var slo = Assert.Single(result.Outcomes, o => o.Name.StartsWith("freshness", StringComparison.Ordinal));
         Assert.Equal("failed", slo.Status);
@@ -68,10 +48,10 @@ public abstract class TestRunTests<TStore> : IAsyncLifetime
     [Fact]
     public async Task Test_FailingWarningCheck_DoesNotFail()
     {
-        _mesh.Edit(Orders, "      - metric: duplicateValues", "      - metric: rowCount\n        mustBeGreaterThan: 100\n        severity: warning\n      - metric: duplicateValues");
-        await Platform.ApplyAsync(_mesh.Root, null);
+        Repo.Edit(Orders, "      - metric: duplicateValues", "      - metric: rowCount\n        mustBeGreaterThan: 100\n        severity: warning\n      - metric: duplicateValues");
+        await Platform.ApplyAsync(Repo.Root, null);
 
-        var result = await Platform.TestAsync(_mesh.Root, null, "sales.orders");
+        var result = await Platform.TestAsync(Repo.Root, null, "sales.orders");
 
         Assert.Contains(result.Outcomes, o => o.Status == "warned");
         Assert.False(result.Failed);

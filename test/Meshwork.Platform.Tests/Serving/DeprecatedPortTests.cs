@@ -1,6 +1,5 @@
 using Meshwork.Platform.Planning;
 using Meshwork.Platform.Serving;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Meshwork.Platform.Tests.Serving;
 
@@ -13,35 +12,16 @@ public sealed class DeprecatedPortOnPostgresTests : DeprecatedPortTests<Postgres
 /// A breaking change published as a new major version: the old version is deprecated, keeps serving its last
 /// snapshot until its sunset (the product's meshwork.sunsetDays), then stops.
 /// </summary>
-public abstract class DeprecatedPortTests<TStore> : IAsyncLifetime
+public abstract class DeprecatedPortTests<TStore> : PlatformTestBase<TStore>
     where TStore : ITestStore
 {
     private const string Contract = "domains/marketing/audience/audience.odcs.yaml";
     private const string Product = "domains/marketing/audience/product.odps.yaml";
 
-    private readonly TestMesh _mesh = new();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-    private MeshworkPlatform? _platform;
-
-    private MeshworkPlatform Platform => _platform ?? throw new InvalidOperationException("Not initialized.");
-
-    public async ValueTask InitializeAsync()
-    {
-        var store = await TStore.CreateAsync(TestContext.Current.CancellationToken);
-        _platform = MeshworkPlatform.Create(m => m.UseTime(_time).UseStore(store));
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _mesh.Dispose();
-        GC.SuppressFinalize(this);
-        return ValueTask.CompletedTask;
-    }
-
     private async Task ApplyAsync()
     {
-        _time.Advance(TimeSpan.FromSeconds(1));
-        var result = await Platform.ApplyAsync(_mesh.Root, null);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var result = await Platform.ApplyAsync(Repo.Root, null);
         Assert.Empty(result.Errors);
     }
 
@@ -62,27 +42,27 @@ public abstract class DeprecatedPortTests<TStore> : IAsyncLifetime
     {
         await ApplyAsync();
         // Ten days of grace from the product spec, instead of the default 90.
-        _mesh.Edit(Product, "outputPorts:", "customProperties:\n  - property: meshwork.sunsetDays\n    value: \"10\"\noutputPorts:");
-        _mesh.Edit(Contract, "      - name: total\n        logicalType: number\n", "      - name: total\n        logicalType: integer\n");
-        _mesh.Edit(Contract, "version: 2.0.0", "version: 3.0.0");
-        _mesh.Edit(Product, "version: 2.0.0", "version: 3.0.0");
+        Repo.Edit(Product, "outputPorts:", "customProperties:\n  - property: meshwork.sunsetDays\n    value: \"10\"\noutputPorts:");
+        Repo.Edit(Contract, "      - name: total\n        logicalType: number\n", "      - name: total\n        logicalType: integer\n");
+        Repo.Edit(Contract, "version: 2.0.0", "version: 3.0.0");
+        Repo.Edit(Product, "version: 2.0.0", "version: 3.0.0");
 
-        var planned = await Platform.PlanAsync(_mesh.Root, null);
+        var planned = await Platform.PlanAsync(Repo.Root, null);
         var deprecation = Assert.Single(planned.Plan!.Changes, c => c.Kind == ChangeKind.DeprecatePort);
-        Assert.Equal(_time.GetUtcNow().AddDays(10), deprecation.SunsetAt);
+        Assert.Equal(Time.GetUtcNow().AddDays(10), deprecation.SunsetAt);
         await ApplyAsync();
 
-        await using var served = await Platform.ServeAsync(new ServeOptions { DataFolder = _mesh.DataFolder });
+        await using var served = await Platform.ServeAsync(new ServeOptions { DataFolder = Repo.DataFolder });
         var state = await served.StateAsync();
         Assert.Equal(2, await CountAsync(served, "marketing.audience.audience_v3"));
         Assert.Equal(2, await CountAsync(served, "marketing.audience.audience_v2"));
         var old = state.Catalog.FindDataset("marketing.audience.audience_v2");
         Assert.NotNull(old);
 
-        _time.Advance(TimeSpan.FromDays(11));
+        Time.Advance(TimeSpan.FromDays(11));
         await ApplyAsync(); // a new applied stamp makes the served state reload
 
-        await using var later = await Platform.ServeAsync(new ServeOptions { DataFolder = _mesh.DataFolder });
+        await using var later = await Platform.ServeAsync(new ServeOptions { DataFolder = Repo.DataFolder });
         Assert.Null((await later.StateAsync()).Catalog.FindDataset("marketing.audience.audience_v2"));
         Assert.NotNull((await later.StateAsync()).Catalog.FindDataset("marketing.audience.audience_v3"));
     }

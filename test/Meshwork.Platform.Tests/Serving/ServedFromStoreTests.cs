@@ -2,7 +2,6 @@ using System.Text;
 using Meshwork.Loading;
 using Meshwork.Platform.Serving;
 using Meshwork.Platform.Store;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Meshwork.Platform.Tests.Serving;
 
@@ -15,42 +14,27 @@ public sealed class ServedFromStoreOnPostgresTests : ServedFromStoreTests<Postgr
 /// A server serves the applied mesh the store keeps, never the repository checkout: without the checkout, through
 /// a newer apply (loaded in the background), and refusing a damaged or missing one with a clear error.
 /// </summary>
-public abstract class ServedFromStoreTests<TStore> : IAsyncLifetime
+public abstract class ServedFromStoreTests<TStore> : PlatformTestBase<TStore>
     where TStore : ITestStore
 {
     private const string Product = "domains/marketing/audience/product.odps.yaml";
 
-    private readonly TestMesh _mesh = new();
     private readonly string _data = Path.Combine(Path.GetTempPath(), "meshwork-served-" + Guid.NewGuid().ToString("N"));
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-    private MeshworkPlatform? _platform;
-
-    private MeshworkPlatform Platform => _platform ?? throw new InvalidOperationException("Not initialized.");
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
+    protected override void DisposeMore()
     {
-        var store = await TStore.CreateAsync(Cancel);
-        _platform = MeshworkPlatform.Create(m => m.UseTime(_time).UseStore(store));
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _mesh.Dispose();
         if (Directory.Exists(_data))
         {
             Directory.Delete(_data, recursive: true);
         }
-
-        GC.SuppressFinalize(this);
-        return ValueTask.CompletedTask;
     }
 
     private async Task ApplyAsync()
     {
-        _time.Advance(TimeSpan.FromSeconds(1));
-        var result = await Platform.ApplyAsync(_mesh.Root, _data, cancellationToken: Cancel);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var result = await Platform.ApplyAsync(Repo.Root, _data, cancellationToken: Cancel);
         Assert.Empty(result.Errors);
     }
 
@@ -60,9 +44,9 @@ public abstract class ServedFromStoreTests<TStore> : IAsyncLifetime
     public async Task Open_CheckoutDeletedAfterApply_ServesReadsAndRunsTheAppliedMesh()
     {
         await ApplyAsync();
-        var transform = await File.ReadAllTextAsync(Path.Combine(_mesh.Root, "domains/marketing/audience/transform.sql"), Cancel);
-        _mesh.Dispose();
-        Assert.False(Directory.Exists(_mesh.Root));
+        var transform = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "domains/marketing/audience/transform.sql"), Cancel);
+        Repo.Dispose();
+        Assert.False(Directory.Exists(Repo.Root));
 
         await using var served = await ServeAsync();
         var state = await served.StateAsync(Cancel);
@@ -91,7 +75,7 @@ public abstract class ServedFromStoreTests<TStore> : IAsyncLifetime
         await ApplyAsync();
         await using var served = await ServeAsync();
         var before = await served.StateAsync(Cancel);
-        _mesh.Edit(Product, "status: active", "status: active\ndescription:\n  purpose: Customers worth a campaign, by spend.");
+        Repo.Edit(Product, "status: active", "status: active\ndescription:\n  purpose: Customers worth a campaign, by spend.");
         await ApplyAsync();
 
         // A request before the timer fires gets the loaded state at once: nothing is read, let alone linted, on its path.
@@ -99,7 +83,7 @@ public abstract class ServedFromStoreTests<TStore> : IAsyncLifetime
         Assert.True(request.IsCompletedSuccessfully);
         Assert.Same(before, await request);
 
-        _time.Advance(TimeSpan.FromSeconds(2));
+        Time.Advance(TimeSpan.FromSeconds(2));
         var after = before;
         for (var waited = 0; after == before && waited < 200; waited++)
         {
@@ -120,7 +104,7 @@ public abstract class ServedFromStoreTests<TStore> : IAsyncLifetime
         var before = await served.StateAsync(Cancel);
         await using (var store = await Platform.OpenStoreAsync(_data, Cancel))
         {
-            await store.RecordAppliedMeshAsync(new AppliedMesh("broken", "/elsewhere", _time.GetUtcNow(), [AppliedFile.Of("mesh.yaml", Encoding.UTF8.GetBytes("name: [\n"))]), Cancel);
+            await store.RecordAppliedMeshAsync(new AppliedMesh("broken", "/elsewhere", Time.GetUtcNow(), [AppliedFile.Of("mesh.yaml", Encoding.UTF8.GetBytes("name: [\n"))]), Cancel);
         }
 
         var error = await Assert.ThrowsAsync<MeshworkException>(() => served.RefreshAsync(Cancel));
