@@ -18,6 +18,7 @@ public static class MeshChecks
         new SourceCheck(),
         new TransformCheck(),
         new EngineCheck(),
+        new PurposeCheck(),
         new LinkCheck(),
     ];
 

@@ -45,6 +45,8 @@ public static class Rules
         "A policy targets something the mesh does not have", "Name existing domains, products (domain.product) and datasets.");
     public static readonly DiagnosticRule PolicyNotApplicable = new("policy-not-applicable", Severity.Error, "policy",
         "A policy cannot be applied to a product's dataset", "Give the dataset what the policy needs (the column it names, of the type it compares), or narrow the policy's targets. Until then apply refuses that product only, and nobody the policy targets reads the dataset.");
+    public static readonly DiagnosticRule InvalidPurposes = new("invalid-purposes", Severity.Error, "policy",
+        "A product's meshwork.allowedPurposes names no purpose", "List the purposes the product's data may be used for: value: [billing, support], or one comma-separated string. Without the property any purpose may be asked for.");
     public static readonly DiagnosticRule PolicyViolation = new("policy-violation", Severity.Error, "policy",
         "A product violates a rule policy", "Change the product to satisfy the rule; a rule in its grace period only warns until its date.");
     public static readonly DiagnosticRule OdcsVersion = new("odcs-version", Severity.Error, "schema",

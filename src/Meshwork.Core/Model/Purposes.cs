@@ -1,7 +1,6 @@
 using System.Text.Json;
-using Meshwork.Model;
 
-namespace Meshwork.Platform.Governing;
+namespace Meshwork.Model;
 
 /// <summary>
 /// Purpose limitation (GDPR Art. 5(1)(b)): the purposes an agreement covers and a product's data may be used for.
@@ -15,7 +14,7 @@ public static class Purposes
     public static bool Same(string? a, string? b) =>
         a is not null && b is not null && string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The purposes a product's data may be used for; null when it does not say (any purpose).</summary>
+    /// <summary>The purposes a product's data may be used for; null when it does not say (any purpose), empty when it says none (lint: invalid-purposes).</summary>
     public static IReadOnlyList<string>? AllowedFor(DataProduct product)
     {
         ArgumentNullException.ThrowIfNull(product);
