@@ -115,6 +115,18 @@ public sealed partial class WebUiTests(WebFixture web)
     }
 
     [Fact]
+    public async Task ProductPage_OfAProductWithAllowedPurposes_ShowsThemAndOthersShowNone()
+    {
+        var page = await web.SignedInAsync("sam");
+
+        await page.GotoAsync("/products/finance.payments");
+        await Expect(page.Locator("[data-testid=allowed-purposes]")).ToHaveTextAsync("billing, reconciliation, fraud");
+        await page.GotoAsync("/products/sales.orders");
+        await Expect(page.Locator("h1")).ToHaveTextAsync(new Regex("."));
+        await Expect(page.Locator("[data-testid=allowed-purposes]")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task SampleRows_ForMallory_AreMaskedAndOnlyDE_ForOlivia_Clear()
     {
         var mallory = await web.SignedInAsync("mallory");

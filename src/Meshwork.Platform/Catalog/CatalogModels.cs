@@ -70,7 +70,11 @@ public sealed record ProductDetail(
     IReadOnlyList<InputPortInfo> InputPorts,
     IReadOnlyList<DatasetInfo> Datasets,
     IReadOnlyList<ContractInfo> Contracts,
-    LineageInfo Lineage);
+    LineageInfo Lineage)
+{
+    /// <summary>The purposes the product's data may be used for (<c>meshwork.allowedPurposes</c>); null: any.</summary>
+    public IReadOnlyList<string>? AllowedPurposes { get; init; }
+}
 
 /// <summary>Maps the catalog and the published state to what the API and the web UI show.</summary>
 public static class CatalogModels
@@ -112,7 +116,10 @@ public static class CatalogModels
             new OwnerInfo(p.OwnerTeam, team?.Name, team?.Channel, [.. p.Members.Select(m => new MemberInfo(m.Username, m.Name, m.Role))]),
             [.. p.Support.Select(s => new SupportInfo(s.Channel, s.Url, s.Tool))],
             inputs, datasets, contracts,
-            new LineageInfo([.. inputs.Select(i => i.Upstream).OfType<string>().Distinct(StringComparer.Ordinal)], downstream));
+            new LineageInfo([.. inputs.Select(i => i.Upstream).OfType<string>().Distinct(StringComparer.Ordinal)], downstream))
+        {
+            AllowedPurposes = Purposes.AllowedFor(p),
+        };
     }
 
     /// <summary>fresh when every freshness SLO holds, stale when one fails, unknown without SLOs or snapshots.</summary>

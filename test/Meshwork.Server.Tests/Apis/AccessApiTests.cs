@@ -110,6 +110,20 @@ public abstract class AccessApiTests<TFixture>(TFixture server) : IClassFixture<
             && e.GetProperty("outcome").GetString() == "denied" && e.GetProperty("purpose").GetString() == "marketing");
     }
 
+    [Fact]
+    public async Task Request_ForAPurposeTheProductDoesNotAllow_Is403NamingTheAllowedOnes()
+    {
+        // finance.payments allows billing, reconciliation and fraud only (meshwork.allowedPurposes).
+        using var content = JsonContent.Create(new { dataset = "finance.payments.payments_v1", purpose = "marketing" });
+        var refused = await server.Client("sam").PostAsync(new Uri("/api/v1/access-requests", UriKind.Relative), content, Cancel);
+        var product = await server.Client("sam").GetFromJsonAsync<JsonElement>("/api/v1/products/finance.payments", Cancel);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("'billing', 'reconciliation', 'fraud' only", (await refused.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["billing", "reconciliation", "fraud"], product.GetProperty("allowedPurposes").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal("pending", (await RequestAsync(server.Client("sam"), new { dataset = "finance.payments.payments_v1", purpose = "Reconciliation" })).GetProperty("state").GetString());
+    }
+
     [Theory]
     [InlineData("{\"dataset\":\"customers.profiles.profiles_v1\"}", HttpStatusCode.BadRequest)]
     [InlineData("{\"dataset\":\"customers.profiles.profiles_v1\",\"purpose\":\"x\",\"columns\":[\"salary\"]}", HttpStatusCode.BadRequest)]
