@@ -29,6 +29,9 @@ public sealed record PlanResult(LintReport Lint, Plan? Plan, string DataFolder, 
 
     /// <summary>The compiled policies (null when the repository does not lint clean).</summary>
     public MeshGovernance? Governance { get; init; }
+
+    /// <summary>Published datasets whose data is not where the store says: apply runs their products again.</summary>
+    public IReadOnlyList<DriftFinding> Drift { get; init; } = [];
 }
 
 /// <summary>
@@ -93,7 +96,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
             .Select(d => (Product: mesh.Products.FirstOrDefault(p => p.File == d.File)?.Key, d.Message))
             .Where(x => x.Product is not null).DistinctBy(x => x.Product).ToDictionary(x => x.Product!, x => x.Message, StringComparer.Ordinal);
 
-        var (applied, agreements) = await ReadAppliedAsync(data, cancellationToken).ConfigureAwait(false);
+        var (applied, agreements, drift) = await ReadAppliedAsync(data, cancellationToken).ConfigureAwait(false);
 
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var access = mesh.Products.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => governance.InputAccess(p, agreements, today)).ToList();
@@ -102,7 +105,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
             refused.TryAdd(denied.Product, denied.Describe());
         }
 
-        return new PlanResult(report, new Planner(time).Plan(mesh, applied, agreements), data, mesh) { Refused = refused, Access = access, Governance = governance };
+        return new PlanResult(report, new Planner(time).Plan(mesh, applied, agreements), data, mesh) { Refused = refused, Access = access, Governance = governance, Drift = drift };
     }
 
     /// <summary>
@@ -232,7 +235,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
             throw new MeshworkException($"'{meshPath}' is not a mesh repository: it has no mesh.yaml.");
         }
 
-        var (applied, agreements) = mesh is null ? (AppliedState.Empty, []) : await ReadAppliedAsync(DataFolderOf(mesh, dataFolder), cancellationToken).ConfigureAwait(false);
+        var (applied, agreements, _) = mesh is null ? (AppliedState.Empty, [], []) : await ReadAppliedAsync(DataFolderOf(mesh, dataFolder), cancellationToken).ConfigureAwait(false);
 
         Contract InMesh(string id) =>
             mesh?.FindContract(id) ?? throw new MeshworkException(mesh is null
@@ -283,16 +286,17 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
     }
 
     /// <summary>What a data folder has applied and the agreements recorded there; nothing when no store exists yet (read only).</summary>
-    private async Task<(AppliedState Applied, IReadOnlyList<Agreement> Agreements)> ReadAppliedAsync(string dataFolder, CancellationToken cancellationToken)
+    private async Task<(AppliedState Applied, IReadOnlyList<Agreement> Agreements, IReadOnlyList<DriftFinding> Drift)> ReadAppliedAsync(string dataFolder, CancellationToken cancellationToken)
     {
         if (!stores.Exists(dataFolder))
         {
-            return (AppliedState.Empty, []);
+            return (AppliedState.Empty, [], []);
         }
 
         await using var store = await stores.OpenAsync(dataFolder, time, cancellationToken).ConfigureAwait(false);
         return (await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false),
-            await store.ListAgreementsAsync(null, null, cancellationToken).ConfigureAwait(false));
+            await store.ListAgreementsAsync(null, null, cancellationToken).ConfigureAwait(false),
+            await SnapshotDrift.FindAsync(store, dataFolder, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>The newest live version of a contract as applied: the schemas consumers rely on now; null when not applied.</summary>
@@ -387,6 +391,12 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
                     if (snapshot is null)
                     {
                         errors.Add($"{spec.Address}: not published yet; run 'mesh apply'.");
+                        continue;
+                    }
+
+                    if (SnapshotDrift.Problem(planned.DataFolder, snapshot) is { } drift)
+                    {
+                        errors.Add($"{spec.Address}: {drift}; run 'mesh apply' to publish it again.");
                         continue;
                     }
 

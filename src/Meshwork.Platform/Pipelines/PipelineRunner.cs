@@ -116,9 +116,9 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         }
 
         var runId = Guid.NewGuid().ToString("N");
-        if (datasets.Count > 0 && current.All(c => c?.InputHash == inputHash))
+        if (datasets.Count > 0 && current.All(c => c?.InputHash == inputHash && SnapshotDrift.Problem(dataFolder, c) is null))
         {
-            // Nothing changed since the published snapshots were made: re-running would reproduce them. Expired
+            // Nothing changed since the published snapshots were made, and they are all there: re-running would reproduce them. Expired
             // snapshots are still removed, when no other run holds the product.
             await using (var idle = await RunLease.TryAcquireAsync(store, time, dataFolder, product.Key, runId, _leaseDuration, cancellationToken).ConfigureAwait(false))
             {

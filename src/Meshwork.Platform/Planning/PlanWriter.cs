@@ -13,9 +13,14 @@ public static class PlanWriter
         ArgumentNullException.ThrowIfNull(result);
         var plan = result.Plan ?? throw new ArgumentException("The repository did not lint clean: there is no plan.", nameof(result));
         output.WriteLine($"Plan against {result.DataFolder}:");
-        if (plan.IsEmpty)
+        if (plan.IsEmpty && result.Drift.Count == 0)
         {
             output.WriteLine("  Nothing to do: the applied state matches the repository.");
+        }
+
+        foreach (var drift in result.Drift)
+        {
+            output.WriteLine($"  ! repair {drift.Address}: {drift.Problem} (apply runs {drift.Product} again)");
         }
 
         foreach (var change in plan.Changes)
@@ -70,6 +75,17 @@ public static class PlanWriter
         {
             json.WriteStartObject();
             json.WriteString("dataFolder", result.DataFolder);
+            json.WriteStartArray("drift");
+            foreach (var drift in result.Drift)
+            {
+                json.WriteStartObject();
+                json.WriteString("address", drift.Address);
+                json.WriteString("product", drift.Product);
+                json.WriteString("problem", drift.Problem);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
             json.WriteStartArray("changes");
             foreach (var change in plan.Changes)
             {
