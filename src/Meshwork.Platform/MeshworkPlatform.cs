@@ -294,9 +294,9 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
         }
 
         await using var store = await stores.OpenAsync(dataFolder, time, cancellationToken).ConfigureAwait(false);
-        return (await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false),
-            await store.ListAgreementsAsync(null, null, cancellationToken).ConfigureAwait(false),
-            await SnapshotDrift.FindAsync(store, dataFolder, cancellationToken).ConfigureAwait(false));
+        var applied = await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
+        return (applied, await store.ListAgreementsAsync(null, null, cancellationToken).ConfigureAwait(false),
+            await SnapshotDrift.FindAsync(store, applied, dataFolder, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>The newest live version of a contract as applied: the schemas consumers rely on now; null when not applied.</summary>
@@ -400,7 +400,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
                         continue;
                     }
 
-                    await engine.AttachAsync(spec.Address, Path.Combine(planned.DataFolder, snapshot.Snapshot), cancellationToken).ConfigureAwait(false);
+                    await engine.AttachAsync(spec.Address, snapshot.FolderIn(planned.DataFolder), cancellationToken).ConfigureAwait(false);
                     var checks = await engine.RunChecksAsync(spec, spec.Address, cancellationToken).ConfigureAwait(false);
                     await store.RecordChecksAsync(runId, spec.Address, checks, cancellationToken).ConfigureAwait(false);
                     outcomes.AddRange(checks.Select(c => new TestOutcome(spec.Address, c.Check.Name, c.Status.ToString().ToLowerInvariant(),

@@ -308,7 +308,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
                 {
                     var snapshot = inputs.Upstream[address]
                         ?? throw new PipelineException($"{product.Key}: input port '{input.Name}' reads {address}, which has not been published yet.");
-                    var folder = Path.Combine(dataFolder, snapshot.Snapshot);
+                    var folder = snapshot.FolderIn(dataFolder);
                     if (inputs.Access.TryGetValue(address, out var plan))
                     {
                         // A pipeline's read of another product's data is a read like any other: on record before it happens.

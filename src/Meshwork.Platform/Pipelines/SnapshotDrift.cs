@@ -15,7 +15,7 @@ public static class SnapshotDrift
     public static string? Problem(string dataFolder, SnapshotRecord snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var folder = Path.Combine(dataFolder, snapshot.Snapshot);
+        var folder = snapshot.FolderIn(dataFolder);
         if (!Directory.Exists(folder))
         {
             return $"its published snapshot {snapshot.Snapshot} is missing from the data folder";
@@ -26,17 +26,18 @@ public static class SnapshotDrift
             return $"its published snapshot {snapshot.Snapshot} holds no data file";
         }
 
-        return snapshot.QuarantineSnapshot is { } quarantine && !Directory.Exists(Path.Combine(dataFolder, quarantine))
-            ? $"its quarantine snapshot {quarantine} is missing from the data folder"
+        return snapshot.QuarantineFolderIn(dataFolder) is { } quarantine && !Directory.Exists(quarantine)
+            ? $"its quarantine snapshot {snapshot.QuarantineSnapshot} is missing from the data folder"
             : null;
     }
 
-    /// <summary>Every applied dataset whose current snapshot has a <see cref="Problem"/>, by address.</summary>
-    public static async Task<IReadOnlyList<DriftFinding>> FindAsync(IMetadataStore store, string dataFolder, CancellationToken cancellationToken = default)
+    /// <summary>Every dataset of <paramref name="applied"/> whose current snapshot has a <see cref="Problem"/>, by address.</summary>
+    public static async Task<IReadOnlyList<DriftFinding>> FindAsync(IMetadataStore store, AppliedState applied, string dataFolder, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(applied);
         var findings = new List<DriftFinding>();
-        foreach (var dataset in (await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false)).Datasets.Where(d => d.CurrentSnapshot is not null))
+        foreach (var dataset in applied.Datasets.Where(d => d.CurrentSnapshot is not null))
         {
             if (await store.GetCurrentSnapshotAsync(dataset.Address, cancellationToken).ConfigureAwait(false) is { } snapshot && Problem(dataFolder, snapshot) is { } problem)
             {

@@ -17,16 +17,11 @@ namespace Meshwork.Platform.Serving;
 public sealed record ServedState(Mesh Mesh, CatalogIndex Catalog, MeshGovernance Governance, string AppliedStamp)
 {
     /// <summary>
-    /// The access plan of one principal reading one published dataset. An active agreement permits the read;
-    /// when it names columns, only those are readable.
+    /// The access plan of one principal reading one published dataset for a purpose. An active agreement whose purpose
+    /// is that purpose permits the read; when it names columns, only those are readable.
     /// </summary>
-    public AccessPlan Plan(Principal principal, string address, string? purpose, string channel, Agreement? agreement = null) =>
-        Governance.Plan(principal, address, new AccessRequest(purpose, channel), agreement)
-            ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
-
-    /// <summary>The access plan of a read that may stand on one of <paramref name="active"/>: the one covering the read's purpose.</summary>
-    public AccessPlan Plan(Principal principal, string address, string? purpose, string channel, IReadOnlyList<Agreement> active) =>
-        Governance.Plan(principal, address, new AccessRequest(purpose, channel), active)
+    public AccessPlan Plan(Principal principal, string address, string? purpose, string channel, IReadOnlyList<Agreement>? active = null) =>
+        Governance.Plan(principal, address, new AccessRequest(purpose, channel), active ?? [])
             ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
 }
 
@@ -557,7 +552,7 @@ public sealed class ServedMesh : IAsyncDisposable
             {
                 var snapshot = await _store.GetCurrentSnapshotAsync(plan.Address, cancellationToken).ConfigureAwait(false)
                     ?? throw new ServingException(ServingError.NotFound, $"{plan.Address} is not published yet.");
-                views.Add(plan.View(Path.Combine(DataFolder, snapshot.Snapshot)));
+                views.Add(plan.View(snapshot.FolderIn(DataFolder)));
             }
 
             engine ??= await OpenEngineAsync(cancellationToken).ConfigureAwait(false);

@@ -223,6 +223,13 @@ public sealed record SnapshotRecord(
     string? QuarantineSnapshot,
     long Quarantined,
     string InputHash,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>Where the snapshot's files are in <paramref name="dataFolder"/>: the one place a snapshot's path is made from its record.</summary>
+    public string FolderIn(string dataFolder) => Path.Combine(dataFolder, Snapshot);
+
+    /// <summary>Where the quarantine snapshot's files are in <paramref name="dataFolder"/>; null when the run quarantined nothing.</summary>
+    public string? QuarantineFolderIn(string dataFolder) => QuarantineSnapshot is { } quarantine ? Path.Combine(dataFolder, quarantine) : null;
+}
 
 public sealed record CheckRecord(string RunId, string Address, string Name, string Status, decimal? Value, string Message, DateTimeOffset CheckedAt);

@@ -356,9 +356,12 @@ public sealed class PostgresMetadataStore : IMetadataStore, IRegistryStore
         (await QueryAsync(connection, "SELECT value FROM meta WHERE key = @key", r => r.GetString(0), cancellationToken, ("key", key)).ConfigureAwait(false)).FirstOrDefault(),
         cancellationToken);
 
-    public Task SetMetaAsync(string key, string value, CancellationToken cancellationToken = default) => InTransactionAsync(async connection =>
-        await ExecuteAsync(connection, "INSERT INTO meta (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            cancellationToken, ("key", key), ("value", value)).ConfigureAwait(false), cancellationToken);
+    public Task SetMetaAsync(string key, string value, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(async connection => await UpsertMetaAsync(connection, key, value, cancellationToken).ConfigureAwait(false), cancellationToken);
+
+    private static Task<int> UpsertMetaAsync(NpgsqlConnection connection, string key, string value, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, "INSERT INTO meta (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            cancellationToken, ("key", key), ("value", value));
 
     public Task RecordAppliedMeshAsync(AppliedMesh mesh, CancellationToken cancellationToken = default) => InTransactionAsync(async connection =>
     {
@@ -378,11 +381,8 @@ public sealed class PostgresMetadataStore : IMetadataStore, IRegistryStore
         await ExecuteAsync(connection, $"DELETE FROM applied_meshes WHERE seq NOT IN (SELECT seq FROM applied_meshes ORDER BY seq DESC LIMIT {AppliedMesh.Kept})", cancellationToken)
             .ConfigureAwait(false);
         await ExecuteAsync(connection, "DELETE FROM applied_contents c WHERE NOT EXISTS (SELECT 1 FROM applied_files f WHERE f.hash = c.hash)", cancellationToken).ConfigureAwait(false);
-        foreach (var (key, value) in new[] { (MetaKeys.Applied, mesh.Stamp), (MetaKeys.Repository, mesh.Origin) })
-        {
-            await ExecuteAsync(connection, "INSERT INTO meta (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                cancellationToken, ("key", key), ("value", value)).ConfigureAwait(false);
-        }
+        await UpsertMetaAsync(connection, MetaKeys.Applied, mesh.Stamp, cancellationToken).ConfigureAwait(false);
+        await UpsertMetaAsync(connection, MetaKeys.Repository, mesh.Origin, cancellationToken).ConfigureAwait(false);
 
         return true;
     }, cancellationToken);
@@ -458,8 +458,7 @@ public sealed class PostgresMetadataStore : IMetadataStore, IRegistryStore
             """, cancellationToken, ("seq", seq), ("at", at), ("principal", entry.Principal), ("action", entry.Action), ("resource", entry.Resource),
             ("purpose", entry.Purpose), ("digest", entry.PlanDigest), ("rows", entry.Rows), ("outcome", entry.Outcome), ("detail", entry.Detail),
             ("prev", previous), ("hash", hash), ("scheme", AuditSchemes.HmacSha256)).ConfigureAwait(false);
-        await ExecuteAsync(connection, "INSERT INTO meta (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            cancellationToken, ("key", MetaKeys.AuditHead), ("value", hash)).ConfigureAwait(false);
+        await UpsertMetaAsync(connection, MetaKeys.AuditHead, hash, cancellationToken).ConfigureAwait(false);
         return new AuditRecord(seq, at, entry, previous, hash, AuditSchemes.HmacSha256);
     }, cancellationToken);
 

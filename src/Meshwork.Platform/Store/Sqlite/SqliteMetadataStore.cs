@@ -347,9 +347,12 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
         (await QueryAsync("SELECT value FROM meta WHERE key = $key", r => r.GetString(0), cancellationToken, ("$key", key)).ConfigureAwait(false)).FirstOrDefault(),
         cancellationToken);
 
-    public Task SetMetaAsync(string key, string value, CancellationToken cancellationToken = default) => InTransactionAsync(transaction =>
+    public Task SetMetaAsync(string key, string value, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(transaction => UpsertMetaAsync(transaction, key, value, cancellationToken), cancellationToken);
+
+    private Task<int> UpsertMetaAsync(SqliteTransaction transaction, string key, string value, CancellationToken cancellationToken) =>
         ExecuteAsync(transaction, "INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            cancellationToken, ("$key", key), ("$value", value)), cancellationToken);
+            cancellationToken, ("$key", key), ("$value", value));
 
     public Task RecordAppliedMeshAsync(AppliedMesh mesh, CancellationToken cancellationToken = default) => InTransactionAsync(async transaction =>
     {
@@ -367,11 +370,8 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
         await ExecuteAsync(transaction, $"DELETE FROM applied_meshes WHERE seq NOT IN (SELECT seq FROM applied_meshes ORDER BY seq DESC LIMIT {AppliedMesh.Kept})", cancellationToken)
             .ConfigureAwait(false);
         await ExecuteAsync(transaction, "DELETE FROM applied_contents WHERE hash NOT IN (SELECT hash FROM applied_files)", cancellationToken).ConfigureAwait(false);
-        foreach (var (key, value) in new[] { (MetaKeys.Applied, mesh.Stamp), (MetaKeys.Repository, mesh.Origin) })
-        {
-            await ExecuteAsync(transaction, "INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                cancellationToken, ("$key", key), ("$value", value)).ConfigureAwait(false);
-        }
+        await UpsertMetaAsync(transaction, MetaKeys.Applied, mesh.Stamp, cancellationToken).ConfigureAwait(false);
+        await UpsertMetaAsync(transaction, MetaKeys.Repository, mesh.Origin, cancellationToken).ConfigureAwait(false);
     }, cancellationToken);
 
     public Task<AppliedMesh?> GetAppliedMeshAsync(CancellationToken cancellationToken = default) => LockedAsync(async () =>
@@ -452,8 +452,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
                 ("$digest", entry.PlanDigest), ("$rows", entry.Rows), ("$outcome", entry.Outcome), ("$detail", entry.Detail), ("$prev", previous), ("$hash", hash),
                 ("$scheme", AuditSchemes.HmacSha256)]);
         var seq = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        await ExecuteAsync(transaction, "INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            cancellationToken, ("$key", MetaKeys.AuditHead), ("$value", hash)).ConfigureAwait(false);
+        await UpsertMetaAsync(transaction, MetaKeys.AuditHead, hash, cancellationToken).ConfigureAwait(false);
         return new AuditRecord(seq, at, entry, previous, hash, AuditSchemes.HmacSha256);
     }, cancellationToken);
 
