@@ -72,7 +72,8 @@ public abstract class ReadLimitsTests<TFixture>(TFixture server) : IClassFixture
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => DataApiTests.PostQueryAsync(server.Client("olivia"), Endless, purpose: purpose, cancellationToken: hangUp.Token));
 
         // The record is written once the engine has stopped; wait for it (bounded, never timed).
-        var outcome = await EventuallyAsync(async () => (await AuditAsync(purpose)).FirstOrDefault() is { } r && r.GetProperty("outcome").GetString() is "aborted" or "limit" ? r : (JsonElement?)null);
+        // (A JsonElement is a struct: FirstOrDefault of none would be a default element, not null.)
+        var outcome = await EventuallyAsync(async () => (await AuditAsync(purpose)).Select(r => (JsonElement?)r).FirstOrDefault(r => r!.Value.GetProperty("outcome").GetString() is "aborted" or "limit"));
         Assert.Equal("aborted", outcome.GetProperty("outcome").GetString());
     }
 
