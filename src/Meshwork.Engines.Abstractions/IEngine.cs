@@ -5,14 +5,14 @@ using Meshwork.Engines.Ir;
 namespace Meshwork.Engines;
 
 /// <summary>
-/// A compute engine for one pipeline run (a session): it reads sources and upstream datasets, runs the
-/// transform, enforces the contract on write, publishes snapshots and runs checks. Relations are named in
-/// the engine's SQL: input ports by their port name, datasets by their address (<c>domain.product.object_vN</c>).
-/// One conformance suite (<c>EngineConformanceTests</c>) runs against every implementation.
+/// An engine's pipeline role, one session per run: it reads sources and upstream datasets, runs the transform,
+/// enforces the contract on write, publishes snapshots and runs checks. Relations are named in the engine's SQL:
+/// input ports by their port name, datasets by their address (<c>domain.product.object_vN</c>). One conformance
+/// suite (<c>EngineComputeConformanceTests</c>) runs against every implementation.
 /// </summary>
-public interface IEngine : IAsyncDisposable
+public interface IComputeEngine : IAsyncDisposable
 {
-    /// <summary>The engine's name as mesh.yaml and domain.yaml write it (<c>duckdb</c>, <c>postgres</c>).</summary>
+    /// <summary>The engine's type as mesh.yaml's <c>engines</c> write it (<c>duckdb</c>, <c>postgres</c>).</summary>
     string Name { get; }
 
     /// <summary>The columns of a relation, in order, with the engine's type names.</summary>
@@ -52,6 +52,14 @@ public interface IEngine : IAsyncDisposable
     /// <summary>Runs a read-only query; the reader streams.</summary>
     Task<DbDataReader> ReadAsync(string sql, CancellationToken cancellationToken = default);
 
+}
+
+/// <summary>
+/// An engine's consumer role: a session that holds only governed views and runs one consumer's checked query. One
+/// conformance suite (<c>EngineQueryConformanceTests</c>) runs against every implementation.
+/// </summary>
+public interface IQueryEngine : IAsyncDisposable
+{
     /// <summary>
     /// Checks a consumer's query with the engine's own parser: exactly one SELECT; every relation it names is a
     /// dataset address (three parts) or a common table expression visible where it is named (SQL's scoping);
@@ -78,6 +86,11 @@ public interface IEngine : IAsyncDisposable
     /// call or the next batch throws <see cref="OperationCanceledException"/>.
     /// </summary>
     Task<IArrowArrayStream> ReadArrowAsync(string sql, CancellationToken cancellationToken = default);
+}
+
+/// <summary>An engine with both roles (the embedded DuckDB engine).</summary>
+public interface IEngine : IComputeEngine, IQueryEngine
+{
 }
 
 /// <summary>Limits of one consumer session, so that one read cannot take the machine.</summary>

@@ -4,6 +4,7 @@ using Apache.Arrow;
 using Apache.Arrow.Ipc;
 using DuckDB.NET.Data;
 using static Meshwork.Engines.DuckDb.DuckDbSql;
+using static Meshwork.Engines.Sql.SqlDialect;
 
 namespace Meshwork.Engines.DuckDb;
 

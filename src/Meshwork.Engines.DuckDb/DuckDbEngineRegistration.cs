@@ -1,6 +1,6 @@
 namespace Meshwork.Engines.DuckDb;
 
-/// <summary>Registers the embedded DuckDB engine.</summary>
+/// <summary>Registers the embedded DuckDB engine: a pipeline engine that needs no connection, and the engine reads run on.</summary>
 public static class DuckDbEngineRegistration
 {
     public static EngineRegistry AddDuckDb(this EngineRegistry registry, Action<DuckDbEngineOptions>? configure = null)
@@ -11,11 +11,14 @@ public static class DuckDbEngineRegistration
         return registry.Add(new DuckDbEngineFactory(options));
     }
 
-    private sealed class DuckDbEngineFactory(DuckDbEngineOptions options) : IEngineFactory
+    private sealed class DuckDbEngineFactory(DuckDbEngineOptions options) : IEngineFactory, IQueryEngineFactory
     {
         public string Name => "duckdb";
 
-        public async Task<IEngine> OpenAsync(CancellationToken cancellationToken = default) =>
+        public async Task<IComputeEngine> OpenAsync(string? connection, CancellationToken cancellationToken = default) =>
+            await DuckDbEngine.OpenAsync(options, cancellationToken).ConfigureAwait(false);
+
+        public async Task<IQueryEngine> OpenQueryAsync(CancellationToken cancellationToken = default) =>
             await DuckDbEngine.OpenAsync(options, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Meshwork.Engines.Ir;
-using static Meshwork.Engines.DuckDb.DuckDbSql;
+using static Meshwork.Engines.Sql.SqlDialect;
 
 namespace Meshwork.Engines.DuckDb;
 

@@ -371,7 +371,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
         var runId = "test-" + Guid.NewGuid().ToString("N");
         foreach (var group in ports.GroupBy(p => p.Product.Key))
         {
-            IEngine engine;
+            IComputeEngine engine;
             try
             {
                 engine = await PipelineRunner.OpenEngineAsync(engines, planned.Mesh, group.First().Product, cancellationToken).ConfigureAwait(false);

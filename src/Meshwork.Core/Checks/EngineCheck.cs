@@ -32,7 +32,7 @@ internal sealed partial class EngineCheck : IMeshCheck
                 diagnostics.Report(Rules.UnknownEngine, engine.Location,
                     $"The postgres engine '{engine.Name}' has no connection; give a PostgreSQL URI or connection string, e.g. connection: \"${{MESHWORK_PG_{engine.Name.ToUpperInvariant().Replace('-', '_')}}}\".");
             }
-            else if (engine.Connection is { } connection && Unclosed().IsMatch(Variable().Replace(connection, string.Empty)))
+            else if (engine.Connection is { } connection && Unclosed().IsMatch(EngineDeclaration.Variable().Replace(connection, string.Empty)))
             {
                 diagnostics.Report(Rules.UnknownEngine, engine.Location,
                     $"The connection of engine '{engine.Name}' has a '${{' that is not a variable reference; write ${{NAME}} with letters, digits and underscores.");
@@ -62,10 +62,6 @@ internal sealed partial class EngineCheck : IMeshCheck
                 $"{what} is '{name}', which is neither the embedded duckdb nor an engine mesh.yaml declares ({string.Join(", ", settings.EngineNames)}).");
         }
     }
-
-    /// <summary>A well-formed environment reference: <c>${NAME}</c>.</summary>
-    [GeneratedRegex(@"\$\{[A-Za-z_][A-Za-z0-9_]*\}")]
-    public static partial Regex Variable();
 
     [GeneratedRegex(@"\$\{")]
     private static partial Regex Unclosed();

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.RegularExpressions;
 using Meshwork.Diagnostics;
 
 namespace Meshwork.Model;
@@ -42,4 +43,36 @@ public sealed record MeshSettings(
 /// server engine its connection (a PostgreSQL URI or Npgsql connection string; <c>${VAR}</c> reads the environment
 /// when the engine is opened, so secrets stay out of git).
 /// </summary>
-public sealed record EngineDeclaration(string Name, string Type, string? Connection, SourceLocation Location);
+public sealed partial record EngineDeclaration(string Name, string Type, string? Connection, SourceLocation Location)
+{
+    /// <summary>
+    /// The connection with each <c>${NAME}</c> replaced by the environment variable's value (null when the engine
+    /// needs none); <paramref name="missing"/> names the variables that are not set, in order, each once.
+    /// </summary>
+    public string? ResolveConnection(Func<string, string?> environment, out IReadOnlyList<string> missing)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var unset = new List<string>();
+        var resolved = Connection is null ? null : Variable().Replace(Connection, m =>
+        {
+            var name = m.Groups[1].Value;
+            if (environment(name) is { } value)
+            {
+                return value;
+            }
+
+            if (!unset.Contains(name, StringComparer.Ordinal))
+            {
+                unset.Add(name);
+            }
+
+            return string.Empty;
+        });
+        missing = unset;
+        return resolved;
+    }
+
+    /// <summary>A well-formed environment reference: <c>${NAME}</c>.</summary>
+    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
+    internal static partial Regex Variable();
+}

@@ -74,14 +74,21 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
     /// Opens a session of the engine a product runs on. An engine that cannot be opened (not declared, of a type this
     /// platform does not run, unreachable) fails this product's run only, naming the engine and the domain.
     /// </summary>
-    public static async Task<IEngine> OpenEngineAsync(EngineRegistry engines, Mesh mesh, DataProduct product, CancellationToken cancellationToken)
+    public static async Task<IComputeEngine> OpenEngineAsync(EngineRegistry engines, Mesh mesh, DataProduct product, CancellationToken cancellationToken)
     {
         var name = EngineOf(mesh, product);
         var declared = mesh.Settings.FindEngine(name)
             ?? throw new PipelineException($"{product.Key}: engine '{name}' of domain '{product.Domain}' is not declared in mesh.yaml.");
+        var connection = declared.ResolveConnection(Environment.GetEnvironmentVariable, out var missing);
+        if (missing.Count > 0)
+        {
+            throw new PipelineException(
+                $"{product.Key}: engine '{name}' of domain '{product.Domain}' cannot be opened: its connection reads {string.Join(", ", missing.Select(v => "${" + v + "}"))}, which {(missing.Count == 1 ? "is" : "are")} not set in the environment.");
+        }
+
         try
         {
-            return await engines.Get(declared.Type).OpenAsync(cancellationToken).ConfigureAwait(false);
+            return await engines.Get(declared.Type).OpenAsync(connection, cancellationToken).ConfigureAwait(false);
         }
         catch (EngineException e)
         {
@@ -296,7 +303,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
     }
 
     /// <summary>Sources become relations named by their input port; upstream datasets are attached by address.</summary>
-    private async Task<List<string>> LoadInputsAsync(Mesh mesh, DataProduct product, RunInputs inputs, IEngine engine, string runId, CancellationToken cancellationToken)
+    private async Task<List<string>> LoadInputsAsync(Mesh mesh, DataProduct product, RunInputs inputs, IComputeEngine engine, string runId, CancellationToken cancellationToken)
     {
         var relations = new List<string>();
         foreach (var input in product.InputPorts)
@@ -357,7 +364,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         EngineMessages.Redact(e.Message).Replace(Path.TrimEndingDirectorySeparator(mesh.SourcesRoot) + Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal);
 
     /// <summary>Runs the port's transform file, or projects the single input onto the contract when there is none.</summary>
-    private static async Task<string> TransformAsync(DataProduct product, DesiredPort port, RunInputs run, IEngine engine, List<string> inputs, CancellationToken cancellationToken)
+    private static async Task<string> TransformAsync(DataProduct product, DesiredPort port, RunInputs run, IComputeEngine engine, List<string> inputs, CancellationToken cancellationToken)
     {
         var transform = product.Transforms.FirstOrDefault(t => t.Name == port.Port.Name) ?? product.Transforms.FirstOrDefault(t => t.Name == "transform");
         if (transform is null)

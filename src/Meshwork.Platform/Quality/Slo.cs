@@ -46,7 +46,7 @@ public sealed record Slo(string Property, TimeSpan Limit, string? Column, string
     /// Freshness: the newest value of the SLO's column (else the publish time) is within the limit.
     /// Retention: no row's value of the column is older than the limit.
     /// </summary>
-    public async Task<TestOutcome> EvaluateAsync(IEngine engine, string address, SnapshotRecord snapshot, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<TestOutcome> EvaluateAsync(IComputeEngine engine, string address, SnapshotRecord snapshot, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         DateTimeOffset? measured = snapshot.CreatedAt;
         if (Column is { } column)

@@ -15,7 +15,7 @@ namespace Meshwork.Platform.Serving;
 /// </summary>
 public sealed class GovernedResult : IAsyncDisposable
 {
-    private readonly IEngine _engine;
+    private readonly IQueryEngine _engine;
     private readonly string _sql;
     private readonly IAuditLog _audits;
     private readonly AuditEntry _audit;
@@ -30,7 +30,7 @@ public sealed class GovernedResult : IAsyncDisposable
     private string? _detail;
     private bool _disposed;
 
-    internal GovernedResult(IEngine engine, string sql, IReadOnlyList<AccessPlan> plans, IAuditLog audits, AuditEntry audit, long maxRows, TimeSpan timeout, IDisposable permit)
+    internal GovernedResult(IQueryEngine engine, string sql, IReadOnlyList<AccessPlan> plans, IAuditLog audits, AuditEntry audit, long maxRows, TimeSpan timeout, IDisposable permit)
     {
         _permit = permit;
         _engine = engine;

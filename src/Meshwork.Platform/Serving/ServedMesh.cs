@@ -262,7 +262,7 @@ public sealed class ServedMesh : IAsyncDisposable
 
         var state = await StateAsync(cancellationToken).ConfigureAwait(false);
         var permit = _reads.Acquire(principal.Id);
-        IEngine? session = null;
+        IQueryEngine? session = null;
         try
         {
             // One session parses the query and then serves it: the views are added once the query is known.
@@ -305,7 +305,7 @@ public sealed class ServedMesh : IAsyncDisposable
     }
 
     private async Task<GovernedResult> PlanQueryAsync(ServedState state, Principal principal, QueryInspection inspection, string? purpose, IDisposable permit,
-        IEngine session, CancellationToken cancellationToken)
+        IQueryEngine session, CancellationToken cancellationToken)
     {
         var plans = new List<AccessPlan>();
         foreach (var address in inspection.Datasets)
@@ -540,7 +540,7 @@ public sealed class ServedMesh : IAsyncDisposable
     /// back when the result is disposed, or here on failure.
     /// </summary>
     private async Task<GovernedResult> OpenAsync(Principal principal, string action, string sql, IReadOnlyList<AccessPlan> plans, string? purpose, IDisposable permit,
-        IEngine? session, CancellationToken cancellationToken)
+        IQueryEngine? session, CancellationToken cancellationToken)
     {
         var audit = new AuditEntry(principal.Id, action, string.Join(",", plans.Select(p => p.Address)), purpose,
             string.Join(",", plans.Select(p => p.Digest)), null, "allowed", null);
@@ -586,8 +586,8 @@ public sealed class ServedMesh : IAsyncDisposable
     private Task<AuditRecord> AuditDeniedAsync(Principal principal, string action, string address, string? purpose, AccessPlan plan, CancellationToken cancellationToken) =>
         _store.AppendAuditAsync(new AuditEntry(principal.Id, action, address, purpose, plan.Digest, 0, "denied", plan.Reason), cancellationToken);
 
-    // Reads run on the embedded engine over the Parquet snapshots, whatever engine computed them.
-    private Task<IEngine> OpenEngineAsync(CancellationToken cancellationToken) => _engines.Get("duckdb").OpenAsync(cancellationToken);
+    // Reads run on the engine that serves them (the embedded one) over the Parquet snapshots, whatever engine computed them.
+    private Task<IQueryEngine> OpenEngineAsync(CancellationToken cancellationToken) => _engines.OpenQueryAsync(cancellationToken);
 
     private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
