@@ -156,6 +156,28 @@ public sealed partial class DuckDbEngine : IEngine
         return new ValidationOutcome(validRelation, quarantineRelation, Convert.ToInt64(counts.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(counts.GetValue(1), CultureInfo.InvariantCulture));
     }
 
+    /// <summary>
+    /// Makes a CSV file written by another engine (no header, every value quoted, NULL unquoted and empty) readable as
+    /// the session relation <paramref name="relation"/>, each column in its DuckDB type; lists arrive as JSON text.
+    /// </summary>
+    public Task StageCsvAsync(string relation, string file, IReadOnlyList<(string Name, string Type)> columns, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        var text = string.Join(", ", columns.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"{Literal("c" + i)}: 'VARCHAR'")));
+        var typed = string.Join(", ", columns.Select((c, i) =>
+        {
+            var column = Identifier(string.Create(CultureInfo.InvariantCulture, $"c{i}"));
+            var value = c.Type.EndsWith("[]", StringComparison.Ordinal)
+                ? $"from_json({column}, {Literal("[\"" + c.Type[..^2] + "\"]")})"
+                : $"CAST({column} AS {c.Type})";
+            return $"{value} AS {Identifier(c.Name)}";
+        }));
+        return ExecuteAsync(
+            $"CREATE OR REPLACE TEMP VIEW {Identifier(relation)} AS SELECT {typed} FROM read_csv({Literal(file)}, header = false, quote = '\"', escape = '\"', " +
+            $"allow_quoted_nulls = false, columns = {{{text}}})",
+            cancellationToken, $"Reading {file}");
+    }
+
     public async Task<SnapshotInfo> PublishAsync(string relation, string folder, CancellationToken cancellationToken = default)
     {
         if (Directory.Exists(folder))

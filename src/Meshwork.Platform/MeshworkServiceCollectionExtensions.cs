@@ -1,5 +1,6 @@
 using Meshwork.Engines;
 using Meshwork.Engines.DuckDb;
+using Meshwork.Engines.Postgres;
 using Meshwork.Loading;
 using Meshwork.Platform.Security;
 using Meshwork.Platform.Store;
@@ -37,6 +38,16 @@ public sealed class MeshworkBuilder
     public MeshworkBuilder AddDuckDb(Action<DuckDbEngineOptions>? configure = null)
     {
         Engines.AddDuckDb(configure);
+        return this;
+    }
+
+    /// <summary>
+    /// The PostgreSQL engine (always there: it runs only the domains mesh.yaml puts on a <c>postgres</c> engine);
+    /// <paramref name="files"/> limits the embedded session beside it that reads files and writes snapshots.
+    /// </summary>
+    public MeshworkBuilder AddPostgres(DuckDbEngineOptions? files = null)
+    {
+        Engines.AddPostgres(files);
         return this;
     }
 
@@ -152,6 +163,11 @@ public static class MeshworkServiceCollectionExtensions
         if (builder.Engines.Names.Count == 0)
         {
             builder.AddDuckDb();
+        }
+
+        if (!builder.Engines.Names.Contains("postgres"))
+        {
+            builder.AddPostgres();
         }
 
         if (builder.Time is { } time)

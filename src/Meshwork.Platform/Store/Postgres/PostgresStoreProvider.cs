@@ -1,4 +1,4 @@
-using System.Globalization;
+using Meshwork.Engines.Postgres;
 using Npgsql;
 
 namespace Meshwork.Platform.Store.Postgres;
@@ -61,75 +61,7 @@ public sealed class PostgresStoreProvider : IMetadataStoreProvider
         await PostgresMetadataStore.OpenAsync(_connectionString, Display, time, _auditKey is { } key ? () => key(dataFolder) : null, cancellationToken).ConfigureAwait(false);
 
     /// <summary>A connection as Npgsql's builder, from a PostgreSQL URI or an Npgsql connection string; bad input names the place and the reason.</summary>
-    internal static NpgsqlConnectionStringBuilder Parse(string connection)
-    {
-        if (connection.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || connection.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase))
-        {
-            return FromUri(connection);
-        }
+    internal static NpgsqlConnectionStringBuilder Parse(string connection) => PostgresConnection.Parse(connection, "store connection");
 
-        try
-        {
-            return new NpgsqlConnectionStringBuilder(connection);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"The store connection is neither a PostgreSQL URI (postgresql://user@host:port/database) nor an Npgsql connection string (Host=...;Database=...): {e.Message}", nameof(connection), e);
-        }
-    }
-
-    private static NpgsqlConnectionStringBuilder FromUri(string text)
-    {
-        // Never echo the text itself: it may hold a password.
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
-        {
-            throw Malformed("it is not a URI with a host (postgresql://user@host:port/database)");
-        }
-
-        var builder = new NpgsqlConnectionStringBuilder { Host = uri.Host.Trim('[', ']') };
-        if (!uri.IsDefaultPort)
-        {
-            builder.Port = uri.Port;
-        }
-
-        if (uri.UserInfo.Length > 0)
-        {
-            var colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
-            builder.Username = Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo[..colon]);
-            if (colon >= 0)
-            {
-                builder.Password = Uri.UnescapeDataString(uri.UserInfo[(colon + 1)..]);
-            }
-        }
-
-        var database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
-        if (database.Length == 0 || database.Contains('/', StringComparison.Ordinal))
-        {
-            throw Malformed($"the path must name one database (postgresql://{uri.Host}:{uri.Port}/database)");
-        }
-
-        builder.Database = database;
-        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            var key = Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals]);
-            var value = equals < 0 ? string.Empty : Uri.UnescapeDataString(pair[(equals + 1)..]);
-            try
-            {
-                builder[key] = value;
-            }
-            catch (Exception e) when (e is ArgumentException or FormatException)
-            {
-                throw Malformed($"the parameter '{key}' is not an Npgsql setting or its value is wrong ({e.Message})");
-            }
-        }
-
-        return builder;
-    }
-
-    private static ArgumentException Malformed(string reason) =>
-        new($"The store connection is not a valid PostgreSQL URI: {reason}.");
-
-    private static string Describe(NpgsqlConnectionStringBuilder builder) => string.Create(CultureInfo.InvariantCulture,
-        $"postgresql://{(string.IsNullOrEmpty(builder.Username) ? string.Empty : builder.Username + "@")}{builder.Host}:{builder.Port}/{builder.Database}");
+    private static string Describe(NpgsqlConnectionStringBuilder builder) => PostgresConnection.Describe(builder);
 }

@@ -1,0 +1,89 @@
+using System.Globalization;
+using Npgsql;
+
+namespace Meshwork.Engines.Postgres;
+
+/// <summary>
+/// A PostgreSQL connection as people write it: a URI (<c>postgresql://user:password@host:port/database?sslmode=require</c>)
+/// or an Npgsql connection string. Errors name what the connection is for and never echo the text (it may hold a password).
+/// </summary>
+public static class PostgresConnection
+{
+    /// <summary>The connection as Npgsql's builder; bad input throws <see cref="ArgumentException"/> naming <paramref name="what"/> and the reason.</summary>
+    public static NpgsqlConnectionStringBuilder Parse(string connection, string what)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        if (connection.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || connection.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase))
+        {
+            return FromUri(connection, what);
+        }
+
+        try
+        {
+            return new NpgsqlConnectionStringBuilder(connection);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"The {what} is neither a PostgreSQL URI (postgresql://user@host:port/database) nor an Npgsql connection string (Host=...;Database=...): {e.Message}", nameof(connection), e);
+        }
+    }
+
+    /// <summary>The connection as people read it: <c>postgresql://user@host:port/database</c>, never with the password.</summary>
+    public static string Describe(NpgsqlConnectionStringBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"postgresql://{(string.IsNullOrEmpty(builder.Username) ? string.Empty : builder.Username + "@")}{builder.Host}:{builder.Port}/{builder.Database}");
+    }
+
+    private static NpgsqlConnectionStringBuilder FromUri(string text, string what)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+        {
+            throw Malformed(what, "it is not a URI with a host (postgresql://user@host:port/database)");
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder { Host = uri.Host.Trim('[', ']') };
+        if (!uri.IsDefaultPort)
+        {
+            builder.Port = uri.Port;
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            var colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
+            builder.Username = Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo[..colon]);
+            if (colon >= 0)
+            {
+                builder.Password = Uri.UnescapeDataString(uri.UserInfo[(colon + 1)..]);
+            }
+        }
+
+        var database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+        if (database.Length == 0 || database.Contains('/', StringComparison.Ordinal))
+        {
+            throw Malformed(what, $"the path must name one database (postgresql://{uri.Host}:{uri.Port}/database)");
+        }
+
+        builder.Database = database;
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals]);
+            var value = equals < 0 ? string.Empty : Uri.UnescapeDataString(pair[(equals + 1)..]);
+            try
+            {
+                builder[key] = value;
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                throw Malformed(what, $"the parameter '{key}' is not an Npgsql setting or its value is wrong ({e.Message})");
+            }
+        }
+
+        return builder;
+    }
+
+    private static ArgumentException Malformed(string what, string reason) =>
+        new($"The {what} is not a valid PostgreSQL URI: {reason}.");
+}

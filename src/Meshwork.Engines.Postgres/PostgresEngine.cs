@@ -1,0 +1,397 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using Meshwork.Engines.DuckDb;
+using Meshwork.Engines.Ir;
+using Npgsql;
+using static Meshwork.Engines.Sql.SqlDialect;
+
+namespace Meshwork.Engines.Postgres;
+
+/// <summary>
+/// A domain's PostgreSQL as its pipeline engine, one session per run: the transform SQL, the contract's validation
+/// with its quarantine and the quality checks run in PostgreSQL, on session tables that go with the session. Files
+/// are read and snapshots written by an embedded DuckDB session beside it, so published datasets are Parquet
+/// snapshots like every other engine's and any engine reads them.
+/// </summary>
+public sealed class PostgresEngine : IComputeEngine
+{
+    private readonly NpgsqlConnection _connection;
+    private readonly DuckDbEngine _files;
+    private readonly string _scratch;
+    private readonly HashSet<string> _addresses = new(StringComparer.Ordinal);
+
+    private PostgresEngine(NpgsqlConnection connection, DuckDbEngine files, string scratch)
+    {
+        _connection = connection;
+        _files = files;
+        _scratch = scratch;
+    }
+
+    public string Name => "postgres";
+
+    /// <summary>
+    /// Opens a session on the database <paramref name="connection"/> names (a PostgreSQL URI or an Npgsql connection
+    /// string). Throws <see cref="EngineException"/> saying why it cannot, without the connection's secrets.
+    /// </summary>
+    public static async Task<PostgresEngine> OpenAsync(string connection, DuckDbEngineOptions? files = null, CancellationToken cancellationToken = default)
+    {
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = PostgresConnection.Parse(connection, "engine connection");
+        }
+        catch (ArgumentException e)
+        {
+            throw new EngineException(e.Message, e);
+        }
+
+        builder.ApplicationName ??= "meshwork";
+        var session = new NpgsqlConnection(builder.ConnectionString);
+        try
+        {
+            await session.OpenAsync(cancellationToken).ConfigureAwait(false);
+            // Text forms are read and written in ISO, in UTC: the same on every server, whatever its settings.
+            await using (var setup = new NpgsqlCommand("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres';\n" + PostgresSql.SessionFunctions, session))
+            {
+                await setup.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw new EngineException($"{PostgresConnection.Describe(builder)} cannot be reached: {(e as PostgresException)?.MessageText ?? e.Message}", e);
+        }
+
+        var scratch = Path.Combine(Path.GetTempPath(), "meshwork-pg-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(scratch);
+        return new PostgresEngine(session, await DuckDbEngine.OpenAsync(files, cancellationToken).ConfigureAwait(false), scratch);
+    }
+
+    public async Task<IReadOnlyList<RelationColumn>> IntrospectAsync(string relation, CancellationToken cancellationToken = default)
+    {
+        var columns = new List<RelationColumn>();
+        await using var command = new NpgsqlCommand(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+            _connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = Identifier(relation) });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            columns.Add(new RelationColumn(reader.GetString(0), reader.GetString(1)));
+        }
+
+        return columns.Count > 0 ? columns : throw new EngineException($"There is no relation '{relation}' in this session.");
+    }
+
+    public Task ProvisionAsync(string address, CancellationToken cancellationToken = default)
+    {
+        if (address.Split('.').Length != 3)
+        {
+            throw new EngineException($"'{address}' is not a dataset address (domain.product.object_vN).");
+        }
+
+        _addresses.Add(address);
+        return Task.CompletedTask;
+    }
+
+    public async Task LoadAsync(SourceFile source, string relation, CancellationToken cancellationToken = default)
+    {
+        await _files.LoadAsync(source, relation, cancellationToken).ConfigureAwait(false);
+        await CopyInAsync(relation, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task AttachAsync(string address, string snapshotPath, CancellationToken cancellationToken = default)
+    {
+        await ProvisionAsync(address, cancellationToken).ConfigureAwait(false);
+        await _files.AttachAsync(address, snapshotPath, cancellationToken).ConfigureAwait(false);
+        await CopyInAsync(address, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The governed view is made by the embedded engine (same IR, same masks); only what it lets through is copied here.</summary>
+    public async Task AttachGovernedAsync(GovernedView view, ReadOnlyMemory<byte> maskKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        await ProvisionAsync(view.Address, cancellationToken).ConfigureAwait(false);
+        await _files.AttachGovernedAsync(view, maskKey, cancellationToken).ConfigureAwait(false);
+        await CopyInAsync(view.Address, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task TransformAsync(string sql, string relation, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(PostgresSql.Instance.CreateTempTable(Identifier(relation), SqlAddresses.Rewrite(sql.Trim().TrimEnd(';'), _addresses)), cancellationToken, "The transform failed");
+
+    public async Task<ValidationOutcome> ValidateAsync(DatasetSpec spec, string input, string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var present = (await IntrospectAsync(input, cancellationToken).ConfigureAwait(false)).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var missing = spec.Columns.Where(c => !present.Contains(c.Name)).Select(c => c.Name).ToList();
+        if (missing.Count > 0)
+        {
+            throw new EngineException($"'{input}' has no column {string.Join(", ", missing.Select(m => $"'{m}'"))}, which contract '{spec.ContractId}' requires for '{spec.Address}'.");
+        }
+
+        var sql = PostgresSql.Instance;
+        var suffix = spec.Address.Replace('.', '_');
+        var source = Identifier(input);
+        var checkedRelation = Identifier($"__mw_checked_{suffix}");
+        var keys = spec.Rules.OfType<UniqueKey>().ToList();
+
+        await ExecuteAsync(sql.CreateTempTable(checkedRelation, sql.CheckedRows(spec, source, keys, duplicates: null)),
+            cancellationToken, $"Validating {input} against contract {spec.ContractId}").ConfigureAwait(false);
+
+        var duplicates = new List<string>();
+        long duplicated = 0;
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var table = Identifier(string.Create(CultureInfo.InvariantCulture, $"__mw_dup_{suffix}_{i}"));
+            await ExecuteAsync(sql.CreateTempTable(table, DuplicateKeys(keys[i], checkedRelation)), cancellationToken, $"Finding duplicate keys of {input}").ConfigureAwait(false);
+            duplicates.Add(table);
+            duplicated += await CountAsync(table, cancellationToken).ConfigureAwait(false);
+        }
+
+        // As on every engine: every row of a duplicated key is quarantined, computed again from the input for its original text.
+        if (duplicated > 0)
+        {
+            var anyDuplicate = string.Join(" OR ", duplicates.Select((table, i) => IsDuplicate(keys[i], checkedRelation, table)));
+            await ExecuteAsync($"DELETE FROM {checkedRelation} WHERE {anyDuplicate}", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync($"INSERT INTO {checkedRelation}\n{sql.CheckedRows(spec, source, keys, duplicates)}",
+                cancellationToken, $"Quarantining duplicate keys of {input}").ConfigureAwait(false);
+        }
+
+        var validRelation = $"__mw_valid_{suffix}";
+        var quarantineRelation = $"__mw_quarantine_{suffix}";
+        await ExecuteAsync(PostgresSql.CreateTempView(Identifier(validRelation), ValidRows(spec, checkedRelation)), cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(PostgresSql.CreateTempView(Identifier(quarantineRelation), sql.QuarantinedRows(spec, checkedRelation, runId)), cancellationToken).ConfigureAwait(false);
+
+        await using var counts = await ReadAsync(Counts(checkedRelation), cancellationToken).ConfigureAwait(false);
+        await counts.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new ValidationOutcome(validRelation, quarantineRelation, counts.GetInt64(0), counts.GetInt64(1));
+    }
+
+    /// <summary>
+    /// Exports the relation from PostgreSQL as CSV (every value quoted, so an empty text and a NULL stay apart) and
+    /// writes it as a Parquet snapshot in the relation's own types through the embedded engine, atomically.
+    /// </summary>
+    public async Task<SnapshotInfo> PublishAsync(string relation, string folder, CancellationToken cancellationToken = default)
+    {
+        var columns = await IntrospectAsync(relation, cancellationToken).ConfigureAwait(false);
+        var file = Path.Combine(_scratch, Guid.NewGuid().ToString("N") + ".csv");
+        try
+        {
+            var select = string.Join(", ", columns.Select(c => Exported(c)));
+            using (var export = await _connection.BeginTextExportAsync($"COPY (SELECT {select} FROM {Identifier(relation)}) TO STDOUT (FORMAT csv, FORCE_QUOTE *)", cancellationToken).ConfigureAwait(false))
+            await using (var target = new StreamWriter(file, append: false, new UTF8Encoding(false)))
+            {
+                var buffer = new char[81920];
+                int read;
+                while ((read = await export.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            var staged = "__mw_publish_" + Guid.NewGuid().ToString("N");
+            await _files.StageCsvAsync(staged, file, [.. columns.Select(c => (c.Name, DuckDbType(c.EngineType)))], cancellationToken).ConfigureAwait(false);
+            return await _files.PublishAsync(staged, folder, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException e)
+        {
+            throw new EngineException($"Writing snapshot of {relation}: {(e as PostgresException)?.MessageText ?? e.Message}", e);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    public async Task<IReadOnlyList<CheckOutcome>> RunChecksAsync(DatasetSpec spec, string relation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var outcomes = new List<CheckOutcome>();
+        foreach (var check in spec.Checks)
+        {
+            try
+            {
+                var sql = SqlAddresses.Rewrite(PostgresSql.Instance.Measure(check, Identifier(relation)), _addresses);
+                outcomes.Add(Outcome(check, await ScalarAsync(sql, "The check query failed", cancellationToken).ConfigureAwait(false)));
+            }
+            catch (EngineException e)
+            {
+                // Stored and shown to every reader of the dataset's quality: no value the check query met.
+                outcomes.Add(new CheckOutcome(check, null, CheckStatus.Error, EngineMessages.Redact(e.Message)));
+            }
+        }
+
+        return outcomes;
+    }
+
+    public async Task<DbDataReader> ReadAsync(string sql, CancellationToken cancellationToken = default)
+    {
+        await using var command = new NpgsqlCommand(SqlAddresses.Rewrite(sql, _addresses), _connection);
+        try
+        {
+            return await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e)
+        {
+            throw new EngineException(e.MessageText, e);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        await _files.DisposeAsync().ConfigureAwait(false);
+        if (Directory.Exists(_scratch))
+        {
+            Directory.Delete(_scratch, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Copies a relation of the embedded engine (an input port or a dataset address) into the session table of the same
+    /// name, in PostgreSQL's text COPY form: each value as DuckDB writes it in text, parsed by PostgreSQL into its type.
+    /// </summary>
+    private async Task CopyInAsync(string relation, CancellationToken cancellationToken)
+    {
+        var table = relation;
+        var columns = await _files.IntrospectAsync(relation, cancellationToken).ConfigureAwait(false);
+        var types = columns.Select(c => PostgresType(c.EngineType)).ToList();
+        var definition = string.Join(", ", columns.Select((c, i) => $"{Identifier(c.Name)} {types[i]}"));
+        await ExecuteAsync($"DROP TABLE IF EXISTS {Identifier(table)} CASCADE; CREATE TEMP TABLE {Identifier(table)} ({definition})", cancellationToken, $"Creating {table}").ConfigureAwait(false);
+        var texts = string.Join(", ", columns.Select((c, i) => types[i] == "json" && c.EngineType != "JSON"
+            ? $"CAST(to_json({Identifier(c.Name)}) AS VARCHAR)"
+            : $"CAST({Identifier(c.Name)} AS VARCHAR)"));
+        try
+        {
+            await using var reader = await _files.ReadAsync($"SELECT {texts} FROM {(relation.Contains('.', StringComparison.Ordinal) ? ThreePart(relation) : Identifier(relation))}", cancellationToken).ConfigureAwait(false);
+            await using var import = await _connection.BeginTextImportAsync($"COPY {Identifier(table)} FROM STDIN", cancellationToken).ConfigureAwait(false);
+            var line = new StringBuilder();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                line.Clear();
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    if (i > 0)
+                    {
+                        line.Append('\t');
+                    }
+
+                    if (reader.IsDBNull(i))
+                    {
+                        line.Append("\\N");
+                        continue;
+                    }
+
+                    foreach (var ch in reader.GetString(i))
+                    {
+                        _ = ch switch
+                        {
+                            '\\' => line.Append("\\\\"),
+                            '\t' => line.Append("\\t"),
+                            '\n' => line.Append("\\n"),
+                            '\r' => line.Append("\\r"),
+                            _ => line.Append(ch),
+                        };
+                    }
+                }
+
+                line.Append('\n');
+                await import.WriteAsync(line.ToString().AsMemory(), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (PostgresException e)
+        {
+            throw new EngineException($"Copying {table} into PostgreSQL: {e.MessageText}", e);
+        }
+    }
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, string? context = null)
+    {
+        await using var command = new NpgsqlCommand(sql, _connection);
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e)
+        {
+            throw new EngineException(context is null ? e.MessageText : $"{context}: {e.MessageText}", e);
+        }
+    }
+
+    private async Task<decimal> ScalarAsync(string sql, string context, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, _connection);
+        try
+        {
+            return ToNumber(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (PostgresException e)
+        {
+            // PostgreSQL names no column in a failure met while running; the statement says where (the check's SQL, not data).
+            throw new EngineException($"{context}: {e.MessageText} (in {string.Join(' ', sql.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries))})", e);
+        }
+    }
+
+    private async Task<long> CountAsync(string relation, CancellationToken cancellationToken) =>
+        (long)await ScalarAsync($"SELECT count(*) FROM {relation}", "Counting", cancellationToken).ConfigureAwait(false);
+
+    private static string ThreePart(string address) => string.Join('.', address.Split('.').Select(Identifier));
+
+    /// <summary>A column as text DuckDB reads back into its type: booleans spelled out, lists as JSON.</summary>
+    private static string Exported(RelationColumn column)
+    {
+        var c = Identifier(column.Name);
+        return column.EngineType switch
+        {
+            "boolean" => $"CASE WHEN {c} THEN 'true' WHEN NOT {c} THEN 'false' END",
+            var t when t.EndsWith("[]", StringComparison.Ordinal) => $"CAST(to_json({c}) AS text)",
+            _ => $"CAST({c} AS text)",
+        };
+    }
+
+    /// <summary>The DuckDB type a PostgreSQL column is written as.</summary>
+    internal static string DuckDbType(string postgres) => postgres switch
+    {
+        "integer" => "INTEGER",
+        "bigint" => "BIGINT",
+        "smallint" => "SMALLINT",
+        "double precision" => "DOUBLE",
+        "real" => "FLOAT",
+        "boolean" => "BOOLEAN",
+        "date" => "DATE",
+        "timestamp without time zone" => "TIMESTAMP",
+        "timestamp with time zone" => "TIMESTAMPTZ",
+        "time without time zone" => "TIME",
+        "json" or "jsonb" => "JSON",
+        "uuid" => "UUID",
+        "numeric" => "DOUBLE",
+        var t when t.StartsWith("numeric(", StringComparison.Ordinal) && int.Parse(t[8..t.IndexOf(',', StringComparison.Ordinal)], CultureInfo.InvariantCulture) <= 38 => "DECIMAL" + t[7..],
+        var t when t.StartsWith("numeric(", StringComparison.Ordinal) => "DOUBLE",
+        var t when t.EndsWith("[]", StringComparison.Ordinal) => DuckDbType(t[..^2]) + "[]",
+        _ => "VARCHAR",
+    };
+
+    /// <summary>The PostgreSQL type a DuckDB column is copied into; nested values as JSON.</summary>
+    internal static string PostgresType(string duckDb) => duckDb switch
+    {
+        "VARCHAR" => "text",
+        "INTEGER" => "integer",
+        "BIGINT" => "bigint",
+        "SMALLINT" or "TINYINT" or "UTINYINT" => "smallint",
+        "USMALLINT" or "UINTEGER" => "bigint",
+        "HUGEINT" or "UBIGINT" or "UHUGEINT" => "numeric",
+        "DOUBLE" => "double precision",
+        "FLOAT" => "real",
+        "BOOLEAN" => "boolean",
+        "DATE" => "date",
+        "TIMESTAMP" or "TIMESTAMP_NS" or "TIMESTAMP_MS" or "TIMESTAMP_S" => "timestamp",
+        "TIMESTAMP WITH TIME ZONE" => "timestamptz",
+        "TIME" => "time",
+        "JSON" => "json",
+        "UUID" => "uuid",
+        var t when t.StartsWith("DECIMAL(", StringComparison.Ordinal) => "numeric" + t[7..],
+        var t when t.EndsWith(']') || t.StartsWith("STRUCT", StringComparison.Ordinal) || t.StartsWith("MAP", StringComparison.Ordinal) => "json",
+        _ => "text",
+    };
+}

@@ -1,0 +1,88 @@
+using System.Globalization;
+using Meshwork.Engines.Sql;
+
+namespace Meshwork.Engines.Postgres;
+
+/// <summary>
+/// PostgreSQL's spelling of the engine-neutral types and of the functions validation uses. A value that does not
+/// cast is NULL, never an error: numbers and booleans are recognised by their text first, and dates, times and
+/// JSON go through session functions that catch the cast's error (<see cref="SessionFunctions"/>).
+/// </summary>
+internal sealed class PostgresSql : SqlDialect
+{
+    public static PostgresSql Instance { get; } = new();
+
+    private const string Integer = @"^\s*[+-]?\d{1,40}\s*$";
+    private const string Number = @"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,4})?\s*$";
+
+    public override string Text => "text";
+
+    public override string Type(DataType type) => type.Kind switch
+    {
+        DataKind.String => "text",
+        DataKind.Int32 => "integer",
+        DataKind.Int64 => "bigint",
+        DataKind.Double => "double precision",
+        DataKind.Decimal => string.Create(CultureInfo.InvariantCulture, $"numeric({type.Precision},{type.Scale})"),
+        DataKind.Boolean => "boolean",
+        DataKind.Date => "date",
+        DataKind.Timestamp => "timestamp",
+        DataKind.TimestampTz => "timestamptz",
+        DataKind.Time => "time",
+        DataKind.Json => "json",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown data kind."),
+    };
+
+    public override string CastOrNull(string expression, DataType type)
+    {
+        var v = $"CAST({expression} AS text)";
+        return type.Kind switch
+        {
+            DataKind.String => v,
+            DataKind.Int32 => $"CAST({Bounded(v, "-2147483648", "2147483647")} AS integer)",
+            DataKind.Int64 => $"CAST({Bounded(v, "-9223372036854775808", "9223372036854775807")} AS bigint)",
+            DataKind.Decimal => string.Create(CultureInfo.InvariantCulture,
+                $"CAST(CASE WHEN {v} ~ {Literal(Number)} THEN CASE WHEN abs(round(CAST({v} AS numeric), {type.Scale})) < 1e{type.Precision - type.Scale} THEN round(CAST({v} AS numeric), {type.Scale}) END END AS {Type(type)})"),
+            DataKind.Double => $"CASE WHEN {v} ~ {Literal(Number)} THEN CASE WHEN abs(CAST({v} AS numeric)) < 1e308 THEN CAST(CAST({v} AS numeric) AS double precision) END " +
+                $"WHEN lower(trim({v})) IN ('inf', '+inf', '-inf', 'infinity', '+infinity', '-infinity', 'nan') THEN CAST(trim({v}) AS double precision) END",
+            DataKind.Boolean => $"CASE lower(trim({v})) WHEN 'true' THEN TRUE WHEN 't' THEN TRUE WHEN '1' THEN TRUE WHEN 'false' THEN FALSE WHEN 'f' THEN FALSE WHEN '0' THEN FALSE END",
+            DataKind.Date => $"pg_temp.mw_date({v})",
+            DataKind.Timestamp => $"pg_temp.mw_timestamp({v})",
+            DataKind.TimestampTz => $"pg_temp.mw_timestamptz({v})",
+            DataKind.Time => $"pg_temp.mw_time({v})",
+            DataKind.Json => $"pg_temp.mw_json({v})",
+            _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown data kind."),
+        };
+    }
+
+    public override string Matches(string expression, string regex) => $"({expression} ~ {Literal(regex)})";
+
+    public override string FullMatch(string expression, string regex) => $"({expression} ~ {Literal("^(?:" + regex + ")$")})";
+
+    public override string SplitReasons(string expression) => $"string_to_array({expression}, '; ')";
+
+    public override string CreateTempTable(string name, string query) => $"DROP TABLE IF EXISTS {name} CASCADE;\nCREATE TEMP TABLE {name} AS\n{query}";
+
+    /// <summary>A session view, replacing one of the same name whatever its columns were.</summary>
+    public static string CreateTempView(string name, string query) => $"DROP VIEW IF EXISTS {name} CASCADE;\nCREATE TEMP VIEW {name} AS {query}";
+
+    /// <summary>Integer text within bounds as numeric, else NULL (nested CASE: PostgreSQL evaluates it lazily).</summary>
+    private static string Bounded(string v, string low, string high) =>
+        $"CASE WHEN {v} ~ {Literal(Integer)} THEN CASE WHEN CAST({v} AS numeric) BETWEEN {low} AND {high} THEN CAST({v} AS numeric) END END";
+
+    /// <summary>
+    /// The session's cast functions (in pg_temp, gone with the session): dates and times in ISO form only, as DuckDB
+    /// reads them, so both engines quarantine the same rows.
+    /// </summary>
+    public static string SessionFunctions { get; } = string.Concat(
+        Function("mw_date", "date", @"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$"),
+        Function("mw_timestamp", "timestamp", @"^\s*\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*$"),
+        Function("mw_timestamptz", "timestamptz", @"^\s*\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?\s*$"),
+        Function("mw_time", "time", @"^\s*\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*$"),
+        Function("mw_json", "json", null));
+
+    private static string Function(string name, string type, string? shape) =>
+        $"CREATE OR REPLACE FUNCTION pg_temp.{name}(v text) RETURNS {type} LANGUAGE plpgsql IMMUTABLE AS $mw$\n" +
+        $"BEGIN\n  IF v IS NULL{(shape is null ? string.Empty : $" OR v !~ {Literal(shape)}")} THEN RETURN NULL; END IF;\n" +
+        $"  RETURN CAST(v AS {type});\nEXCEPTION WHEN others THEN RETURN NULL;\nEND\n$mw$;\n";
+}
