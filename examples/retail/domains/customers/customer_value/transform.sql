@@ -25,8 +25,8 @@ SELECT
     CASE
         WHEN s.customer_id IS NULL                                   THEN 'prospect'
         WHEN s.total_spent >= 1000                                   THEN 'vip'
-        WHEN s.first_order_date >= a.as_of_date - INTERVAL 60 DAY    THEN 'new'
-        WHEN s.last_order_date  <  a.as_of_date - INTERVAL 90 DAY    THEN 'lapsed'
+        WHEN s.first_order_date >= a.as_of_date - INTERVAL '60' DAY    THEN 'new'
+        WHEN s.last_order_date  <  a.as_of_date - INTERVAL '90' DAY    THEN 'lapsed'
         ELSE 'regular'
     END                         AS segment,
     a.as_of_date

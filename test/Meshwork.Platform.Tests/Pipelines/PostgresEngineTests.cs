@@ -1,0 +1,152 @@
+using System.Globalization;
+using Meshwork.Engines.DuckDb;
+using Meshwork.Platform.Pipelines;
+using Meshwork.Testing;
+
+namespace Meshwork.Platform.Tests.Pipelines;
+
+/// <summary>
+/// The example mesh with its customers domain on a PostgreSQL engine (a fresh database of the run's throwaway server)
+/// against the same mesh all on DuckDB: the same rows published and quarantined, and the products downstream of it on
+/// DuckDB (marketing.campaign_audience) read its output as before.
+/// </summary>
+public sealed class PostgresEngineTests : IDisposable
+{
+    private static readonly string[] CustomersAndConsumers =
+        ["customers.profiles.profiles_v1", "customers.customer_value.customer_value_v1", "marketing.campaign_audience.audience_v1"];
+
+    private readonly List<string> _folders = [];
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Apply_CustomersOnPostgres_PublishesAndQuarantinesTheSameRowsAsOnDuckDb()
+    {
+        var onDuckDb = Example();
+        var onPostgres = Example();
+        var variable = await PostgresEngineAsync(onPostgres);
+
+        var expected = await ApplyAsync(onDuckDb);
+        var actual = await ApplyAsync(onPostgres);
+
+        Assert.Empty(expected.Errors);
+        Assert.Empty(actual.Errors);
+        Assert.Equal(expected.Datasets, actual.Datasets);
+        Assert.Contains(actual.Datasets, d => d.Address == "customers.profiles.profiles_v1" && d.Quarantined > 0);
+        foreach (var address in CustomersAndConsumers)
+        {
+            Assert.Contains(actual.Datasets, d => d.Address == address && d.Published > 0);
+            Assert.Equal(await RowsAsync(expected, address, quarantine: false), await RowsAsync(actual, address, quarantine: false));
+            Assert.Equal(await RowsAsync(expected, address, quarantine: true), await RowsAsync(actual, address, quarantine: true));
+        }
+
+        Environment.SetEnvironmentVariable(variable, null);
+    }
+
+    [Fact]
+    public async Task Apply_EngineVariableNotSet_FailsThatDomainsProductsNamingItAndTheRestApply()
+    {
+        var mesh = Example();
+        var variable = "MESHWORK_PG_UNSET_" + Guid.NewGuid().ToString("N");
+        File.AppendAllText(Path.Combine(mesh, "mesh.yaml"), $"engines:\n  - name: warehouse\n    type: postgres\n    connection: \"${{{variable}}}\"\n");
+        File.AppendAllText(Path.Combine(mesh, "domains", "customers", "domain.yaml"), "engine: warehouse\n");
+
+        var result = await ApplyAsync(mesh);
+
+        var error = Assert.Single(result.Errors, e => e.Contains(variable, StringComparison.Ordinal));
+        Assert.Contains("engine 'warehouse' of domain 'customers'", error, StringComparison.Ordinal);
+        Assert.All(result.Products.Where(p => p.Domain == "customers"), p => Assert.NotEqual("applied", p.Outcome));
+        Assert.All(result.Products.Where(p => p.Domain is "sales" or "finance"), p => Assert.Equal("applied", p.Outcome));
+    }
+
+    [Fact]
+    public async Task Apply_UnreachablePostgres_FailsThatEnginesProductsOnlyWithoutTheSecret()
+    {
+        var mesh = Example();
+        File.AppendAllText(Path.Combine(mesh, "mesh.yaml"),
+            "engines:\n  - name: warehouse\n    type: postgres\n    connection: \"postgresql://meshwork:s3cret-pw@127.0.0.1:1/warehouse\"\n");
+        File.AppendAllText(Path.Combine(mesh, "domains", "customers", "domain.yaml"), "engine: warehouse\n");
+
+        var result = await ApplyAsync(mesh);
+
+        var error = Assert.Single(result.Errors, e => e.StartsWith("customers.profiles", StringComparison.Ordinal));
+        Assert.Contains("engine 'warehouse' (postgres) of domain 'customers' cannot be opened", error, StringComparison.Ordinal);
+        Assert.Contains("postgresql://meshwork@127.0.0.1:1/warehouse", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Errors, e => e.Contains("s3cret", StringComparison.Ordinal));
+        Assert.All(result.Products.Where(p => p.Domain is "sales" or "finance"), p => Assert.Equal("applied", p.Outcome));
+    }
+
+    public void Dispose()
+    {
+        foreach (var folder in _folders.Where(Directory.Exists))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Puts the customers domain on a PostgreSQL engine whose connection is read from a new environment variable.</summary>
+    private static async Task<string> PostgresEngineAsync(string mesh)
+    {
+        var connection = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("engine_" + Guid.NewGuid().ToString("N"), Cancel);
+        var variable = "MESHWORK_PG_TEST_" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(variable, connection);
+        File.AppendAllText(Path.Combine(mesh, "mesh.yaml"), $"engines:\n  - name: warehouse\n    type: postgres\n    connection: \"${{{variable}}}\"\n");
+        File.AppendAllText(Path.Combine(mesh, "domains", "customers", "domain.yaml"), "engine: warehouse\n");
+        return variable;
+    }
+
+    private static Task<ApplyResult> ApplyAsync(string mesh) =>
+        MeshworkPlatform.Create().ApplyAsync(mesh, null, cancellationToken: Cancel);
+
+    /// <summary>A snapshot's (or its quarantine's) rows as text, sorted, without the run id.</summary>
+    private static async Task<List<string>> RowsAsync(ApplyResult result, string address, bool quarantine)
+    {
+        await using var store = await MeshworkPlatform.Create().OpenStoreAsync(result.DataFolder, Cancel);
+        var snapshot = await store.GetCurrentSnapshotAsync(address, Cancel) ?? throw new InvalidOperationException($"{address} was not published.");
+        var folder = quarantine ? snapshot.QuarantineFolderIn(result.DataFolder) : snapshot.FolderIn(result.DataFolder);
+        if (folder is null)
+        {
+            return [];
+        }
+
+        await using var engine = await DuckDbEngine.OpenAsync(cancellationToken: Cancel);
+        var rows = new List<string>();
+        await using var reader = await engine.ReadAsync($"SELECT * {(quarantine ? "EXCLUDE (_run_id) " : string.Empty)}FROM read_parquet('{Path.Combine(folder, "*.parquet")}')", Cancel);
+        while (await reader.ReadAsync(Cancel))
+        {
+            rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i =>
+                reader.GetName(i) + "=" + (reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i) is System.Collections.IEnumerable list and not string
+                    ? string.Join(",", list.Cast<object>()) : reader.GetValue(i), CultureInfo.InvariantCulture)))));
+        }
+
+        rows.Sort(StringComparer.Ordinal);
+        return rows;
+    }
+
+    /// <summary>A copy of examples/retail.</summary>
+    private string Example()
+    {
+        var source = Path.Combine(RepositoryRoot(), "examples", "retail");
+        var root = Path.Combine(Path.GetTempPath(), "meshwork-engines-" + Guid.NewGuid().ToString("N"));
+        _folders.Add(root);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Where(f => !Path.GetRelativePath(source, f).StartsWith(".mesh", StringComparison.Ordinal)))
+        {
+            var target = Path.Combine(root, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        return root;
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Meshwork.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("Meshwork.slnx not found");
+    }
+}
