@@ -402,6 +402,12 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
     private async Task<RunInputs> ReadInputsAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, IReadOnlyList<InputAccess> access, CancellationToken cancellationToken)
     {
         var text = new StringBuilder().Append("meshwork-run/1\n").Append(product.Key).Append('\n');
+        // A product moved to another engine runs again (on the embedded default, hashes stay as they were before engines).
+        if (mesh.Settings.FindEngine(EngineOf(mesh, product)) is { Name: not MeshSettings.EmbeddedEngine } engine)
+        {
+            text.Append("engine ").Append(engine.Name).Append(':').Append(engine.Type).Append('\n');
+        }
+
         foreach (var port in ports)
         {
             text.Append(port.Port.Name).Append(port.Major).Append(port.Contract.Document.GetRawText()).Append('\n');

@@ -44,6 +44,20 @@ public sealed class PostgresEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Apply_DomainMovedToPostgres_RunsItsProductsAgainAndNoOthers()
+    {
+        var mesh = Example();
+        Assert.Empty((await ApplyAsync(mesh)).Errors);
+        var variable = await PostgresEngineAsync(mesh);
+
+        var moved = await ApplyAsync(mesh);
+
+        Assert.Empty(moved.Errors);
+        Assert.All(moved.Datasets, d => Assert.Equal(!d.Address.StartsWith("customers.", StringComparison.Ordinal) && !d.Address.StartsWith("marketing.campaign_audience", StringComparison.Ordinal), d.Unchanged));
+        Environment.SetEnvironmentVariable(variable, null);
+    }
+
+    [Fact]
     public async Task Apply_EngineVariableNotSet_FailsThatDomainsProductsNamingItAndTheRestApply()
     {
         var mesh = Example();
