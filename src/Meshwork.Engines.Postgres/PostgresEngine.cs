@@ -57,8 +57,9 @@ public sealed class PostgresEngine : IComputeEngine
                 await setup.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Whatever stops the session (refused, unknown host, a setting the server rejects) fails this run only.
             await session.DisposeAsync().ConfigureAwait(false);
             throw new EngineException($"{PostgresConnection.Describe(builder)} cannot be reached: {(e as PostgresException)?.MessageText ?? e.Message}", e);
         }
@@ -254,18 +255,18 @@ public sealed class PostgresEngine : IComputeEngine
     /// </summary>
     private async Task CopyInAsync(string relation, CancellationToken cancellationToken)
     {
-        var table = relation;
+        var table = Identifier(relation);
         var columns = await _files.IntrospectAsync(relation, cancellationToken).ConfigureAwait(false);
         var types = columns.Select(c => PostgresType(c.EngineType)).ToList();
         var definition = string.Join(", ", columns.Select((c, i) => $"{Identifier(c.Name)} {types[i]}"));
-        await ExecuteAsync($"DROP TABLE IF EXISTS {Identifier(table)} CASCADE; CREATE TEMP TABLE {Identifier(table)} ({definition})", cancellationToken, $"Creating {table}").ConfigureAwait(false);
+        await ExecuteAsync($"DROP TABLE IF EXISTS {table} CASCADE; CREATE TEMP TABLE {table} ({definition})", cancellationToken, $"Creating {relation}").ConfigureAwait(false);
         var texts = string.Join(", ", columns.Select((c, i) => types[i] == "json" && c.EngineType != "JSON"
             ? $"CAST(to_json({Identifier(c.Name)}) AS VARCHAR)"
             : $"CAST({Identifier(c.Name)} AS VARCHAR)"));
         try
         {
             await using var reader = await _files.ReadAsync($"SELECT {texts} FROM {(relation.Contains('.', StringComparison.Ordinal) ? ThreePart(relation) : Identifier(relation))}", cancellationToken).ConfigureAwait(false);
-            await using var import = await _connection.BeginTextImportAsync($"COPY {Identifier(table)} FROM STDIN", cancellationToken).ConfigureAwait(false);
+            await using var import = await _connection.BeginTextImportAsync($"COPY {table} FROM STDIN", cancellationToken).ConfigureAwait(false);
             var line = new StringBuilder();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -302,7 +303,7 @@ public sealed class PostgresEngine : IComputeEngine
         }
         catch (PostgresException e)
         {
-            throw new EngineException($"Copying {table} into PostgreSQL: {e.MessageText}", e);
+            throw new EngineException($"Copying {relation} into PostgreSQL: {e.MessageText}", e);
         }
     }
 

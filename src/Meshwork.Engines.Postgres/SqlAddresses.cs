@@ -69,7 +69,8 @@ internal static class SqlAddresses
 
                     if (parts.Count == 3)
                     {
-                        throw new EngineException($"'{address}' is not a dataset this run reads; the SQL may name its inputs ({(known.Count == 0 ? "none" : string.Join(", ", known.Order(StringComparer.Ordinal)))}).");
+                        // Unquoted: engine messages are redacted of quoted text, and an address is a name, not a value.
+                        throw new EngineException($"The SQL reads {address}, which is not a dataset this run reads; it may name its inputs ({(known.Count == 0 ? "none" : string.Join(", ", known.Order(StringComparer.Ordinal)))}).");
                     }
                 }
 

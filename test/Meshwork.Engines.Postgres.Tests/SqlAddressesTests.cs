@@ -36,7 +36,8 @@ public sealed class SqlAddressesTests
     {
         var error = Assert.Throws<EngineException>(() => SqlAddresses.Rewrite("SELECT * FROM finance.payments.payments_v1", Known));
 
-        Assert.Contains("'finance.payments.payments_v1' is not a dataset this run reads", error.Message, StringComparison.Ordinal);
+        Assert.Contains("reads finance.payments.payments_v1, which is not a dataset this run reads", error.Message, StringComparison.Ordinal);
+        Assert.Equal(error.Message, EngineMessages.Redact(error.Message));
         Assert.Contains("customers.profiles.profiles_v1, sales.orders.orders_v1", error.Message, StringComparison.Ordinal);
     }
 }

@@ -19,7 +19,8 @@ public sealed class MeshworkServiceCollectionExtensionsTests
         using var services = new ServiceCollection().AddMeshwork().BuildServiceProvider();
 
         Assert.NotNull(services.GetRequiredService<MeshworkPlatform>());
-        Assert.Equal(["duckdb"], services.GetRequiredService<EngineRegistry>().Names);
+        // The embedded engine, and PostgreSQL for the domains mesh.yaml puts on it.
+        Assert.Equal(["duckdb", "postgres"], services.GetRequiredService<EngineRegistry>().Names);
         Assert.IsType<SqliteStoreProvider>(services.GetRequiredService<IMetadataStoreProvider>());
         Assert.Same(TimeProvider.System, services.GetRequiredService<TimeProvider>());
     }
