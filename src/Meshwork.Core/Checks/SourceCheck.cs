@@ -58,6 +58,12 @@ internal sealed class SourceCheck : IMeshCheck
             return;
         }
 
+        foreach (var server in readable.Where(s => s.Type != "local" && (string.IsNullOrWhiteSpace(s.Host) || string.IsNullOrWhiteSpace(s.Database))))
+        {
+            diagnostics.Report(Rules.MissingServer, server.Location,
+                $"Server '{server.Name ?? server.Type}' of type {server.Type} needs a host and a database; its table is the schema object's physicalName (else its name), in its schema (else public).");
+        }
+
         foreach (var server in readable.Where(s => s.Type == "local"))
         {
             if (server.Format is not { } format || !LocalFormats.Contains(format))

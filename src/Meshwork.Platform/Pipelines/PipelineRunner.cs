@@ -8,6 +8,7 @@ using Meshwork.Platform.Governing;
 using Meshwork.Platform.Planning;
 using Meshwork.Platform.Security;
 using Meshwork.Platform.Store;
+using Npgsql;
 
 namespace Meshwork.Platform.Pipelines;
 
@@ -114,6 +115,18 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         }
 
         var inputs = await ReadInputsAsync(mesh, product, ports, access, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RunWithInputsAsync(mesh, product, ports, inputs, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            inputs.DeleteScratch();
+        }
+    }
+
+    private async Task<IReadOnlyList<DatasetRun>> RunWithInputsAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, RunInputs inputs, CancellationToken cancellationToken)
+    {
         var inputHash = inputs.Hash;
         var datasets = ports.SelectMany(p => p.Datasets).ToList();
         var current = new List<SnapshotRecord?>();
@@ -334,8 +347,15 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
                 continue;
             }
 
+            if (inputs.Sources.TryGetValue(input.Name, out var exported))
+            {
+                await engine.LoadAsync(new SourceFile(exported, SourceFormat.Csv), input.Name, cancellationToken).ConfigureAwait(false);
+                relations.Add(input.Name);
+                continue;
+            }
+
             var server = contract.Servers.FirstOrDefault(s => s.Type == "local")
-                ?? throw new PipelineException($"{product.Key}: input port '{input.Name}': contract '{contract.Id}' has no local server to read.");
+                ?? throw new PipelineException($"{product.Key}: input port '{input.Name}': contract '{contract.Id}' has no local or postgres server to read.");
             var format = server.Format switch
             {
                 "csv" => SourceFormat.Csv,
@@ -392,7 +412,21 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
 
     /// <summary>What a run reads, read once: the transforms' SQL and the upstream snapshots it will attach.</summary>
     private sealed record RunInputs(IReadOnlyDictionary<string, string> Transforms, IReadOnlyDictionary<string, SnapshotRecord?> Upstream,
-        IReadOnlyDictionary<string, AccessPlan> Access, string Hash);
+        IReadOnlyDictionary<string, AccessPlan> Access, string Hash)
+    {
+        /// <summary>Source tables read for this run, by input port: CSV files in <see cref="Scratch"/>.</summary>
+        public Dictionary<string, string> Sources { get; init; } = new(StringComparer.Ordinal);
+
+        public string? Scratch { get; init; }
+
+        public void DeleteScratch()
+        {
+            if (Scratch is not null && Directory.Exists(Scratch))
+            {
+                Directory.Delete(Scratch, recursive: true);
+            }
+        }
+    }
 
     /// <summary>
     /// Reads the run's inputs and hashes everything its result depends on: the contracts, the transforms, the
@@ -421,6 +455,8 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         }
 
         var upstream = new Dictionary<string, SnapshotRecord?>(StringComparer.Ordinal);
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? scratch = null;
         foreach (var input in product.InputPorts)
         {
             text.Append(input.Name).Append(input.ContractId).Append('\n');
@@ -444,6 +480,25 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             else
             {
                 text.Append(contract.Document.GetRawText()).Append('\n');
+                if (!contract.Servers.Any(s => s.Type == "local") && contract.Servers.FirstOrDefault(s => PostgresSource.Types.Contains(s.Type)) is { } database)
+                {
+                    // The table is read now, once: the run loads exactly what was hashed.
+                    scratch ??= Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "meshwork-sources-" + Guid.NewGuid().ToString("N"))).FullName;
+                    var file = Path.Combine(scratch, input.Name + ".csv");
+                    try
+                    {
+                        text.Append("table ").Append(await PostgresSource.ExportAsync(contract, database, file, cancellationToken).ConfigureAwait(false)).Append('\n');
+                    }
+                    catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+                    {
+                        Directory.Delete(scratch, recursive: true);
+                        throw new PipelineException(
+                            $"{product.Key}: input port '{input.Name}' cannot read {PostgresSource.Describe(database)}: {(e as PostgresException)?.MessageText ?? e.Message}", e);
+                    }
+
+                    sources[input.Name] = file;
+                }
+
                 foreach (var server in contract.Servers.Where(s => s.Type == "local" && s.Path is not null))
                 {
                     var path = Path.GetFullPath(Path.Combine(mesh.SourcesRoot, contract.Folder, server.Path!));
@@ -457,7 +512,11 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             }
         }
 
-        return new RunInputs(transforms, upstream, access.DistinctBy(a => a.Dataset).ToDictionary(a => a.Dataset, a => a.Plan, StringComparer.Ordinal), Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))));
+        return new RunInputs(transforms, upstream, access.DistinctBy(a => a.Dataset).ToDictionary(a => a.Dataset, a => a.Plan, StringComparer.Ordinal), Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))))
+        {
+            Sources = sources,
+            Scratch = scratch,
+        };
     }
 }
 
