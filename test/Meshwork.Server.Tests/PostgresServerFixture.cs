@@ -17,3 +17,19 @@ public sealed class PostgresServerFixture : ServerFixture
         return await server.CreateDatabaseAsync("server_" + Guid.NewGuid().ToString("N"));
     }
 }
+
+/// <summary>
+/// <see cref="ServerFixture"/> with the example's customers domain on a PostgreSQL engine (a fresh database on the run's
+/// throwaway server, its connection read from an environment variable as a deployment gives it): its datasets are
+/// computed there and served like every other, so the example's governance holds through every read.
+/// </summary>
+public sealed class CustomersOnPostgresEngineFixture : ServerFixture
+{
+    protected override async Task PrepareAsync(string root)
+    {
+        var variable = "MESHWORK_PG_SERVER_TESTS_" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(variable, await PostgresServerFixture.CreateDatabaseAsync());
+        File.AppendAllText(Path.Combine(root, "mesh.yaml"), $"engines:\n  - name: warehouse\n    type: postgres\n    connection: \"${{{variable}}}\"\n");
+        File.AppendAllText(Path.Combine(root, "domains", "customers", "domain.yaml"), "engine: warehouse\n");
+    }
+}

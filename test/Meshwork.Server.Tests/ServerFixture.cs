@@ -34,10 +34,17 @@ public class ServerFixture : IAsyncLifetime
     {
     }
 
+    /// <summary>Changes this fixture makes to its copy of the example before applying it, when they need to wait for something.</summary>
+    protected virtual Task PrepareAsync(string root)
+    {
+        Prepare(root);
+        return Task.CompletedTask;
+    }
+
     public async ValueTask InitializeAsync()
     {
         CopyTree(Path.Combine(RepositoryRoot(), "examples", "retail"), Root);
-        Prepare(Root);
+        await PrepareAsync(Root);
         Store = await CreateStoreAsync();
         var result = await MeshworkPlatform.Create(m => m.UseStore(Store)).ApplyAsync(Root, null);
         Assert.True(result.Errors.Count == 0, string.Join('\n', result.Errors));

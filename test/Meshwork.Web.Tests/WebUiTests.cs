@@ -81,6 +81,7 @@ public sealed partial class WebUiTests(WebFixture web)
 
         await page.Locator("#q").FillAsync(string.Empty);
         await page.Locator("#q").PressSequentiallyAsync("cust", new() { Delay = 30 });
+        await Expect(page).ToHaveURLAsync(new Regex("\\?q=cust$"));
         await Expect(page.Locator("[data-product='customers.profiles']")).ToBeVisibleAsync();
         await page.Locator("[data-facet=domain] a", new() { HasText = "marketing" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("domain=marketing"));

@@ -26,6 +26,7 @@
             }
         }
         url.search = params.toString();
+        const startedAt = location.href;
         controller?.abort();
         controller = new AbortController();
         try {
@@ -33,7 +34,11 @@
             if (!response.ok || response.redirected) {
                 return;
             }
-            const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+            const text = await response.text();
+            if (location.href !== startedAt) {
+                return; // the user went elsewhere meanwhile (a facet, a product): that choice stands
+            }
+            const page = new DOMParser().parseFromString(text, 'text/html');
             for (const id of ['results', 'facets']) {
                 const fresh = page.getElementById(id);
                 const current = document.getElementById(id);
@@ -49,6 +54,14 @@
             }
         }
     }
+
+    // Following a link ends the search being typed: its late results must not replace where the user went.
+    document.addEventListener('click', (event) => {
+        if (event.target instanceof Element && event.target.closest('a[href]')) {
+            clearTimeout(timer);
+            controller?.abort();
+        }
+    }, true);
 
     document.addEventListener('change', (event) => {
         const select = event.target;

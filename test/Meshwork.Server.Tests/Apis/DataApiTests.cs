@@ -16,6 +16,9 @@ public sealed class DataApiTests(ServerFixture server) : DataApiTests<ServerFixt
 /// <summary>The same tests on the PostgreSQL store.</summary>
 public sealed class DataApiOnPostgresTests(PostgresServerFixture server) : DataApiTests<PostgresServerFixture>(server);
 
+/// <summary>The same tests with the customers domain computed on a PostgreSQL engine.</summary>
+public sealed class DataApiOnPostgresEngineTests(CustomersOnPostgresEngineFixture server) : DataApiTests<CustomersOnPostgresEngineFixture>(server);
+
 public abstract class DataApiTests<TFixture>(TFixture server) : IClassFixture<TFixture>
     where TFixture : ServerFixture
 {

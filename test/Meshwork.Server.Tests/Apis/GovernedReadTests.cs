@@ -10,6 +10,9 @@ public sealed class GovernedReadTests(ServerFixture server) : GovernedReadTests<
 /// <summary>The same tests on the PostgreSQL store.</summary>
 public sealed class GovernedReadOnPostgresTests(PostgresServerFixture server) : GovernedReadTests<PostgresServerFixture>(server);
 
+/// <summary>The same tests with the customers domain computed on a PostgreSQL engine.</summary>
+public sealed class GovernedReadOnPostgresEngineTests(CustomersOnPostgresEngineFixture server) : GovernedReadTests<CustomersOnPostgresEngineFixture>(server);
+
 /// <summary>
 /// The example's policies through the HTTP API on real DuckDB: mallory (marketing analyst, DE, clearance 1)
 /// reads customer profiles with pii columns masked and only DE rows; olivia (the owning team) reads them clear.
