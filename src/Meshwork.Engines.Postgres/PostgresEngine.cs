@@ -12,9 +12,11 @@ namespace Meshwork.Engines.Postgres;
 /// A domain's PostgreSQL as its pipeline engine, one session per run: the transform SQL, the contract's validation
 /// with its quarantine and the quality checks run in PostgreSQL, on session tables that go with the session. Files
 /// are read and snapshots written by an embedded DuckDB session beside it, so published datasets are Parquet
-/// snapshots like every other engine's and any engine reads them.
+/// snapshots like every other engine's and any engine reads them. Each published version is also kept as a table in
+/// the database's <see cref="Schema"/> schema (<c>"address@version"</c>), and the view named by the address shows the
+/// current one (<see cref="IVersionedEngine"/>).
 /// </summary>
-public sealed class PostgresEngine : IComputeEngine
+public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
 {
     private readonly NpgsqlConnection _connection;
     private readonly DuckDbEngine _files;
@@ -27,6 +29,9 @@ public sealed class PostgresEngine : IComputeEngine
         _files = files;
         _scratch = scratch;
     }
+
+    /// <summary>The schema of the published versions and of the views of the current ones.</summary>
+    public const string Schema = "meshwork_data";
 
     public string Name => "postgres";
 
@@ -237,6 +242,67 @@ public sealed class PostgresEngine : IComputeEngine
         {
             throw new EngineException(e.MessageText, e);
         }
+    }
+
+    public Task PublishVersionAsync(string relation, string address, string version, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(
+            $"CREATE SCHEMA IF NOT EXISTS {Identifier(Schema)};\nDROP TABLE IF EXISTS {VersionTable(address, version)};\n" +
+            $"CREATE TABLE {VersionTable(address, version)} AS SELECT * FROM {Identifier(relation)}",
+            cancellationToken, $"Writing version {version} of {address}");
+
+    public async Task MakeCurrentAsync(IReadOnlyList<DatasetVersion> versions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(versions);
+        // The newest version wins, whatever order runs finish in: a run that lost its lease and switches late never
+        // takes a newer run's version back (versions sort by time). Views are dropped and created again (a new minor
+        // version may change the columns); DDL is transactional, so a reader sees the previous view or the new one.
+        var schema = Identifier(Schema);
+        var sql = new StringBuilder(
+            $"CREATE SCHEMA IF NOT EXISTS {schema};\nCREATE TABLE IF NOT EXISTS {schema}.\"_current\" (address text PRIMARY KEY, version text NOT NULL);\n" +
+            $"LOCK TABLE {schema}.\"_current\" IN EXCLUSIVE MODE;\n");
+        foreach (var v in versions)
+        {
+            var view = $"{schema}.{Identifier(Shortened(v.Address, null))}";
+            sql.Append(CultureInfo.InvariantCulture,
+                $"DO $mw$ BEGIN IF NOT EXISTS (SELECT 1 FROM {schema}.\"_current\" WHERE address = {Literal(v.Address)} AND version >= {Literal(v.Version)}) THEN " +
+                $"INSERT INTO {schema}.\"_current\" VALUES ({Literal(v.Address)}, {Literal(v.Version)}) ON CONFLICT (address) DO UPDATE SET version = excluded.version; " +
+                $"DROP VIEW IF EXISTS {view}; CREATE VIEW {view} AS SELECT * FROM {VersionTable(v.Address, v.Version)}; END IF; END $mw$;\n");
+        }
+
+        await using var transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(sql.ToString(), cancellationToken, "Making the published versions current").ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task DropVersionsAsync(IReadOnlyList<DatasetVersion> versions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(versions);
+        // The current version is never dropped: its view depends on it, so PostgreSQL refuses, and that one is kept.
+        return versions.Count == 0
+            ? Task.CompletedTask
+            : ExecuteAsync(string.Concat(versions.Select(v =>
+                $"DO $mw$ BEGIN DROP TABLE IF EXISTS {VersionTable(v.Address, v.Version)}; EXCEPTION WHEN dependent_objects_still_exist THEN NULL; END $mw$;\n")),
+                cancellationToken, "Dropping expired versions");
+    }
+
+    private static string VersionTable(string address, string version) => $"{Identifier(Schema)}.{Identifier(Shortened(address, version))}";
+
+    /// <summary>
+    /// The name of a dataset's view (<paramref name="version"/> null) or of one of its version tables: the address, and
+    /// <c>@version</c>. PostgreSQL cuts names at 63 bytes, which could make two versions one: a longer address is cut
+    /// and marked with a hash of it (<c>customers.customer_va~1a2b3c4d@20261207T…</c>).
+    /// </summary>
+    internal static string Shortened(string address, string? version)
+    {
+        const int Limit = 63;
+        var suffix = version is null ? string.Empty : "@" + version;
+        if (Encoding.UTF8.GetByteCount(address + suffix) <= Limit)
+        {
+            return address + suffix;
+        }
+
+        var hash = "~" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(address)))[..8];
+        return address[..Math.Max(0, Limit - hash.Length - suffix.Length)] + hash + suffix;
     }
 
     public async ValueTask DisposeAsync()

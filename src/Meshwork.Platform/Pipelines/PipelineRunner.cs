@@ -144,7 +144,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             {
                 if (idle is not null)
                 {
-                    await RemoveExpiredSnapshotsAsync(product, ports, idle.Token).ConfigureAwait(false);
+                    await RemoveExpiredSnapshotsAsync(mesh, product, ports, idle.Token).ConfigureAwait(false);
                 }
             }
 
@@ -183,7 +183,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         await store.FinishRunAsync(runId, succeeded: true, null, CancellationToken.None).ConfigureAwait(false);
         try
         {
-            await RemoveExpiredSnapshotsAsync(product, ports, lease.Token).ConfigureAwait(false);
+            await RemoveExpiredSnapshotsAsync(mesh, product, ports, lease.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (lease.IsLost)
         {
@@ -210,6 +210,11 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
                 var outcome = await engine.ValidateAsync(spec, relation, runId, cancellationToken).ConfigureAwait(false);
                 var folder = Path.Combine(DatasetFolder(product, port, spec), version);
                 await engine.PublishAsync(outcome.ValidRelation, Path.Combine(dataFolder, folder), cancellationToken).ConfigureAwait(false);
+                if (engine is IVersionedEngine versioned)
+                {
+                    await versioned.PublishVersionAsync(outcome.ValidRelation, spec.Address, version, cancellationToken).ConfigureAwait(false);
+                }
+
                 string? quarantineFolder = null;
                 if (outcome.Quarantined > 0)
                 {
@@ -249,6 +254,20 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             await store.RecordChecksAsync(runId, address, outcomes, CancellationToken.None).ConfigureAwait(false);
         }
 
+        // The engine's own tables follow the pointers, never lead them: a run that lost its lease published nothing above.
+        if (engine is IVersionedEngine tables)
+        {
+            try
+            {
+                await tables.MakeCurrentAsync([.. snapshots.Select(s => new DatasetVersion(s.Address, version))], CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (EngineException e)
+            {
+                throw new PipelineException(
+                    $"{product.Key}: published, but the engine's tables still show the previous version (the next run switches them): {Describe(mesh, e)}", e);
+            }
+        }
+
         return runs;
     }
 
@@ -261,14 +280,20 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
     /// names (a run killed before its pointer swap left them). Called only while holding the product's lease.
     /// A folder that cannot be deleted now stays listed and is tried again by the next run.
     /// </summary>
-    private async Task RemoveExpiredSnapshotsAsync(DataProduct product, IReadOnlyList<DesiredPort> ports, CancellationToken cancellationToken)
+    private async Task RemoveExpiredSnapshotsAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, CancellationToken cancellationToken)
     {
         var listed = await store.GetSnapshotsAsync(product.Key, cancellationToken).ConfigureAwait(false);
         var cutoff = time.GetUtcNow() - (snapshotGrace ?? DefaultSnapshotGrace);
-        var expired = new List<SnapshotRecord>();
-        foreach (var (snapshot, supersededAt) in listed)
+        var due = listed.Where(l => l.SupersededAt is { } at && at <= cutoff).Select(l => l.Snapshot).ToList();
+        if (due.Count > 0 && !await DropVersionsAsync(mesh, product, due, cancellationToken).ConfigureAwait(false))
         {
-            if (supersededAt is { } at && at <= cutoff && TryDelete(snapshot.Snapshot) && (snapshot.QuarantineSnapshot is null || TryDelete(snapshot.QuarantineSnapshot)))
+            return; // kept, snapshots and tables alike, until the engine can drop its tables
+        }
+
+        var expired = new List<SnapshotRecord>();
+        foreach (var snapshot in due)
+        {
+            if (TryDelete(snapshot.Snapshot) && (snapshot.QuarantineSnapshot is null || TryDelete(snapshot.QuarantineSnapshot)))
             {
                 expired.Add(snapshot);
             }
@@ -294,6 +319,25 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
                     TryDelete(relative);
                 }
             }
+        }
+    }
+
+    /// <summary>Drops the engine's tables of expired versions, when its engine keeps them; false when the engine cannot now.</summary>
+    private async Task<bool> DropVersionsAsync(Mesh mesh, DataProduct product, IReadOnlyList<SnapshotRecord> due, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var engine = await OpenEngineAsync(engines, mesh, product, cancellationToken).ConfigureAwait(false);
+            if (engine is IVersionedEngine tables)
+            {
+                await tables.DropVersionsAsync([.. due.Select(s => new DatasetVersion(s.Address, Path.GetFileName(s.Snapshot)))], cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is PipelineException or EngineException)
+        {
+            return false;
         }
     }
 

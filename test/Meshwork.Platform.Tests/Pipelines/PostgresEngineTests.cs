@@ -40,6 +40,15 @@ public sealed class PostgresEngineTests : IDisposable
             Assert.Equal(await RowsAsync(expected, address, quarantine: true), await RowsAsync(actual, address, quarantine: true));
         }
 
+        // The domain's database keeps the current version, by its address, for the domain's own tools.
+        foreach (var dataset in actual.Datasets.Where(d => d.Address.StartsWith("customers.", StringComparison.Ordinal)))
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(Environment.GetEnvironmentVariable(variable));
+            await connection.OpenAsync(Cancel);
+            await using var count = new Npgsql.NpgsqlCommand($"SELECT count(*) FROM meshwork_data.\"{dataset.Address}\"", connection);
+            Assert.Equal(dataset.Published, (long)(await count.ExecuteScalarAsync(Cancel))!);
+        }
+
         Environment.SetEnvironmentVariable(variable, null);
     }
 
@@ -162,5 +171,68 @@ public sealed class PostgresEngineTests : IDisposable
         }
 
         return directory?.FullName ?? throw new InvalidOperationException("Meshwork.slnx not found");
+    }
+}
+
+/// <summary>A product on a PostgreSQL engine keeps its versions as tables there: the superseded one for the grace period, then dropped with its snapshot.</summary>
+public sealed class PostgresEngineVersionsTests : PlatformTestBase<SqliteTestStore>
+{
+    private const string Orders = "domains/sales/orders/data/orders.csv";
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Apply_SupersededVersion_StaysInTheDatabaseForTheGracePeriodThenIsDropped()
+    {
+        var database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("versions_" + Guid.NewGuid().ToString("N"), Cancel);
+        File.AppendAllText(Path.Combine(Repo.Root, "mesh.yaml"), $"engines:\n  - name: warehouse\n    type: postgres\n    connection: \"{database}\"\n");
+        File.AppendAllText(Path.Combine(Repo.Root, "domains", "sales", "domain.yaml"), "engine: warehouse\n");
+        Assert.Empty((await ApplyAsync()).Errors);
+        var first = await TablesAsync(database);
+
+        File.AppendAllText(Path.Combine(Repo.Root, Orders), "3,1,7.5\n");
+        File.SetLastWriteTimeUtc(Path.Combine(Repo.Root, Orders), DateTime.UtcNow.AddMinutes(1));
+        Assert.Empty((await ApplyAsync()).Errors);
+        var both = await TablesAsync(database);
+        Time.Advance(PipelineRunner.DefaultSnapshotGrace);
+        Assert.Empty((await ApplyAsync()).Errors);
+        var last = await TablesAsync(database);
+
+        var version = Assert.Single(first);
+        Assert.Equal(2, both.Count);
+        Assert.Contains(version, both);
+        Assert.DoesNotContain(version, last);
+        Assert.Single(last);
+        Assert.Equal(3, await CountAsync(database, "SELECT count(*) FROM meshwork_data.\"sales.orders.orders_v1\""));
+    }
+
+    private Task<ApplyResult> ApplyAsync()
+    {
+        Time.Advance(TimeSpan.FromSeconds(1));
+        return Platform.ApplyAsync(Repo.Root, null, cancellationToken: Cancel);
+    }
+
+    /// <summary>The version tables of sales.orders.orders_v1 in the engine's database.</summary>
+    private static async Task<List<string>> TablesAsync(string database)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(database);
+        await connection.OpenAsync(Cancel);
+        await using var command = new Npgsql.NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = 'meshwork_data' AND tablename LIKE 'sales.orders.orders\\_v1@%' ORDER BY 1", connection);
+        await using var reader = await command.ExecuteReaderAsync(Cancel);
+        var tables = new List<string>();
+        while (await reader.ReadAsync(Cancel))
+        {
+            tables.Add(reader.GetString(0));
+        }
+
+        return tables;
+    }
+
+    private static async Task<long> CountAsync(string database, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(database);
+        await connection.OpenAsync(Cancel);
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync(Cancel))!;
     }
 }

@@ -66,15 +66,25 @@ public abstract class ReadLimitsTests<TFixture>(TFixture server) : IClassFixture
     [Fact]
     public async Task Query_CallerHangsUp_StopsTheEngineAndIsAuditedAsAborted()
     {
-        var purpose = Purpose();
-        using var hangUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        // A round counts when the hang-up reached a running read. On a loaded machine the caller may hang up before the
+        // read reached the engine (nothing ran: no record), or the 1 s limit may stop it first ("limit"): tried again.
+        var outcomes = new List<string>();
+        for (var round = 0; round < 5; round++)
+        {
+            var purpose = Purpose();
+            using var hangUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => DataApiTests.PostQueryAsync(server.Client("olivia"), Endless, purpose: purpose, cancellationToken: hangUp.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => DataApiTests.PostQueryAsync(server.Client("olivia"), Endless, purpose: purpose, cancellationToken: hangUp.Token));
 
-        // The record is written once the engine has stopped; wait for it (bounded, never timed).
-        // (A JsonElement is a struct: FirstOrDefault of none would be a default element, not null.)
-        var outcome = await EventuallyAsync(async () => (await AuditAsync(purpose)).Select(r => (JsonElement?)r).FirstOrDefault(r => r!.Value.GetProperty("outcome").GetString() is "aborted" or "limit"));
-        Assert.Equal("aborted", outcome.GetProperty("outcome").GetString());
+            var ended = await EndedAsync(purpose);
+            outcomes.Add(ended ?? "no record");
+            if (ended == "aborted")
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"A caller hanging up never stopped a running read as 'aborted': {string.Join(", ", outcomes)}.");
     }
 
     [Fact]
@@ -152,18 +162,19 @@ public abstract class ReadLimitsTests<TFixture>(TFixture server) : IClassFixture
         [.. (await server.Client("admin").GetFromJsonAsync<JsonElement>("/api/v1/audit?limit=10000", Cancel)).EnumerateArray()
             .Select(r => r.GetProperty("entry")).Where(e => e.GetProperty("purpose").ValueKind == JsonValueKind.String && e.GetProperty("purpose").GetString() == purpose)];
 
-    private static async Task<JsonElement> EventuallyAsync(Func<Task<JsonElement?>> probe)
+    /// <summary>The outcome a read of <paramref name="purpose"/> ended with (the record is written once the engine stopped); null when none comes within 15 s.</summary>
+    private async Task<string?> EndedAsync(string purpose)
     {
-        for (var attempt = 0; attempt < 300; attempt++)
+        for (var attempt = 0; attempt < 75; attempt++)
         {
-            if (await probe() is { } found)
+            if ((await AuditAsync(purpose)).Select(r => r.GetProperty("outcome").GetString()).FirstOrDefault(o => o is "aborted" or "limit" or "failed") is { } outcome)
             {
-                return found;
+                return outcome;
             }
 
             await Task.Delay(200, Cancel);
         }
 
-        throw new Xunit.Sdk.XunitException("The read was never recorded as ended: the engine kept running.");
+        return null;
     }
 }
