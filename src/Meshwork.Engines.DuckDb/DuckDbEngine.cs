@@ -103,58 +103,11 @@ public sealed partial class DuckDbEngine : IEngine
     public Task TransformAsync(string sql, string relation, CancellationToken cancellationToken = default) =>
         ExecuteAsync($"CREATE OR REPLACE TEMP TABLE {Identifier(relation)} AS {sql.Trim().TrimEnd(';')}", cancellationToken, "The transform failed");
 
-    public async Task<ValidationOutcome> ValidateAsync(DatasetSpec spec, string input, string runId, CancellationToken cancellationToken = default)
-    {
-        var present = (await IntrospectAsync(input, cancellationToken).ConfigureAwait(false)).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-        var missing = spec.Columns.Where(c => !present.Contains(c.Name)).Select(c => c.Name).ToList();
-        if (missing.Count > 0)
-        {
-            throw new EngineException($"'{input}' has no column {string.Join(", ", missing.Select(m => $"'{m}'"))}, which contract '{spec.ContractId}' requires for '{spec.Address}'.");
-        }
-
-        var sql = DuckDbSql.Instance;
-        var suffix = Sanitize(spec.Address);
-        var source = Relation(input);
-        var checkedRelation = Identifier($"__mw_checked_{suffix}");
-        var keys = spec.Rules.OfType<UniqueKey>().ToList();
-
-        // Pass 1 reads the input once: every value cast, every rule but uniqueness checked, raw text kept only
-        // for rows that failed.
-        await ExecuteAsync(sql.CreateTempTable(checkedRelation, sql.CheckedRows(spec, source, keys, duplicates: null)),
-            cancellationToken, $"Validating {input} against contract {spec.ContractId}").ConfigureAwait(false);
-
-        // Pass 2 finds duplicated keys in the typed values, with no second read of the input.
-        var duplicates = new List<string>();
-        long duplicated = 0;
-        for (var i = 0; i < keys.Count; i++)
-        {
-            var name = string.Create(CultureInfo.InvariantCulture, $"__mw_dup_{suffix}_{i}");
-            await ExecuteAsync(sql.CreateTempTable(Identifier(name), SqlDialect.DuplicateKeys(keys[i], checkedRelation)),
-                cancellationToken, $"Finding duplicate keys of {input}").ConfigureAwait(false);
-            duplicates.Add(Identifier(name));
-            duplicated += await CountAsync(name, cancellationToken).ConfigureAwait(false);
-        }
-
-        // Every row of a duplicated key is quarantined, so the outcome does not depend on order. Those rows are
-        // rare: they are computed again from the input, so their raw text is the original text.
-        if (duplicated > 0)
-        {
-            var anyDuplicate = string.Join(" OR ", duplicates.Select((table, i) => SqlDialect.IsDuplicate(keys[i], checkedRelation, table)));
-            await ExecuteAsync($"DELETE FROM {checkedRelation} WHERE {anyDuplicate}", cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync($"INSERT INTO {checkedRelation}\n{sql.CheckedRows(spec, source, keys, duplicates)}",
-                cancellationToken, $"Quarantining duplicate keys of {input}").ConfigureAwait(false);
-        }
-
-        // Valid rows and quarantine are views over the checked rows: no second copy of the data.
-        var validRelation = $"__mw_valid_{suffix}";
-        var quarantineRelation = $"__mw_quarantine_{suffix}";
-        await ExecuteAsync($"CREATE OR REPLACE TEMP VIEW {Identifier(validRelation)} AS {SqlDialect.ValidRows(spec, checkedRelation)}", cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync($"CREATE OR REPLACE TEMP VIEW {Identifier(quarantineRelation)} AS {sql.QuarantinedRows(spec, checkedRelation, runId)}", cancellationToken).ConfigureAwait(false);
-
-        await using var counts = await ReadAsync(SqlDialect.Counts(checkedRelation), cancellationToken).ConfigureAwait(false);
-        await counts.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return new ValidationOutcome(validRelation, quarantineRelation, Convert.ToInt64(counts.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(counts.GetValue(1), CultureInfo.InvariantCulture));
-    }
+    public async Task<ValidationOutcome> ValidateAsync(DatasetSpec spec, string input, string runId, CancellationToken cancellationToken = default) =>
+        await Sql.ContractValidation.RunAsync(DuckDbSql.Instance, spec, input, Relation(input), runId,
+            (await IntrospectAsync(input, cancellationToken).ConfigureAwait(false)).Select(c => c.Name),
+            (statement, context) => ExecuteAsync(statement, cancellationToken, context),
+            async query => (long)await ScalarAsync(query, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
 
     /// <summary>
     /// Makes a CSV file written by another engine (no header, every value quoted, NULL unquoted and empty) readable as

@@ -52,6 +52,9 @@ public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
         }
 
         builder.ApplicationName ??= "meshwork";
+        // A run's statements take as long as its data needs (Npgsql's default would stop one at 30 s); a run is
+        // bounded by its caller's cancellation and its lease, not by a statement timeout.
+        builder.CommandTimeout = 0;
         var session = new NpgsqlConnection(builder.ConnectionString);
         try
         {
@@ -126,53 +129,11 @@ public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
     public Task TransformAsync(string sql, string relation, CancellationToken cancellationToken = default) =>
         ExecuteAsync(PostgresSql.Instance.CreateTempTable(Identifier(relation), SqlAddresses.Rewrite(sql.Trim().TrimEnd(';'), _addresses)), cancellationToken, "The transform failed");
 
-    public async Task<ValidationOutcome> ValidateAsync(DatasetSpec spec, string input, string runId, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        var present = (await IntrospectAsync(input, cancellationToken).ConfigureAwait(false)).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-        var missing = spec.Columns.Where(c => !present.Contains(c.Name)).Select(c => c.Name).ToList();
-        if (missing.Count > 0)
-        {
-            throw new EngineException($"'{input}' has no column {string.Join(", ", missing.Select(m => $"'{m}'"))}, which contract '{spec.ContractId}' requires for '{spec.Address}'.");
-        }
-
-        var sql = PostgresSql.Instance;
-        var suffix = spec.Address.Replace('.', '_');
-        var source = Identifier(input);
-        var checkedRelation = Identifier($"__mw_checked_{suffix}");
-        var keys = spec.Rules.OfType<UniqueKey>().ToList();
-
-        await ExecuteAsync(sql.CreateTempTable(checkedRelation, sql.CheckedRows(spec, source, keys, duplicates: null)),
-            cancellationToken, $"Validating {input} against contract {spec.ContractId}").ConfigureAwait(false);
-
-        var duplicates = new List<string>();
-        long duplicated = 0;
-        for (var i = 0; i < keys.Count; i++)
-        {
-            var table = Identifier(string.Create(CultureInfo.InvariantCulture, $"__mw_dup_{suffix}_{i}"));
-            await ExecuteAsync(sql.CreateTempTable(table, DuplicateKeys(keys[i], checkedRelation)), cancellationToken, $"Finding duplicate keys of {input}").ConfigureAwait(false);
-            duplicates.Add(table);
-            duplicated += await CountAsync(table, cancellationToken).ConfigureAwait(false);
-        }
-
-        // As on every engine: every row of a duplicated key is quarantined, computed again from the input for its original text.
-        if (duplicated > 0)
-        {
-            var anyDuplicate = string.Join(" OR ", duplicates.Select((table, i) => IsDuplicate(keys[i], checkedRelation, table)));
-            await ExecuteAsync($"DELETE FROM {checkedRelation} WHERE {anyDuplicate}", cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync($"INSERT INTO {checkedRelation}\n{sql.CheckedRows(spec, source, keys, duplicates)}",
-                cancellationToken, $"Quarantining duplicate keys of {input}").ConfigureAwait(false);
-        }
-
-        var validRelation = $"__mw_valid_{suffix}";
-        var quarantineRelation = $"__mw_quarantine_{suffix}";
-        await ExecuteAsync(PostgresSql.CreateTempView(Identifier(validRelation), ValidRows(spec, checkedRelation)), cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(PostgresSql.CreateTempView(Identifier(quarantineRelation), sql.QuarantinedRows(spec, checkedRelation, runId)), cancellationToken).ConfigureAwait(false);
-
-        await using var counts = await ReadAsync(Counts(checkedRelation), cancellationToken).ConfigureAwait(false);
-        await counts.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return new ValidationOutcome(validRelation, quarantineRelation, counts.GetInt64(0), counts.GetInt64(1));
-    }
+    public async Task<ValidationOutcome> ValidateAsync(DatasetSpec spec, string input, string runId, CancellationToken cancellationToken = default) =>
+        await Sql.ContractValidation.RunAsync(PostgresSql.Instance, spec, input, Identifier(input), runId,
+            (await IntrospectAsync(input, cancellationToken).ConfigureAwait(false)).Select(c => c.Name),
+            (statement, context) => ExecuteAsync(statement, cancellationToken, context),
+            async query => (long)await ScalarAsync(query, "Counting", cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
 
     /// <summary>
     /// Exports the relation from PostgreSQL as CSV (every value quoted, so an empty text and a NULL stay apart) and

@@ -39,6 +39,15 @@ public abstract class SqlDialect
     /// <summary>A statement (or statements) that makes <paramref name="name"/> a session table holding <paramref name="query"/>, replacing one there.</summary>
     public abstract string CreateTempTable(string name, string query);
 
+    /// <summary>
+    /// How the checked rows' steps are kept (<c>MATERIALIZED </c>, or nothing to leave it to the planner): an engine that
+    /// inlines a step computes each cast again wherever its column is used.
+    /// </summary>
+    protected virtual string StepKeyword => string.Empty;
+
+    /// <summary>A statement that makes <paramref name="name"/> a session view of <paramref name="query"/>, replacing one there.</summary>
+    public virtual string CreateTempView(string name, string query) => $"CREATE OR REPLACE TEMP VIEW {name} AS {query}";
+
     /// <summary>A bound in the column's type: numbers as written, dates and times cast from their ISO text.</summary>
     public string TypedValue(string value, DataType type) =>
         type.IsNumeric ? value : $"CAST({Literal(value)} AS {Type(type)})";
@@ -137,9 +146,9 @@ public abstract class SqlDialect
             ? string.Empty
             : "\nWHERE " + string.Join(" OR ", duplicates.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"d{i}.__mw_k0 IS NOT NULL")));
         return new StringBuilder()
-            .Append("WITH typed AS (SELECT ").Append(typed).Append("\nFROM ").Append(source).Append("),\n")
+            .Append("WITH typed AS ").Append(StepKeyword).Append("(SELECT ").Append(typed).Append("\nFROM ").Append(source).Append("),\n")
             // Most rows pass: one short-circuiting test first; the reasons are spelled out only for a row that fails.
-            .Append("reasoned AS (SELECT typed.*, ")
+            .Append("reasoned AS ").Append(StepKeyword).Append("(SELECT typed.*, ")
             .Append(reasons.Count == 0 ? "''" : $"CASE WHEN coalesce({string.Join("\n  OR ", failures)}, FALSE) THEN concat_ws('; ', {string.Join(",\n  ", reasons)}) ELSE '' END")
             .Append(" AS __mw_reasons FROM typed")
             .Append(joins).Append(onlyDuplicates).Append(")\n")
@@ -184,10 +193,6 @@ public abstract class SqlDialect
         var raw = string.Join(", ", spec.Columns.Select(c => $"{Identifier(RawColumn(c.Name))} AS {Identifier(c.Name)}"));
         return $"SELECT {Literal(runId)} AS _run_id, {SplitReasons("__mw_reasons")} AS _reasons, {raw} FROM {checkedRelation} WHERE __mw_reasons <> ''";
     }
-
-    /// <summary>The count of valid rows and the count of quarantined rows of the checked rows.</summary>
-    public static string Counts(string checkedRelation) =>
-        $"SELECT count(*) FILTER (WHERE __mw_reasons = ''), count(*) FILTER (WHERE __mw_reasons <> '') FROM {checkedRelation}";
 
     /// <summary>The query that measures a quality check over <paramref name="source"/>: one row, one number.</summary>
     public string Measure(QualityCheck check, string source)
