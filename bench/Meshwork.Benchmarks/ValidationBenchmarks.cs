@@ -17,7 +17,7 @@ namespace Meshwork.Benchmarks;
 [Config(typeof(Jobs))]
 public class ValidationBenchmarks
 {
-    private const string Contract = """
+    internal const string Contract = """
         apiVersion: v3.1.0
         kind: DataContract
         id: bench.orders
@@ -66,6 +66,15 @@ public class ValidationBenchmarks
         _folder = Path.Combine(Path.GetTempPath(), "meshwork-validation-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_folder);
         _csv = Path.Combine(_folder, "orders.csv");
+        WriteCsv(_csv, Rows);
+
+        var contract = ContractReader.Parse(Contract, "bench.odcs.yaml");
+        _spec = ContractCompiler.CompileObject("bench.orders.orders_v1", contract, contract.Schema[0], new DiagnosticBag());
+    }
+
+    /// <summary>Writes the 6-column orders CSV of <paramref name="rows"/> rows, 2 in 100,000 of them invalid under <see cref="Contract"/>.</summary>
+    internal static void WriteCsv(string csv, int rows)
+    {
         // One row in 100,000 breaks a rule: quarantine has work to do, as in real loads.
         var sql = $"""
             COPY (SELECT range AS order_id, range % 50000 AS customer_id,
@@ -73,12 +82,9 @@ public class ValidationBenchmarks
                          CASE WHEN range % 100000 = 11 THEN 'euro' ELSE 'EUR' END AS currency,
                          ['open', 'paid', 'shipped', 'cancelled'][1 + range % 4] AS status,
                          DATE '2024-01-01' + CAST(range % 700 AS INTEGER) AS ordered_on
-                  FROM range({Rows})) TO '{_csv}' (HEADER, DELIMITER ',')
+                  FROM range({rows})) TO '{csv}' (HEADER, DELIMITER ',')
             """;
         Run(async engine => await (await engine.ReadAsync(sql)).DisposeAsync());
-
-        var contract = ContractReader.Parse(Contract, "bench.odcs.yaml");
-        _spec = ContractCompiler.CompileObject("bench.orders.orders_v1", contract, contract.Schema[0], new DiagnosticBag());
     }
 
     [GlobalCleanup]
