@@ -78,13 +78,15 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
     public static async Task<IComputeEngine> OpenEngineAsync(EngineRegistry engines, Mesh mesh, DataProduct product, CancellationToken cancellationToken)
     {
         var name = EngineOf(mesh, product);
+        // Whose choice it was: the product's own meshwork.engine, else its domain's (or the mesh default, for the domain).
+        var chooser = product.CustomProperties.Any(p => p.Property == "meshwork.engine") ? $"product '{product.Key}'" : $"domain '{product.Domain}'";
         var declared = mesh.Settings.FindEngine(name)
-            ?? throw new PipelineException($"{product.Key}: engine '{name}' of domain '{product.Domain}' is not declared in mesh.yaml.");
+            ?? throw new PipelineException($"{product.Key}: engine '{name}' of {chooser} is not declared in mesh.yaml.");
         var connection = declared.ResolveConnection(Environment.GetEnvironmentVariable, out var missing);
         if (missing.Count > 0)
         {
             throw new PipelineException(
-                $"{product.Key}: engine '{name}' of domain '{product.Domain}' cannot be opened: its connection reads {string.Join(", ", missing.Select(v => "${" + v + "}"))}, which {(missing.Count == 1 ? "is" : "are")} not set in the environment.");
+                $"{product.Key}: engine '{name}' of {chooser} cannot be opened: its connection reads {string.Join(", ", missing.Select(v => "${" + v + "}"))}, which {(missing.Count == 1 ? "is" : "are")} not set in the environment.");
         }
 
         try
@@ -93,7 +95,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         }
         catch (EngineException e)
         {
-            throw new PipelineException($"{product.Key}: engine '{name}' ({declared.Type}) of domain '{product.Domain}' cannot be opened: {e.Message}", e);
+            throw new PipelineException($"{product.Key}: engine '{name}' ({declared.Type}) of {chooser} cannot be opened: {e.Message}", e);
         }
     }
 

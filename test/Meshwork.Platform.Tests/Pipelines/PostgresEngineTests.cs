@@ -83,6 +83,20 @@ public sealed class PostgresEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Apply_ProductChoosingAnEngineWithAnUnsetVariable_NamesTheProductAsTheChooser()
+    {
+        var mesh = Example();
+        var variable = "MESHWORK_PG_UNSET_" + Guid.NewGuid().ToString("N");
+        File.AppendAllText(Path.Combine(mesh, "mesh.yaml"), $"engines:\n  - name: warehouse\n    type: postgres\n    connection: \"${{{variable}}}\"\n");
+        var product = Path.Combine(mesh, "domains", "finance", "revenue_report", "product.odps.yaml");
+        File.AppendAllText(product, "customProperties:\n  - property: meshwork.engine\n    value: warehouse\n");
+
+        var result = await ApplyAsync(mesh);
+
+        Assert.Contains(result.Errors, e => e.Contains("engine 'warehouse' of product 'finance.revenue_report' cannot be opened", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Apply_UnreachablePostgres_FailsThatEnginesProductsOnlyWithoutTheSecret()
     {
         var mesh = Example();
