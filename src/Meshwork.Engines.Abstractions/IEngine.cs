@@ -8,7 +8,7 @@ namespace Meshwork.Engines;
 /// An engine's pipeline role, one session per run: it reads sources and upstream datasets, runs the transform,
 /// enforces the contract on write, publishes snapshots and runs checks. Relations are named in the engine's SQL:
 /// input ports by their port name, datasets by their address (<c>domain.product.object_vN</c>). One conformance
-/// suite (<c>EngineComputeConformanceTests</c>) runs against every implementation.
+/// suite (<c>EngineConformanceTests</c>) runs against every implementation.
 /// </summary>
 public interface IComputeEngine : IAsyncDisposable
 {
@@ -51,7 +51,6 @@ public interface IComputeEngine : IAsyncDisposable
 
     /// <summary>Runs a read-only query; the reader streams.</summary>
     Task<DbDataReader> ReadAsync(string sql, CancellationToken cancellationToken = default);
-
 }
 
 /// <summary>
