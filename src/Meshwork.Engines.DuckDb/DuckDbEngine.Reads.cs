@@ -3,7 +3,6 @@ using System.Text.Json;
 using Apache.Arrow;
 using Apache.Arrow.Ipc;
 using DuckDB.NET.Data;
-using static Meshwork.Engines.DuckDb.DuckDbSql;
 using static Meshwork.Engines.Sql.SqlDialect;
 
 namespace Meshwork.Engines.DuckDb;

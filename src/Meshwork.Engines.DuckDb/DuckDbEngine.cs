@@ -3,7 +3,6 @@ using System.Globalization;
 using DuckDB.NET.Data;
 using Meshwork.Engines.Ir;
 using Meshwork.Engines.Sql;
-using static Meshwork.Engines.DuckDb.DuckDbSql;
 using static Meshwork.Engines.Sql.SqlDialect;
 
 namespace Meshwork.Engines.DuckDb;
@@ -232,9 +231,4 @@ public sealed partial class DuckDbEngine : IEngine
             throw new EngineException(context is null ? e.Message : $"{context}: {e.Message}", e);
         }
     }
-
-    /// <summary>A relation name: a dataset address (three parts) or a session relation (one identifier).</summary>
-    private static string Relation(string name) => name.Count(c => c == '.') == 2 ? Address(name) : Identifier(name);
-
-    private static string Sanitize(string address) => address.Replace('.', '_');
 }

@@ -8,9 +8,6 @@ internal sealed class DuckDbSql : SqlDialect
 {
     public static DuckDbSql Instance { get; } = new();
 
-    /// <summary>A dataset address <c>a.b.c</c> as a three-part SQL name.</summary>
-    public static string Address(string address) => string.Join('.', address.Split('.').Select(Identifier));
-
     public override string Type(DataType type) => type.Kind switch
     {
         DataKind.String => "VARCHAR",

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Npgsql;
 
 namespace Meshwork.Engines.Postgres;
@@ -34,6 +36,26 @@ public static class PostgresConnection
         ArgumentNullException.ThrowIfNull(builder);
         return string.Create(CultureInfo.InvariantCulture,
             $"postgresql://{(string.IsNullOrEmpty(builder.Username) ? string.Empty : builder.Username + "@")}{builder.Host}:{builder.Port}/{builder.Database}");
+    }
+
+    /// <summary>
+    /// Runs a <c>COPY ... TO STDOUT</c> on <paramref name="connection"/> into <paramref name="file"/> (UTF-8, no BOM);
+    /// with <paramref name="hash"/>, returns the SHA-256 of the text copied (else null).
+    /// </summary>
+    internal static async Task<string?> CopyOutAsync(NpgsqlConnection connection, string copy, string file, bool hash, CancellationToken cancellationToken)
+    {
+        using var digest = hash ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+        using var export = await connection.BeginTextExportAsync(copy, cancellationToken).ConfigureAwait(false);
+        await using var target = new StreamWriter(file, append: false, new UTF8Encoding(false));
+        var buffer = new char[81920];
+        int read;
+        while ((read = await export.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            digest?.AppendData(Encoding.UTF8.GetBytes(buffer, 0, read));
+        }
+
+        return digest is null ? null : Convert.ToHexStringLower(digest.GetHashAndReset());
     }
 
     private static NpgsqlConnectionStringBuilder FromUri(string text, string what)

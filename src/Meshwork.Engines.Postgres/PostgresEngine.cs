@@ -146,16 +146,7 @@ public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
         try
         {
             var select = string.Join(", ", columns.Select(c => Exported(c)));
-            using (var export = await _connection.BeginTextExportAsync($"COPY (SELECT {select} FROM {Identifier(relation)}) TO STDOUT (FORMAT csv, FORCE_QUOTE *)", cancellationToken).ConfigureAwait(false))
-            await using (var target = new StreamWriter(file, append: false, new UTF8Encoding(false)))
-            {
-                var buffer = new char[81920];
-                int read;
-                while ((read = await export.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                }
-            }
+            await PostgresConnection.CopyOutAsync(_connection, $"COPY (SELECT {select} FROM {Identifier(relation)}) TO STDOUT (FORMAT csv, FORCE_QUOTE *)", file, hash: false, cancellationToken).ConfigureAwait(false);
 
             var staged = "__mw_publish_" + Guid.NewGuid().ToString("N");
             await _files.StageCsvAsync(staged, file, [.. columns.Select(c => (c.Name, DuckDbType(c.EngineType)))], cancellationToken).ConfigureAwait(false);
@@ -292,7 +283,7 @@ public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
             : $"CAST({Identifier(c.Name)} AS VARCHAR)"));
         try
         {
-            await using var reader = await _files.ReadAsync($"SELECT {texts} FROM {(relation.Contains('.', StringComparison.Ordinal) ? ThreePart(relation) : Identifier(relation))}", cancellationToken).ConfigureAwait(false);
+            await using var reader = await _files.ReadAsync($"SELECT {texts} FROM {Relation(relation)}", cancellationToken).ConfigureAwait(false);
             await using var import = await _connection.BeginTextImportAsync($"COPY {table} FROM STDIN", cancellationToken).ConfigureAwait(false);
             var line = new StringBuilder();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -364,7 +355,6 @@ public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
     private async Task<long> CountAsync(string relation, CancellationToken cancellationToken) =>
         (long)await ScalarAsync($"SELECT count(*) FROM {relation}", "Counting", cancellationToken).ConfigureAwait(false);
 
-    private static string ThreePart(string address) => string.Join('.', address.Split('.').Select(Identifier));
 
     /// <summary>A column as text DuckDB reads back into its type: booleans spelled out, lists as JSON.</summary>
     private static string Exported(RelationColumn column)

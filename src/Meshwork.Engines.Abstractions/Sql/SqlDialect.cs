@@ -18,6 +18,20 @@ public abstract class SqlDialect
 
     public static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 
+    /// <summary>A dataset address <c>a.b.c</c> as a three-part SQL name.</summary>
+    public static string Address(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return string.Join('.', address.Split('.').Select(Identifier));
+    }
+
+    /// <summary>A relation name as a three-part SQL name: a dataset address (three parts) or a session relation (one identifier).</summary>
+    public static string Relation(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Count(c => c == '.') == 2 ? Address(name) : Identifier(name);
+    }
+
     /// <summary>The engine's type for an engine-neutral one.</summary>
     public abstract string Type(DataType type);
 
@@ -116,7 +130,7 @@ public abstract class SqlDialect
                     continue;
                 }
 
-                var i = keys.ToList().IndexOf(key);
+                var i = IndexOf(keys, key);
                 var alias = string.Create(CultureInfo.InvariantCulture, $"d{i}");
                 var on = string.Join(" AND ", key.Columns.Select((c, j) => string.Create(CultureInfo.InvariantCulture, $"typed.{Identifier(c)} = {alias}.__mw_k{j}")));
                 joins.Append(CultureInfo.InvariantCulture, $"\nLEFT JOIN {duplicates[i]} AS {alias} ON {on}");
@@ -154,6 +168,19 @@ public abstract class SqlDialect
             .Append(joins).Append(onlyDuplicates).Append(")\n")
             .Append("SELECT ").Append(typedColumns).Append(", __mw_reasons, ").Append(rawForFailures).Append(" FROM reasoned")
             .ToString();
+    }
+
+    private static int IndexOf(IReadOnlyList<UniqueKey> keys, UniqueKey key)
+    {
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (keys[i] == key)
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException($"The key {string.Join(",", key.Columns)} is not among the keys given.", nameof(key));
     }
 
     /// <summary>

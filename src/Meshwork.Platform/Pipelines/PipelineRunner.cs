@@ -2,13 +2,13 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Meshwork.Engines;
+using Meshwork.Engines.Postgres;
 using Meshwork.Governance;
 using Meshwork.Model;
 using Meshwork.Platform.Governing;
 using Meshwork.Platform.Planning;
 using Meshwork.Platform.Security;
 using Meshwork.Platform.Store;
-using Npgsql;
 
 namespace Meshwork.Platform.Pipelines;
 
@@ -526,20 +526,19 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             else
             {
                 text.Append(contract.Document.GetRawText()).Append('\n');
-                if (!contract.Servers.Any(s => s.Type == "local") && contract.Servers.FirstOrDefault(s => PostgresSource.Types.Contains(s.Type)) is { } database)
+                if (!contract.Servers.Any(s => s.Type == "local") && contract.Servers.FirstOrDefault(s => PostgresTableSource.Types.Contains(s.Type)) is { } database)
                 {
                     // The table is read now, once: the run loads exactly what was hashed.
                     scratch ??= Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "meshwork-sources-" + Guid.NewGuid().ToString("N"))).FullName;
                     var file = Path.Combine(scratch, input.Name + ".csv");
                     try
                     {
-                        text.Append("table ").Append(await PostgresSource.ExportAsync(contract, database, file, cancellationToken).ConfigureAwait(false)).Append('\n');
+                        text.Append("table ").Append(await PostgresTableSource.ExportAsync(contract, database, file, cancellationToken).ConfigureAwait(false)).Append('\n');
                     }
-                    catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+                    catch (EngineException e)
                     {
                         Directory.Delete(scratch, recursive: true);
-                        throw new PipelineException(
-                            $"{product.Key}: input port '{input.Name}' cannot read {PostgresSource.Describe(database)}: {(e as PostgresException)?.MessageText ?? e.Message}", e);
+                        throw new PipelineException($"{product.Key}: input port '{input.Name}' cannot read {e.Message}", e);
                     }
 
                     sources[input.Name] = file;
