@@ -103,6 +103,12 @@ public sealed record ConsumerLimits
 
     /// <summary>Most values a generator (<c>range</c>, <c>generate_series</c>) may produce in one query.</summary>
     public long MaxGeneratedRows { get; init; } = 10_000_000;
+
+    /// <summary>
+    /// Most time one query may run, enforced by a server engine itself (its statement timeout) as well as by the
+    /// platform's interrupt: a query keeps running on a server whose client died. None when null.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
 }
 
 /// <summary>A consumer's query as the engine parsed it: the datasets it reads and the statement rewritten from its syntax tree.</summary>
@@ -121,6 +127,27 @@ public sealed class QueryRefusedException : Exception
     }
 
     public QueryRefusedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// A consumer session cannot be served by this engine because it does not hold a view's version (the snapshot was
+/// published before the product moved to the engine): the embedded engine serves it from the snapshot instead.
+/// </summary>
+public sealed class VersionNotHeldException : EngineException
+{
+    public VersionNotHeldException()
+    {
+    }
+
+    public VersionNotHeldException(string message)
+        : base(message)
+    {
+    }
+
+    public VersionNotHeldException(string message, Exception innerException)
         : base(message, innerException)
     {
     }
@@ -158,7 +185,7 @@ public enum CheckStatus
 public sealed record CheckOutcome(QualityCheck Check, decimal? Value, CheckStatus Status, string Message);
 
 /// <summary>An engine refused an operation; the message names the relation, file or SQL at fault.</summary>
-public sealed class EngineException : Exception
+public class EngineException : Exception
 {
     public EngineException(string message)
         : base(message)

@@ -105,7 +105,7 @@ public sealed partial class DuckDbEngine
         // ever sees masked values of visible rows, wherever it uses the view.
         var columns = string.Join(", ", view.Columns.Select(c =>
             $"{(c.Mask is { } mask ? DuckDbGovernance.Mask(Identifier(c.Name), types.GetValueOrDefault(c.Name, "VARCHAR"), mask, maskKey.Span) : Identifier(c.Name))} AS {Identifier(c.Name)}"));
-        var where = view.Filter is { } filter ? $" WHERE coalesce({DuckDbGovernance.Filter(filter)}, FALSE)" : string.Empty;
+        var where = view.Filter is { } filter ? $" WHERE coalesce({DuckDbSql.Instance.Filter(filter)}, FALSE)" : string.Empty;
         await ExecuteAsync($"CREATE OR REPLACE VIEW {Address(view.Address)} AS SELECT {columns} FROM {source}{where}",
             cancellationToken, $"Opening '{view.Address}'").ConfigureAwait(false);
         return files;

@@ -18,7 +18,9 @@ public static class DuckDbEngineRegistration
         public async Task<IComputeEngine> OpenAsync(string? connection, CancellationToken cancellationToken = default) =>
             await DuckDbEngine.OpenAsync(options, cancellationToken).ConfigureAwait(false);
 
-        public async Task<IQueryEngine> OpenQueryAsync(CancellationToken cancellationToken = default) =>
+        public bool Embedded => true;
+
+        public async Task<IQueryEngine> OpenQueryAsync(string? connection, CancellationToken cancellationToken = default) =>
             await DuckDbEngine.OpenAsync(options, cancellationToken).ConfigureAwait(false);
     }
 }

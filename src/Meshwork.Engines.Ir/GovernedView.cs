@@ -7,7 +7,11 @@ namespace Meshwork.Engines;
 /// masks, and the row filter. The engine applies masks and the filter inside the view, before any consumer
 /// expression can see a value.
 /// </summary>
-public sealed record GovernedView(string Address, string SnapshotFolder, IReadOnlyList<GovernedColumn> Columns, FilterExpr? Filter = null);
+public sealed record GovernedView(string Address, string SnapshotFolder, IReadOnlyList<GovernedColumn> Columns, FilterExpr? Filter = null)
+{
+    /// <summary>The version the snapshot is, as an engine that keeps versions names it: the snapshot folder's name.</summary>
+    public string Version => Path.GetFileName(Path.TrimEndingDirectorySeparator(SnapshotFolder));
+}
 
 /// <summary>A readable column and its mask (none: the clear value).</summary>
 public sealed record GovernedColumn(string Name, ColumnMask? Mask = null);

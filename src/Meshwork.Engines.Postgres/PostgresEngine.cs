@@ -41,6 +41,18 @@ public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
     /// </summary>
     public static async Task<PostgresEngine> OpenAsync(string connection, DuckDbEngineOptions? files = null, CancellationToken cancellationToken = default)
     {
+        var (session, _) = await OpenSessionAsync(connection, cancellationToken).ConfigureAwait(false);
+        var scratch = Path.Combine(Path.GetTempPath(), "meshwork-pg-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(scratch);
+        return new PostgresEngine(session, await DuckDbEngine.OpenAsync(files, cancellationToken).ConfigureAwait(false), scratch);
+    }
+
+    /// <summary>
+    /// Opens a connection on the database <paramref name="connection"/> names, set up as every Meshwork session is (UTC,
+    /// ISO text forms, no statement timeout). Throws <see cref="EngineException"/> saying why it cannot, without the secrets.
+    /// </summary>
+    internal static async Task<(NpgsqlConnection Connection, NpgsqlConnectionStringBuilder Builder)> OpenSessionAsync(string connection, CancellationToken cancellationToken)
+    {
         NpgsqlConnectionStringBuilder builder;
         try
         {
@@ -60,10 +72,8 @@ public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
         {
             await session.OpenAsync(cancellationToken).ConfigureAwait(false);
             // Text forms are read and written in ISO, in UTC: the same on every server, whatever its settings.
-            await using (var setup = new NpgsqlCommand("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres';\n" + PostgresSql.SessionFunctions, session))
-            {
-                await setup.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await using var setup = new NpgsqlCommand("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres';\n" + PostgresSql.SessionFunctions, session);
+            await setup.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -72,9 +82,7 @@ public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
             throw new EngineException($"{PostgresConnection.Describe(builder)} cannot be reached: {(e as PostgresException)?.MessageText ?? e.Message}", e);
         }
 
-        var scratch = Path.Combine(Path.GetTempPath(), "meshwork-pg-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(scratch);
-        return new PostgresEngine(session, await DuckDbEngine.OpenAsync(files, cancellationToken).ConfigureAwait(false), scratch);
+        return (session, builder);
     }
 
     public async Task<IReadOnlyList<RelationColumn>> IntrospectAsync(string relation, CancellationToken cancellationToken = default)
@@ -237,7 +245,7 @@ public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
                 cancellationToken, "Dropping expired versions");
     }
 
-    private static string VersionTable(string address, string version) => $"{Identifier(Schema)}.{Identifier(Shortened(address, version))}";
+    internal static string VersionTable(string address, string version) => $"{Identifier(Schema)}.{Identifier(Shortened(address, version))}";
 
     /// <summary>
     /// The name of a dataset's view (<paramref name="version"/> null) or of one of its version tables: the address, and

@@ -2,7 +2,10 @@ using Meshwork.Engines.DuckDb;
 
 namespace Meshwork.Engines.Postgres;
 
-/// <summary>Registers the PostgreSQL engine: a pipeline engine on the connection mesh.yaml's engine declaration gives.</summary>
+/// <summary>
+/// Registers the PostgreSQL engine: a pipeline engine on the connection mesh.yaml's engine declaration gives, and the
+/// engine reads of its datasets are pushed down to.
+/// </summary>
 public static class PostgresEngineRegistration
 {
     /// <param name="registry">The registry the engine is added to.</param>
@@ -13,13 +16,19 @@ public static class PostgresEngineRegistration
         return registry.Add(new PostgresEngineFactory(files));
     }
 
-    private sealed class PostgresEngineFactory(DuckDbEngineOptions? files) : IEngineFactory
+    private sealed class PostgresEngineFactory(DuckDbEngineOptions? files) : IEngineFactory, IQueryEngineFactory
     {
         public string Name => "postgres";
 
+        public bool Embedded => false;
+
         public async Task<IComputeEngine> OpenAsync(string? connection, CancellationToken cancellationToken = default) =>
-            await PostgresEngine.OpenAsync(
-                string.IsNullOrWhiteSpace(connection) ? throw new EngineException("A postgres engine needs a connection (a PostgreSQL URI or an Npgsql connection string).") : connection,
-                files, cancellationToken).ConfigureAwait(false);
+            await PostgresEngine.OpenAsync(Required(connection), files, cancellationToken).ConfigureAwait(false);
+
+        public async Task<IQueryEngine> OpenQueryAsync(string? connection, CancellationToken cancellationToken = default) =>
+            await PostgresQueryEngine.OpenAsync(Required(connection), files, cancellationToken).ConfigureAwait(false);
+
+        private static string Required(string? connection) =>
+            string.IsNullOrWhiteSpace(connection) ? throw new EngineException("A postgres engine needs a connection (a PostgreSQL URI or an Npgsql connection string).") : connection;
     }
 }

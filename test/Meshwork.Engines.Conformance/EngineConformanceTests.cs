@@ -669,8 +669,14 @@ public abstract class EngineConformanceTests : IAsyncLifetime
                 (4, 'q', '030-12345678901', 'carl@example.com', DATE '1985-02-28', 'FR')
             ) AS t(id, code, phone, email, born, country)
             """, "people");
-        return (await Engine.PublishAsync("people", folder ?? Path.Combine(Folder, "snapshots", "people-" + Guid.NewGuid().ToString("N")[..6]))).Folder;
+        return await PublishedAsync("people", folder ?? Path.Combine(Folder, "snapshots", "people-" + Guid.NewGuid().ToString("N")[..6]));
     }
+
+    /// <summary>
+    /// Publishes a relation as a consumer session reads it: a snapshot (its folder returned), and for an engine that
+    /// keeps versions in its own database the version named by the folder, made current.
+    /// </summary>
+    protected virtual async Task<string> PublishedAsync(string relation, string folder) => (await Engine.PublishAsync(relation, folder)).Folder;
 
     /// <summary>Runs a query to its end on <paramref name="engine"/> and asserts that the engine refuses it.</summary>
     protected static async Task QueryFailsAsync(IComputeEngine engine, string sql)

@@ -32,6 +32,77 @@ public abstract class SqlDialect
         return name.Count(c => c == '.') == 2 ? Address(name) : Identifier(name);
     }
 
+    /// <summary>
+    /// A row filter of the IR as a condition; NULL where the filter is unknown for a row (the view keeps only rows
+    /// where it is true). Constants are literals, never SQL.
+    /// </summary>
+    public string Filter(FilterExpr filter) => filter switch
+    {
+        FilterColumn c => Identifier(c.Name),
+        FilterConstant { Value: null } => "NULL",
+        FilterConstant { Value: bool b } => b ? "TRUE" : "FALSE",
+        FilterConstant { Value: string s } => Literal(s),
+        FilterConstant { Value: long l } => l.ToString(CultureInfo.InvariantCulture),
+        FilterConstant { Value: double d } => d.ToString("R", CultureInfo.InvariantCulture),
+        FilterConstant c => throw new NotSupportedException($"A row filter constant of type {c.Value!.GetType().Name} has no SQL form."),
+        // CEL's == null is SQL's IS NULL: "= NULL" is never true.
+        FilterBinary { Operator: FilterOperator.Equal or FilterOperator.NotEqual } b when b.Right is FilterConstant { Value: null } || b.Left is FilterConstant { Value: null } =>
+            $"({Filter(b.Left is FilterConstant { Value: null } ? b.Right : b.Left)} IS {(b.Operator == FilterOperator.NotEqual ? "NOT " : string.Empty)}NULL)",
+        FilterBinary b => $"({Filter(b.Left)} {FilterOperatorSql(b.Operator)} {Filter(b.Right)})",
+        FilterNot n => $"(NOT {Filter(n.Operand)})",
+        FilterIn i => i.Items.Count == 0 ? "FALSE" : $"({Filter(i.Value)} IN ({string.Join(", ", i.Items.Select(Filter))}))",
+        FilterString s => StringTest(s.Test, Filter(s.Value), Filter(s.Argument)),
+        _ => throw new NotSupportedException($"No SQL for row filter {filter}."),
+    };
+
+    /// <summary>Whether the text <paramref name="value"/> starts with, ends with or contains <paramref name="argument"/>.</summary>
+    protected virtual string StringTest(FilterStringTest test, string value, string argument) => test switch
+    {
+        FilterStringTest.StartsWith => $"starts_with({value}, {argument})",
+        FilterStringTest.EndsWith => $"ends_with({value}, {argument})",
+        _ => $"contains({value}, {argument})",
+    };
+
+    private static string FilterOperatorSql(FilterOperator op) => op switch
+    {
+        FilterOperator.Equal => "=",
+        FilterOperator.NotEqual => "<>",
+        FilterOperator.Less => "<",
+        FilterOperator.LessOrEqual => "<=",
+        FilterOperator.Greater => ">",
+        FilterOperator.GreaterOrEqual => ">=",
+        FilterOperator.And => "AND",
+        _ => "OR",
+    };
+
+    /// <summary>
+    /// The two padded keys of HMAC-SHA256 (RFC 2104), so an engine computes H((K ⊕ opad) ∥ H((K ⊕ ipad) ∥ m)) with its
+    /// own SHA-256: MASK_HASH is the same keyed hash on every engine.
+    /// </summary>
+    public static (byte[] Inner, byte[] Outer) HmacPads(ReadOnlySpan<byte> key)
+    {
+        Span<byte> block = stackalloc byte[64];
+        block.Clear();
+        if (key.Length > 64)
+        {
+            System.Security.Cryptography.SHA256.HashData(key, block);
+        }
+        else
+        {
+            key.CopyTo(block);
+        }
+
+        var inner = new byte[64];
+        var outer = new byte[64];
+        for (var i = 0; i < 64; i++)
+        {
+            inner[i] = (byte)(block[i] ^ 0x36);
+            outer[i] = (byte)(block[i] ^ 0x5c);
+        }
+
+        return (inner, outer);
+    }
+
     /// <summary>The engine's type for an engine-neutral one.</summary>
     public abstract string Type(DataType type);
 

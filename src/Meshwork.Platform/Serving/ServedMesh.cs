@@ -72,7 +72,10 @@ public sealed class ServedMesh : IAsyncDisposable
         _keys = keys;
         _maskKey = keys.Key(PlatformKey.MaskHash, options.DataFolder);
         _reads = new ReadLimiter(options.MaxConcurrentReads, options.MaxConcurrentReadsPerPrincipal);
-        _limits = new ConsumerLimits { MemoryBytes = options.SessionMemoryBytes, Threads = options.SessionThreads, MaxGeneratedRows = options.MaxGeneratedRows };
+        _limits = new ConsumerLimits
+        {
+            MemoryBytes = options.SessionMemoryBytes, Threads = options.SessionThreads, MaxGeneratedRows = options.MaxGeneratedRows, Timeout = options.ReadTimeout,
+        };
         _refresher = time.CreateTimer(_ => _ = RefreshInBackgroundAsync(), null, options.RefreshInterval, options.RefreshInterval);
     }
 
@@ -245,7 +248,7 @@ public sealed class ServedMesh : IAsyncDisposable
         var sql = $"SELECT {string.Join(", ", selected.Select(Quote))} FROM {string.Join('.', address.Split('.').Select(Quote))}"
             + (limit is { } l ? string.Create(CultureInfo.InvariantCulture, $" LIMIT {l}") : string.Empty)
             + (offset is { } o ? string.Create(CultureInfo.InvariantCulture, $" OFFSET {o}") : string.Empty);
-        return await OpenAsync(principal, "read", sql, [plan], purpose, _reads.Acquire(principal.Id), null, cancellationToken).ConfigureAwait(false);
+        return await OpenAsync(state, principal, "read", sql, sql, [plan], purpose, _reads.Acquire(principal.Id), null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -283,7 +286,7 @@ public sealed class ServedMesh : IAsyncDisposable
                     .ConfigureAwait(false);
             }
 
-            return await PlanQueryAsync(state, principal, inspection, purpose, permit, session, cancellationToken).ConfigureAwait(false);
+            return await PlanQueryAsync(state, principal, sql, inspection, purpose, permit, session, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -304,7 +307,7 @@ public sealed class ServedMesh : IAsyncDisposable
         return new ServingException(ServingError.BadRequest, reason, inner);
     }
 
-    private async Task<GovernedResult> PlanQueryAsync(ServedState state, Principal principal, QueryInspection inspection, string? purpose, IDisposable permit,
+    private async Task<GovernedResult> PlanQueryAsync(ServedState state, Principal principal, string sql, QueryInspection inspection, string? purpose, IDisposable permit,
         IQueryEngine session, CancellationToken cancellationToken)
     {
         var plans = new List<AccessPlan>();
@@ -321,7 +324,7 @@ public sealed class ServedMesh : IAsyncDisposable
             plans.Add(plan);
         }
 
-        return await OpenAsync(principal, "query", inspection.Sql, plans, purpose, permit, session, cancellationToken).ConfigureAwait(false);
+        return await OpenAsync(state, principal, "query", sql, inspection.Sql, plans, purpose, permit, session, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Each dataset's published state: snapshot, latest checks, SLOs measured on the publish time.</summary>
@@ -535,12 +538,14 @@ public sealed class ServedMesh : IAsyncDisposable
     }
 
     /// <summary>
-    /// Makes a consumer session (<paramref name="session"/>, else a new one) hold the plans' governed views. The
-    /// permit (a place among the reads running at once) and the session are the result's from here; they are given
-    /// back when the result is disposed, or here on failure.
+    /// Makes a consumer session hold the plans' governed views: in the engine that computed the datasets when it serves
+    /// reads there (<see cref="PushDownAsync"/>), else in <paramref name="session"/> (the embedded engine's, which
+    /// inspected <paramref name="original"/> into <paramref name="sql"/>) or a new one. The permit (a place among the
+    /// reads running at once) and the session are the result's from here; they are given back when the result is
+    /// disposed, or here on failure.
     /// </summary>
-    private async Task<GovernedResult> OpenAsync(Principal principal, string action, string sql, IReadOnlyList<AccessPlan> plans, string? purpose, IDisposable permit,
-        IQueryEngine? session, CancellationToken cancellationToken)
+    private async Task<GovernedResult> OpenAsync(ServedState state, Principal principal, string action, string original, string sql, IReadOnlyList<AccessPlan> plans,
+        string? purpose, IDisposable permit, IQueryEngine? session, CancellationToken cancellationToken)
     {
         var audit = new AuditEntry(principal.Id, action, string.Join(",", plans.Select(p => p.Address)), purpose,
             string.Join(",", plans.Select(p => p.Digest)), null, "allowed", null);
@@ -553,6 +558,16 @@ public sealed class ServedMesh : IAsyncDisposable
                 var snapshot = await _store.GetCurrentSnapshotAsync(plan.Address, cancellationToken).ConfigureAwait(false)
                     ?? throw new ServingException(ServingError.NotFound, $"{plan.Address} is not published yet.");
                 views.Add(plan.View(snapshot.FolderIn(DataFolder)));
+            }
+
+            if (await PushDownAsync(state, audit, original, views, cancellationToken).ConfigureAwait(false) is { } pushed)
+            {
+                if (session is not null)
+                {
+                    await session.DisposeAsync().ConfigureAwait(false);
+                }
+
+                return new GovernedResult(pushed.Engine, pushed.Sql, plans, _store, audit, _options.MaxRows, _options.ReadTimeout, permit) { MaxBytes = _options.MaxBytes };
             }
 
             engine ??= await OpenEngineAsync(cancellationToken).ConfigureAwait(false);
@@ -583,10 +598,63 @@ public sealed class ServedMesh : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A read pushed down into the engine that computed every dataset it reads, when that engine serves reads
+    /// (PostgreSQL): the query runs where the data is, in that engine's SQL, under the same views. Null when the read
+    /// stays on the embedded engine over the snapshots: datasets of several engines (each plan still applies), an
+    /// engine that does not serve reads, or a version the engine does not hold (published before the product moved).
+    /// </summary>
+    private async Task<(IQueryEngine Engine, string Sql)?> PushDownAsync(ServedState state, AuditEntry audit, string original, IReadOnlyList<GovernedView> views,
+        CancellationToken cancellationToken)
+    {
+        var names = views.Select(v => state.Catalog.FindDataset(v.Address) is { } d && state.Mesh.FindProduct(d.ProductKey) is { } p ? PipelineRunner.EngineOf(state.Mesh, p) : null)
+            .Distinct().ToList();
+        if (names is not [{ } name] || state.Mesh.Settings.FindEngine(name) is not { } declared || !_engines.PushesDown(declared.Type))
+        {
+            return null;
+        }
+
+        IQueryEngine? engine = null;
+        try
+        {
+            var connection = declared.ResolveConnection(Environment.GetEnvironmentVariable, out var missing);
+            if (missing.Count > 0)
+            {
+                throw new EngineException($"its connection reads {string.Join(", ", missing.Select(v => "${" + v + "}"))}, not set in this server's environment");
+            }
+
+            engine = await _engines.OpenQueryAsync(declared.Type, connection, cancellationToken).ConfigureAwait(false);
+            var inspection = await engine.InspectQueryAsync(original, _limits, cancellationToken).ConfigureAwait(false);
+            await engine.ServeAsync(views, _limits, _maskKey, cancellationToken).ConfigureAwait(false);
+            return (engine, inspection.Sql);
+        }
+        catch (Exception e) when (e is EngineException or QueryRefusedException)
+        {
+            if (engine is not null)
+            {
+                await engine.DisposeAsync().ConfigureAwait(false);
+            }
+
+            switch (e)
+            {
+                case VersionNotHeldException:
+                    return null;
+                case QueryRefusedException:
+                    await _store.AppendAuditAsync(audit with { Rows = 0, Outcome = "refused", Detail = e.Message }, CancellationToken.None).ConfigureAwait(false);
+                    throw new ServingException(ServingError.BadRequest, e.Message, e);
+                default:
+                    // The engine is down or refuses the session: that domain's reads fail, every other goes on.
+                    await _store.AppendAuditAsync(audit with { Rows = 0, Outcome = "failed", Detail = EngineMessages.Redact(e.Message) }, CancellationToken.None).ConfigureAwait(false);
+                    throw new ServingException(ServingError.Failed,
+                        $"{audit.Resource} could not be read: engine '{name}' ({declared.Type}), which holds it, cannot serve the read now ({EngineMessages.Redact(e.Message)}). The read is recorded.", e);
+            }
+        }
+    }
+
     private Task<AuditRecord> AuditDeniedAsync(Principal principal, string action, string address, string? purpose, AccessPlan plan, CancellationToken cancellationToken) =>
         _store.AppendAuditAsync(new AuditEntry(principal.Id, action, address, purpose, plan.Digest, 0, "denied", plan.Reason), cancellationToken);
 
-    // Reads run on the engine that serves them (the embedded one) over the Parquet snapshots, whatever engine computed them.
+    // Reads not pushed down run on the embedded engine over the Parquet snapshots, whatever engine computed them.
     private Task<IQueryEngine> OpenEngineAsync(CancellationToken cancellationToken) => _engines.OpenQueryAsync(cancellationToken);
 
     private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
