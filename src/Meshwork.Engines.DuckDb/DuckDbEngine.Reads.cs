@@ -103,8 +103,9 @@ public sealed partial class DuckDbEngine
         var types = view.Columns.Any(c => c.Mask is not null) ? await TypesAsync(source, view.Address, cancellationToken).ConfigureAwait(false) : [];
         // Masks are in the projection and the filter in the WHERE of the view itself: a consumer's query only
         // ever sees masked values of visible rows, wherever it uses the view.
+        var masks = new DuckDbMasks(maskKey.Span);
         var columns = string.Join(", ", view.Columns.Select(c =>
-            $"{(c.Mask is { } mask ? DuckDbGovernance.Mask(Identifier(c.Name), types.GetValueOrDefault(c.Name, "VARCHAR"), mask, maskKey.Span) : Identifier(c.Name))} AS {Identifier(c.Name)}"));
+            $"{(c.Mask is { } mask ? masks.Mask(Identifier(c.Name), types.GetValueOrDefault(c.Name, "VARCHAR"), mask) : Identifier(c.Name))} AS {Identifier(c.Name)}"));
         var where = view.Filter is { } filter ? $" WHERE coalesce({DuckDbSql.Instance.Filter(filter)}, FALSE)" : string.Empty;
         await ExecuteAsync($"CREATE OR REPLACE VIEW {Address(view.Address)} AS SELECT {columns} FROM {source}{where}",
             cancellationToken, $"Opening '{view.Address}'").ConfigureAwait(false);

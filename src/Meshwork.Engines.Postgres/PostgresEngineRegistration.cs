@@ -26,7 +26,7 @@ public static class PostgresEngineRegistration
             await PostgresEngine.OpenAsync(Required(connection), files, cancellationToken).ConfigureAwait(false);
 
         public async Task<IQueryEngine> OpenQueryAsync(string? connection, CancellationToken cancellationToken = default) =>
-            await PostgresQueryEngine.OpenAsync(Required(connection), files, cancellationToken).ConfigureAwait(false);
+            await PostgresQueryEngine.OpenAsync(Required(connection), cancellationToken).ConfigureAwait(false);
 
         private static string Required(string? connection) =>
             string.IsNullOrWhiteSpace(connection) ? throw new EngineException("A postgres engine needs a connection (a PostgreSQL URI or an Npgsql connection string).") : connection;

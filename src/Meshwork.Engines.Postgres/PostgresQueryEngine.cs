@@ -33,37 +33,32 @@ public sealed class PostgresQueryEngine : IQueryEngine
     /// <summary>The prefix of each read session's role and schema.</summary>
     public const string ReadPrefix = "meshwork_read_";
 
+    // One parser for every session of the process: opening an embedded database costs more than a read's whole setup
+    // here, and checking a query takes about a millisecond, so sessions take turns.
+    private static readonly SemaphoreSlim ParserTurn = new(1, 1);
+    private static DuckDbEngine? _parser;
+
     private readonly NpgsqlConnection _admin;
     private readonly NpgsqlConnectionStringBuilder _builder;
-    private readonly DuckDbEngine _parser;
     private readonly HashSet<string> _addresses = new(StringComparer.Ordinal);
     private string? _name;
     private NpgsqlDataSource? _readerSource;
     private NpgsqlConnection? _reader;
 
-    private PostgresQueryEngine(NpgsqlConnection admin, NpgsqlConnectionStringBuilder builder, DuckDbEngine parser)
+    private PostgresQueryEngine(NpgsqlConnection admin, NpgsqlConnectionStringBuilder builder)
     {
         _admin = admin;
         _builder = builder;
-        _parser = parser;
     }
 
     /// <summary>
     /// Opens a consumer session on the database <paramref name="connection"/> names. Its role must be the owner of the
     /// published versions (the pipeline engine's role) and may create roles (<c>CREATEROLE</c>).
     /// </summary>
-    public static async Task<PostgresQueryEngine> OpenAsync(string connection, DuckDbEngineOptions? parser = null, CancellationToken cancellationToken = default)
+    public static async Task<PostgresQueryEngine> OpenAsync(string connection, CancellationToken cancellationToken = default)
     {
         var (admin, builder) = await PostgresEngine.OpenSessionAsync(connection, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return new PostgresQueryEngine(admin, builder, await DuckDbEngine.OpenAsync(parser, cancellationToken).ConfigureAwait(false));
-        }
-        catch
-        {
-            await admin.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        return new PostgresQueryEngine(admin, builder);
     }
 
     /// <summary>The role and schema of this session once it serves (null before).</summary>
@@ -72,7 +67,18 @@ public sealed class PostgresQueryEngine : IQueryEngine
     public async Task<QueryInspection> InspectQueryAsync(string sql, ConsumerLimits limits, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sql);
-        var inspection = await _parser.InspectQueryAsync(sql, limits, cancellationToken).ConfigureAwait(false);
+        QueryInspection inspection;
+        await ParserTurn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _parser ??= await DuckDbEngine.OpenAsync(new DuckDbEngineOptions { Threads = 1 }, cancellationToken).ConfigureAwait(false);
+            inspection = await _parser.InspectQueryAsync(sql, limits, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ParserTurn.Release();
+        }
+
         // The consumer's own text runs (DuckDB's rebuilt text is DuckDB's SQL); its addresses become view names as it runs.
         return inspection with { Sql = sql.Trim().TrimEnd(';') };
     }
@@ -111,8 +117,9 @@ public sealed class PostgresQueryEngine : IQueryEngine
                 throw new EngineException($"{view.Address} version {view.Version} has no column '{missing.Name}'.");
             }
 
+            var masks = new PostgresMasks(keys, letters ?? "\"C\"");
             var columns = string.Join(", ", view.Columns.Select(c =>
-                $"{(c.Mask is { } mask ? PostgresGovernance.Mask(Identifier(c.Name), types[c.Name], mask, keys, letters ?? "\"C\"") : Identifier(c.Name))} AS {Identifier(c.Name)}"));
+                $"{(c.Mask is { } mask ? masks.Mask(Identifier(c.Name), types[c.Name], mask) : Identifier(c.Name))} AS {Identifier(c.Name)}"));
             var where = view.Filter is { } filter ? $" WHERE coalesce({PostgresSql.Instance.Filter(filter)}, FALSE)" : string.Empty;
             var relation = $"{schema}.{Identifier(view.Address)}";
             definitions.Append(CultureInfo.InvariantCulture, $"CREATE VIEW {relation} WITH (security_barrier) AS SELECT {columns} FROM {table}{where};\n")
@@ -273,6 +280,5 @@ public sealed class PostgresQueryEngine : IQueryEngine
         }
 
         await _admin.DisposeAsync().ConfigureAwait(false);
-        await _parser.DisposeAsync().ConfigureAwait(false);
     }
 }
