@@ -24,7 +24,18 @@ internal sealed class DuckDbSql : SqlDialect
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown data kind."),
     };
 
-    public override string CastOrNull(string expression, DataType type) => $"TRY_CAST({expression} AS {Type(type)})";
+    // DuckDB's casts accept more forms of dates and times than ISO (2024/01/01, 24-01-01): only ISO casts, as in every engine.
+    public override string CastOrNull(string expression, DataType type) => type.Kind switch
+    {
+        DataKind.Date => IsoOnly(expression, type, IsoDate),
+        DataKind.Timestamp => IsoOnly(expression, type, IsoTimestamp),
+        DataKind.TimestampTz => IsoOnly(expression, type, IsoTimestampTz),
+        DataKind.Time => IsoOnly(expression, type, IsoTime),
+        _ => $"TRY_CAST({expression} AS {Type(type)})",
+    };
+
+    private string IsoOnly(string expression, DataType type, string shape) =>
+        $"CASE WHEN regexp_full_match(CAST({expression} AS VARCHAR), {Literal(shape)}) THEN TRY_CAST({expression} AS {Type(type)}) END";
 
     public override string Matches(string expression, string regex) => $"regexp_matches({expression}, {Literal(regex)})";
 

@@ -216,6 +216,34 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         Assert.Equal([[bad, $"v: {reason}"]], await ReasonsAsync(outcome, "v"));
     }
 
+    [Theory]
+    [InlineData("2024-02-29", true)]
+    [InlineData("2000-02-29", true)]
+    [InlineData("2024-4-5", true)]
+    [InlineData(" 2024-01-31 ", true)]
+    [InlineData("2024-12-28", true)]
+    [InlineData("2023-02-29", false)]
+    [InlineData("1900-02-29", false)]
+    [InlineData("2024-02-30", false)]
+    [InlineData("2024-04-31", false)]
+    [InlineData("2024-13-01", false)]
+    [InlineData("2024-00-10", false)]
+    [InlineData("2024-01-00", false)]
+    [InlineData("2024/01/01", false)]
+    [InlineData("24-01-01", false)]
+    public async Task Validate_Date_IsAnIsoDateOfTheCalendar(string value, bool valid)
+    {
+        var spec = Spec("""
+            - name: d
+              logicalType: date
+            """);
+        await LoadCsvAsync("src", $"d\n\"{value}\"\n");
+
+        var outcome = await Engine.ValidateAsync(spec, "src", "run-1");
+
+        Assert.Equal(valid ? (1, 0) : (0, 1), (outcome.Valid, outcome.Quarantined));
+    }
+
     [Fact]
     public async Task Validate_DateBounds_CompareAsDates()
     {

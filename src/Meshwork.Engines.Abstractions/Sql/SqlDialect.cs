@@ -11,6 +11,22 @@ namespace Meshwork.Engines.Sql;
 /// </summary>
 public abstract class SqlDialect
 {
+    /// <summary>
+    /// The text forms a value of a date or time type may have, the same on every engine (ISO only: an engine's own
+    /// cast may accept more, such as <c>2024/01/01</c> in DuckDB, and then the engines would quarantine different rows).
+    /// ASCII digits: a digit of another script would pass a <c>\d</c> and then fail a cast.
+    /// </summary>
+    public const string IsoDate = @"^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\s*$";
+
+    /// <inheritdoc cref="IsoDate"/>
+    public const string IsoTimestamp = @"^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?\s*$";
+
+    /// <inheritdoc cref="IsoDate"/>
+    public const string IsoTimestampTz = @"^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?)?\s*$";
+
+    /// <inheritdoc cref="IsoDate"/>
+    public const string IsoTime = @"^\s*[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*$";
+
     /// <summary>The column that holds a value's original text in the checked rows.</summary>
     public static string RawColumn(string column) => "__mw_raw_" + column;
 
