@@ -18,7 +18,8 @@ namespace Meshwork.Testing;
 public sealed partial class PostgresServer : IAsyncDisposable
 {
     private const string PackagesRoot = "/usr/lib/postgresql";
-    private const string SuperUser = "postgres";
+    /// <summary>The superuser of every server this starts (no password: trust).</summary>
+    public const string SuperUser = "postgres";
 
     // A port found free can be taken by another process before the server binds it: try a few.
     private const int PortAttempts = 5;
