@@ -13,7 +13,7 @@ namespace Meshwork.Platform.Store.Postgres;
 /// that read before they write lock what they read (a lease row, an advisory lock on the audit chain or the
 /// registry), so concurrent writers in other processes serialize where SQLite's single writer did.
 /// </summary>
-public sealed class PostgresMetadataStore : IMetadataStore, IRegistryStore
+public sealed partial class PostgresMetadataStore : IMetadataStore, IRegistryStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

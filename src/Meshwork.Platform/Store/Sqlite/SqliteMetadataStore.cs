@@ -12,7 +12,7 @@ namespace Meshwork.Platform.Store.Sqlite;
 /// writer, migrated to the newest schema when opened. Safe for several processes at once; one instance is
 /// safe for concurrent callers (calls are serialized).
 /// </summary>
-public sealed class SqliteMetadataStore : IMetadataStore, IRegistryStore
+public sealed partial class SqliteMetadataStore : IMetadataStore, IRegistryStore
 {
     public const string FileName = "meshwork.db";
 
