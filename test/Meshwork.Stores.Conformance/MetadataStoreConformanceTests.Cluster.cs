@@ -7,7 +7,7 @@ public abstract partial class MetadataStoreConformanceTests
 {
     private const string Cluster = "mesh-test";
 
-    private ClusterMember Member(string node, string status = "Active", string entry = "{}") => new(node, status, Time.GetUtcNow(), entry);
+    private MembershipRow Member(string node, string status = "Active", string entry = "{}") => new(node, status, Time.GetUtcNow(), entry);
 
     [Fact]
     public async Task Cluster_Initialized_HasVersionZeroAndNoMembers_AndInitializingAgainChangesNothing()
@@ -95,7 +95,7 @@ public abstract partial class MetadataStoreConformanceTests
     {
         var store = await OpenAsync();
         await store.InitializeClusterAsync(Cluster, Cancel);
-        foreach (var (node, status) in new[] { ("alive", "Active"), ("dead-old", ClusterMember.Dead), ("dead-recent", ClusterMember.Dead) })
+        foreach (var (node, status) in new[] { ("alive", "Active"), ("dead-old", MembershipRow.Dead), ("dead-recent", MembershipRow.Dead) })
         {
             var view = await store.ReadClusterAsync(Cluster, cancellationToken: Cancel);
             Assert.True(await store.InsertMemberAsync(Cluster, Member(node, status), view.Version + 1, view.VersionEtag, Cancel));

@@ -48,16 +48,16 @@ public sealed class StoreMembershipTable(IClusterMembership store, string cluste
     private static MembershipTableData Data(ClusterView view) =>
         new([.. view.Members.Select(m => Tuple.Create(Entry(m), m.ETag))], new TableVersion(view.Version, view.VersionEtag));
 
-    private static ClusterMember Member(MembershipEntry entry)
+    private static MembershipRow Member(MembershipEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var stored = new StoredEntry(entry.Status.ToString(), [.. (entry.SuspectTimes ?? []).Select(s => new StoredSuspicion(s.Item1.ToParsableString(), Utc(s.Item2)))],
             entry.ProxyPort, entry.HostName, entry.SiloName, entry.RoleName, entry.UpdateZone, entry.FaultZone, Utc(entry.StartTime));
-        return new ClusterMember(entry.SiloAddress.ToParsableString(), entry.Status == SiloStatus.Dead ? ClusterMember.Dead : entry.Status.ToString(),
+        return new MembershipRow(entry.SiloAddress.ToParsableString(), entry.Status == SiloStatus.Dead ? MembershipRow.Dead : entry.Status.ToString(),
             Utc(entry.IAmAliveTime), JsonSerializer.Serialize(stored, Json));
     }
 
-    private static MembershipEntry Entry(ClusterMember member)
+    private static MembershipEntry Entry(MembershipRow member)
     {
         var stored = JsonSerializer.Deserialize<StoredEntry>(member.Entry, Json)
             ?? throw new InvalidOperationException($"The membership entry of {member.Node} is empty.");

@@ -19,13 +19,13 @@ public interface IClusterMembership
     /// Adds a member when the cluster has none of that name and its version's etag is still <paramref name="versionEtag"/>;
     /// the version becomes <paramref name="version"/>. False when either is not so (nothing written).
     /// </summary>
-    Task<bool> InsertMemberAsync(string clusterId, ClusterMember member, int version, string versionEtag, CancellationToken cancellationToken = default);
+    Task<bool> InsertMemberAsync(string clusterId, MembershipRow member, int version, string versionEtag, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Replaces a member when its etag is still <paramref name="etag"/> and the version's is still
     /// <paramref name="versionEtag"/>; the version becomes <paramref name="version"/>. False when either is not so.
     /// </summary>
-    Task<bool> UpdateMemberAsync(string clusterId, ClusterMember member, string etag, int version, string versionEtag, CancellationToken cancellationToken = default);
+    Task<bool> UpdateMemberAsync(string clusterId, MembershipRow member, string etag, int version, string versionEtag, CancellationToken cancellationToken = default);
 
     /// <summary>Records that a member is alive now (no etag changes: this is not a change of the view).</summary>
     Task UpdateIAmAliveAsync(string clusterId, string node, DateTimeOffset at, CancellationToken cancellationToken = default);
@@ -41,10 +41,10 @@ public interface IClusterMembership
 /// One member as the store keeps it: its name (Orleans' silo address), its status (<see cref="Dead"/> marks one that may
 /// be removed), when it was last alive, the membership entry as its owner serialized it, and the etag of that row.
 /// </summary>
-public sealed record ClusterMember(string Node, string Status, DateTimeOffset IAmAlive, string Entry, string ETag = "")
+public sealed record MembershipRow(string Node, string Status, DateTimeOffset IAmAlive, string Entry, string ETag = "")
 {
     public const string Dead = "Dead";
 }
 
 /// <summary>A cluster's members and its version, as read in one transaction.</summary>
-public sealed record ClusterView(IReadOnlyList<ClusterMember> Members, int Version, string VersionEtag);
+public sealed record ClusterView(IReadOnlyList<MembershipRow> Members, int Version, string VersionEtag);

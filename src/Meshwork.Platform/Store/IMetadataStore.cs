@@ -9,7 +9,7 @@ namespace Meshwork.Platform.Store;
 /// (<see cref="IMetadataStoreProvider"/> chooses the store); a service that needs one aggregate depends on its
 /// interface only.
 /// </summary>
-public interface IMetadataStore : IAppliedStateStore, IRunLedger, ISnapshotPointers, IQualityHistory, IAgreementStore, IAuditLog, IClusterMembership, IAsyncDisposable
+public interface IMetadataStore : IAppliedStateStore, IRunLedger, ISnapshotPointers, IQualityHistory, IAgreementStore, IAuditLog, IClusterMembership, IReminderStore, IAsyncDisposable
 {
     /// <summary>The schema registry's subjects and schemas, kept in the same store.</summary>
     IRegistryStore Registry { get; }

@@ -14,12 +14,12 @@ public sealed partial class PostgresMetadataStore
                 r => (Version: r.GetInt32(0), Etag: r.GetString(1)), cancellationToken, ("cluster", clusterId)).ConfigureAwait(false)).FirstOrDefault();
             var members = await QueryAsync(connection,
                 "SELECT node, status, i_am_alive, entry, etag FROM cluster_members WHERE cluster_id = @cluster AND (@node::text IS NULL OR node = @node::text) ORDER BY node",
-                r => new ClusterMember(r.GetString(0), r.GetString(1), r.GetFieldValue<DateTimeOffset>(2), r.GetString(3), r.GetString(4)),
+                r => new MembershipRow(r.GetString(0), r.GetString(1), r.GetFieldValue<DateTimeOffset>(2), r.GetString(3), r.GetString(4)),
                 cancellationToken, ("cluster", clusterId), ("node", node)).ConfigureAwait(false);
             return new ClusterView(members, version.Version, version.Etag ?? string.Empty);
         }, cancellationToken);
 
-    public Task<bool> InsertMemberAsync(string clusterId, ClusterMember member, int version, string versionEtag, CancellationToken cancellationToken = default) =>
+    public Task<bool> InsertMemberAsync(string clusterId, MembershipRow member, int version, string versionEtag, CancellationToken cancellationToken = default) =>
         InTransactionAsync(async connection =>
         {
             ArgumentNullException.ThrowIfNull(member);
@@ -36,7 +36,7 @@ public sealed partial class PostgresMetadataStore
             return true;
         }, cancellationToken);
 
-    public Task<bool> UpdateMemberAsync(string clusterId, ClusterMember member, string etag, int version, string versionEtag, CancellationToken cancellationToken = default) =>
+    public Task<bool> UpdateMemberAsync(string clusterId, MembershipRow member, string etag, int version, string versionEtag, CancellationToken cancellationToken = default) =>
         InTransactionAsync(async connection =>
         {
             ArgumentNullException.ThrowIfNull(member);
@@ -59,7 +59,7 @@ public sealed partial class PostgresMetadataStore
 
     public Task<int> RemoveDefunctMembersAsync(string clusterId, DateTimeOffset before, CancellationToken cancellationToken = default) =>
         InTransactionAsync(connection => ExecuteAsync(connection, "DELETE FROM cluster_members WHERE cluster_id = @cluster AND status = @dead AND i_am_alive < @before",
-            cancellationToken, ("cluster", clusterId), ("dead", ClusterMember.Dead), ("before", before)), cancellationToken);
+            cancellationToken, ("cluster", clusterId), ("dead", MembershipRow.Dead), ("before", before)), cancellationToken);
 
     public Task DeleteClusterAsync(string clusterId, CancellationToken cancellationToken = default) =>
         InTransactionAsync(connection => ExecuteAsync(connection, "DELETE FROM cluster_versions WHERE cluster_id = @cluster", cancellationToken, ("cluster", clusterId)),

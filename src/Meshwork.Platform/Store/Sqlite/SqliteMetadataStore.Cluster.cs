@@ -16,12 +16,12 @@ public sealed partial class SqliteMetadataStore
                 r => (Version: r.GetInt32(0), Etag: r.GetString(1)), cancellationToken, ("$cluster", clusterId)).ConfigureAwait(false)).FirstOrDefault();
             var members = await QueryAsync(transaction,
                 "SELECT node, status, i_am_alive, entry, etag FROM cluster_members WHERE cluster_id = $cluster AND ($node IS NULL OR node = $node) ORDER BY node",
-                r => new ClusterMember(r.GetString(0), r.GetString(1), Time(r.GetString(2)), r.GetString(3), r.GetString(4)),
+                r => new MembershipRow(r.GetString(0), r.GetString(1), Time(r.GetString(2)), r.GetString(3), r.GetString(4)),
                 cancellationToken, ("$cluster", clusterId), ("$node", node)).ConfigureAwait(false);
             return new ClusterView(members, version.Version, version.Etag ?? string.Empty);
         }, cancellationToken);
 
-    public Task<bool> InsertMemberAsync(string clusterId, ClusterMember member, int version, string versionEtag, CancellationToken cancellationToken = default) =>
+    public Task<bool> InsertMemberAsync(string clusterId, MembershipRow member, int version, string versionEtag, CancellationToken cancellationToken = default) =>
         InTransactionAsync(async transaction =>
         {
             ArgumentNullException.ThrowIfNull(member);
@@ -39,7 +39,7 @@ public sealed partial class SqliteMetadataStore
             return true;
         }, cancellationToken);
 
-    public Task<bool> UpdateMemberAsync(string clusterId, ClusterMember member, string etag, int version, string versionEtag, CancellationToken cancellationToken = default) =>
+    public Task<bool> UpdateMemberAsync(string clusterId, MembershipRow member, string etag, int version, string versionEtag, CancellationToken cancellationToken = default) =>
         InTransactionAsync(async transaction =>
         {
             ArgumentNullException.ThrowIfNull(member);
@@ -62,7 +62,7 @@ public sealed partial class SqliteMetadataStore
 
     public Task<int> RemoveDefunctMembersAsync(string clusterId, DateTimeOffset before, CancellationToken cancellationToken = default) =>
         InTransactionAsync(transaction => ExecuteAsync(transaction, "DELETE FROM cluster_members WHERE cluster_id = $cluster AND status = $dead AND i_am_alive < $before",
-            cancellationToken, ("$cluster", clusterId), ("$dead", ClusterMember.Dead), ("$before", Text(before))), cancellationToken);
+            cancellationToken, ("$cluster", clusterId), ("$dead", MembershipRow.Dead), ("$before", Text(before))), cancellationToken);
 
     public Task DeleteClusterAsync(string clusterId, CancellationToken cancellationToken = default) =>
         InTransactionAsync(transaction => ExecuteAsync(transaction, "DELETE FROM cluster_versions WHERE cluster_id = $cluster", cancellationToken, ("$cluster", clusterId)),
