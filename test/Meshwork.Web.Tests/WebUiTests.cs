@@ -85,6 +85,8 @@ public sealed partial class WebUiTests(WebFixture web)
         await Expect(page.Locator("[data-product='customers.profiles']")).ToBeVisibleAsync();
         await page.Locator("[data-facet=domain] a", new() { HasText = "marketing" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("domain=marketing"));
+        // The address changes as the request leaves; the cards are replaced when it answers: wait for that.
+        await Expect(page.Locator("[data-product='customers.profiles']")).ToHaveCountAsync(0);
         var products = await page.Locator("[data-testid=product-card]").EvaluateAllAsync<string[]>("cards => cards.map(c => c.dataset.product)");
         Assert.NotEmpty(products);
         Assert.All(products, p => Assert.StartsWith("marketing.", p, StringComparison.Ordinal));
