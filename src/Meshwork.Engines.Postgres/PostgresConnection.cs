@@ -39,6 +39,26 @@ public static class PostgresConnection
     }
 
     /// <summary>
+    /// The columns of a relation (a SQL name as <c>to_regclass</c> reads it), in order, with PostgreSQL's spelling of
+    /// their types (<c>format_type</c>: <c>numeric(10,2)</c>, <c>text</c>); none when there is no such relation.
+    /// </summary>
+    internal static async Task<List<RelationColumn>> ColumnsAsync(NpgsqlConnection connection, string relation, CancellationToken cancellationToken)
+    {
+        var columns = new List<RelationColumn>();
+        await using var command = new NpgsqlCommand(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+            connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = relation });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            columns.Add(new RelationColumn(reader.GetString(0), reader.GetString(1)));
+        }
+
+        return columns;
+    }
+
+    /// <summary>
     /// Runs a <c>COPY ... TO STDOUT</c> on <paramref name="connection"/> into <paramref name="file"/> (UTF-8, no BOM);
     /// with <paramref name="hash"/>, returns the SHA-256 of the text copied (else null).
     /// </summary>

@@ -87,17 +87,7 @@ public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
 
     public async Task<IReadOnlyList<RelationColumn>> IntrospectAsync(string relation, CancellationToken cancellationToken = default)
     {
-        var columns = new List<RelationColumn>();
-        await using var command = new NpgsqlCommand(
-            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-            _connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = Identifier(relation) });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            columns.Add(new RelationColumn(reader.GetString(0), reader.GetString(1)));
-        }
-
+        var columns = await PostgresConnection.ColumnsAsync(_connection, Identifier(relation), cancellationToken).ConfigureAwait(false);
         return columns.Count > 0 ? columns : throw new EngineException($"There is no relation '{relation}' in this session.");
     }
 

@@ -101,7 +101,7 @@ public sealed class PostgresQueryEngine : IQueryEngine
         foreach (var view in views)
         {
             var table = PostgresEngine.VersionTable(view.Address, view.Version);
-            var types = await TypesAsync(table, cancellationToken).ConfigureAwait(false);
+            var types = (await PostgresConnection.ColumnsAsync(_admin, table, cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Name, c => c.EngineType, StringComparer.Ordinal);
             if (types.Count == 0)
             {
                 throw new VersionNotHeldException($"{view.Address} version {view.Version} is not in this database (it was published before its product moved here).");
@@ -227,22 +227,6 @@ public sealed class PostgresQueryEngine : IQueryEngine
         var reader = _reader ?? throw new InvalidOperationException("The session serves no views yet (ServeAsync).");
         // PostgreSQL reads a.b.c as database.schema.table: each address this session serves becomes its view's name.
         return await PostgresArrowStream.OpenAsync(reader, SqlAddresses.Rewrite(sql, _addresses), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The column types of a version table, by name; none when it does not exist.</summary>
-    private async Task<Dictionary<string, string>> TypesAsync(string table, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped", _admin);
-        command.Parameters.Add(new NpgsqlParameter { Value = table });
-        var types = new Dictionary<string, string>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            types[reader.GetString(0)] = reader.GetString(1);
-        }
-
-        return types;
     }
 
     /// <summary>A collation whose character classes know every script (ICU's, else the C library's UTF-8 one), so a mask misses no letter.</summary>
