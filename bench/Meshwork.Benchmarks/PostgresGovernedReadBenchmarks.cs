@@ -25,9 +25,7 @@ public class PostgresGovernedReadBenchmarks
     private const string Address = "bench.reads.orders_v1";
     private const string Version = "20261207T000000000-aaaaaaaa";
     private static readonly byte[] Key = "benchmark-mask-key"u8.ToArray();
-    private string _folder = string.Empty;
-    private string _connection = string.Empty;
-    private PostgresServer? _server;
+    private ThrowawayPostgres? _postgres;
 
     [Params(1_000_000)]
     public int Rows { get; set; }
@@ -35,20 +33,16 @@ public class PostgresGovernedReadBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _folder = Path.Combine(Path.GetTempPath(), "meshwork-pg-read-bench-" + Guid.NewGuid().ToString("N"));
-        _server = PostgresServer.StartAsync().GetAwaiter().GetResult();
-        // A benchmark that throws skips [GlobalCleanup]: the server is stopped as the process exits instead.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Cleanup();
-        _connection = new NpgsqlConnectionStringBuilder(_server.CreateDatabaseAsync("bench").GetAwaiter().GetResult()) { Pooling = false, CommandTimeout = 0 }.ConnectionString;
+        _postgres = new ThrowawayPostgres("pg-read-bench");
         Run(async () =>
         {
-            await using var engine = await PostgresEngine.OpenAsync(_connection);
+            await using var engine = await PostgresEngine.OpenAsync(Connection);
             await engine.TransformAsync($"""
                 SELECT i AS order_id, 'customer' || (i % 50000) || '@example.org' AS email, (ARRAY['DE', 'FR', 'NL', 'PL'])[1 + i % 4] AS country,
                     CAST((i % 100000) / 100.0 AS numeric(12,2)) AS amount, DATE '2026-01-01' + CAST(i % 365 AS integer) AS ordered_on
                 FROM generate_series(1, {Rows}) AS s(i)
                 """, "orders");
-            await engine.PublishAsync("orders", Path.Combine(_folder, Version));
+            await engine.PublishAsync("orders", Path.Combine(Folder, Version));
             await engine.PublishVersionAsync("orders", Address, Version);
             await engine.MakeCurrentAsync([new DatasetVersion(Address, Version)]);
             return 0;
@@ -56,20 +50,13 @@ public class PostgresGovernedReadBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _server?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    public void Cleanup() => _postgres?.Stop();
 
     /// <summary>The query on the current version as the engine's own role, each value read by Npgsql.</summary>
     [Benchmark(Baseline = true)]
     public long Direct() => Run(async () =>
     {
-        await using var connection = new NpgsqlConnection(_connection);
+        await using var connection = new NpgsqlConnection(Connection);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"SELECT order_id, email, country, amount, ordered_on FROM meshwork_data.\"{Address}\"", connection);
         await using var reader = await command.ExecuteReaderAsync();
@@ -103,10 +90,10 @@ public class PostgresGovernedReadBenchmarks
 
     private long Read(IReadOnlyList<GovernedColumn> columns, FilterExpr? filter, string limit = "") => Run(async () =>
     {
-        await using var consumer = await PostgresQueryEngine.OpenAsync(_connection);
+        await using var consumer = await PostgresQueryEngine.OpenAsync(Connection);
         var limits = new ConsumerLimits();
         var inspection = await consumer.InspectQueryAsync($"SELECT {string.Join(", ", columns.Select(c => c.Name))} FROM {Address}{limit}", limits);
-        await consumer.ServeAsync([new GovernedView(Address, Path.Combine(_folder, Version), columns, filter)], limits, Key);
+        await consumer.ServeAsync([new GovernedView(Address, Path.Combine(Folder, Version), columns, filter)], limits, Key);
         using var stream = await consumer.ReadArrowAsync(inspection.Sql);
         long rows = 0;
         while (await stream.ReadNextRecordBatchAsync() is { } batch)
@@ -118,7 +105,13 @@ public class PostgresGovernedReadBenchmarks
         return rows == (limit.Length == 0 ? Rows : 0) ? rows : throw new InvalidOperationException($"Expected {Rows} rows, read {rows}.");
     });
 
-    private static T Run<T>(Func<Task<T>> action) => action().GetAwaiter().GetResult();
+    private ThrowawayPostgres Postgres => _postgres ?? throw new InvalidOperationException("Not set up.");
+
+    private string Connection => Postgres.Connection;
+
+    private string Folder => Postgres.Folder;
+
+    private static T Run<T>(Func<Task<T>> action) => ThrowawayPostgres.Run(action);
 
     /// <summary>One invocation per iteration, 5 iterations after one warm-up: each read takes about a second.</summary>
     public sealed class Jobs : ManualConfig

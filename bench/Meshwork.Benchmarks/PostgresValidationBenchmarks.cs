@@ -24,10 +24,8 @@ namespace Meshwork.Benchmarks;
 [Config(typeof(Jobs))]
 public class PostgresValidationBenchmarks
 {
-    private string _folder = string.Empty;
+    private ThrowawayPostgres? _postgres;
     private string _csv = string.Empty;
-    private string _connection = string.Empty;
-    private PostgresServer? _server;
     private DatasetSpec _spec = null!;
 
     [Params(1_000_000)]
@@ -36,39 +34,22 @@ public class PostgresValidationBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _folder = Path.Combine(Path.GetTempPath(), "meshwork-pg-validation-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
-        _csv = Path.Combine(_folder, "orders.csv");
+        _postgres = new ThrowawayPostgres("pg-validation-bench");
+        _csv = Path.Combine(_postgres.Folder, "orders.csv");
         ValidationBenchmarks.WriteCsv(_csv, Rows);
 
         var contract = ContractReader.Parse(ValidationBenchmarks.Contract, "bench.odcs.yaml");
         _spec = ContractCompiler.CompileObject("bench.orders.orders_v1", contract, contract.Schema[0], new DiagnosticBag());
-
-        _server = PostgresServer.StartAsync().GetAwaiter().GetResult();
-        // A benchmark that throws skips [GlobalCleanup]: the server is stopped as the process exits instead.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Cleanup();
-        var database = _server.CreateDatabaseAsync("bench").GetAwaiter().GetResult();
-        // A fresh server process (backend) per session: nothing of one invocation is left for the next. No command
-        // timeout: the validation statement runs for minutes on a million rows, past Npgsql's default 30 s.
-        _connection = new NpgsqlConnectionStringBuilder(database) { Pooling = false, CommandTimeout = 0 }.ConnectionString;
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        // Stopping twice is a no-op.
-        _server?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    public void Cleanup() => _postgres?.Stop();
 
     /// <summary>The CSV file streamed by the client into PostgreSQL's own CSV COPY, into a typed session table; no rule checked.</summary>
     [Benchmark(Baseline = true)]
     public long PlainCopy() => Run(async () =>
     {
-        await using var connection = new NpgsqlConnection(_connection);
+        await using var connection = new NpgsqlConnection(Connection);
         await connection.OpenAsync();
         await using (var create = new NpgsqlCommand(
             "CREATE TEMP TABLE plain (order_id bigint, customer_id bigint, amount numeric, currency text, status text, ordered_on date)", connection))
@@ -118,11 +99,13 @@ public class PostgresValidationBenchmarks
         return outcome.Valid;
     });
 
-    private static T Run<T>(Func<Task<T>> action) => action().GetAwaiter().GetResult();
+    private string Connection => _postgres?.Connection ?? throw new InvalidOperationException("Not set up.");
+
+    private static T Run<T>(Func<Task<T>> action) => ThrowawayPostgres.Run(action);
 
     private T RunEngine<T>(Func<PostgresEngine, Task<T>> action) => Run(async () =>
     {
-        await using var engine = await PostgresEngine.OpenAsync(_connection);
+        await using var engine = await PostgresEngine.OpenAsync(Connection);
         return await action(engine);
     });
 
