@@ -1,5 +1,6 @@
 using Meshwork.Engines;
 using Meshwork.Platform;
+using Meshwork.Platform.Cluster;
 using Meshwork.Platform.Products;
 using Meshwork.Platform.Security;
 using Meshwork.Platform.Serving;
@@ -29,9 +30,14 @@ public static class MeshServer
         // Requests are measured in /metrics; the log keeps to warnings and the start-up lines.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        // Orleans' placement retries through Polly and logs each attempt; a failure that matters surfaces as Orleans' own.
+        builder.Logging.AddFilter("Polly", LogLevel.Critical);
+        // Products check their cron every second or so (DataProductGrain.ReminderPeriod), below the period Orleans warns about
+        // at every start; a tick only calls the grain: the reminder table is read when the ring changes.
+        builder.Logging.AddFilter("Orleans.Hosting.ReminderOptionsValidator", LogLevel.Error);
         configure?.Invoke(builder);
         builder.Services.AddMeshworkServer(builder.Configuration);
-        builder.UseOrleans(silo => ProductScheduler.ConfigureSilo(silo, builder.Configuration.GetSection("Meshwork:Orleans")));
+        builder.UseOrleans(silo => MeshworkSilo.Configure(silo, builder.Configuration));
 
         var app = builder.Build();
         app.UseMeshwork();
@@ -55,6 +61,7 @@ public static class MeshServer
         services.AddSingleton(provider =>
         {
             var data = section["Data"] ?? throw new InvalidOperationException("Meshwork:Data is not set: which applied data folder should the server serve?");
+            MeshworkSilo.Validate(configuration, provider.GetRequiredService<IMetadataStoreProvider>());
             // Every setting defaults to ServeOptions' own default (docs/security.md#limits-and-their-defaults).
             var defaults = new ServeOptions { DataFolder = data };
             var options = defaults with
@@ -69,6 +76,7 @@ public static class MeshServer
                 SessionMemoryBytes = section.GetValue("SessionMemoryBytes", defaults.SessionMemoryBytes),
                 SessionThreads = section.GetValue("SessionThreads", defaults.SessionThreads),
                 MaxGeneratedRows = section.GetValue("MaxGeneratedRows", defaults.MaxGeneratedRows),
+                Node = ClusterSettings.From(section).Node,
             };
             return ServedMesh.OpenAsync(options, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<EngineRegistry>(), provider.GetRequiredService<IMetadataStoreProvider>(),
                 provider.GetRequiredService<IKeyProvider>())
@@ -89,6 +97,11 @@ public static class MeshServer
         services.AddSingleton(provider => provider.GetRequiredService<ServedMesh>().Registry);
         services.Configure<ProductGrainOptions>(section.GetSection("Schedule"));
         services.AddHostedService<ProductScheduler>();
+        services.AddSingleton(provider =>
+        {
+            var cluster = ClusterSettings.From(section);
+            return new ClusterMonitor(provider.GetRequiredService<IGrainFactory>(), cluster.Enabled, cluster.ClusterId);
+        });
         services.AddMeshworkWeb(section.GetSection("Web"));
         return services;
     }
@@ -124,6 +137,7 @@ public static class MeshServer
         app.MapAuditApi();
         app.MapAccessApi();
         app.MapRegistryApi();
+        app.MapClusterApi();
         // The web UI: its pages authenticate with their own cookie; the routes above keep to bearer tokens.
         app.MapMeshworkWeb();
         return app;

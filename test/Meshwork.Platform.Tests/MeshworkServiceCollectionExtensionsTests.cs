@@ -80,6 +80,8 @@ public sealed class MeshworkServiceCollectionExtensionsTests
 
         public string Name => "counting";
 
+        public bool SharedByMachines => false;
+
         public bool Exists(string dataFolder) => _inner.Exists(dataFolder);
 
         public Task<IMetadataStore> OpenAsync(string dataFolder, TimeProvider time, CancellationToken cancellationToken = default)

@@ -75,7 +75,7 @@ public abstract partial class MetadataStoreConformanceTests
         var store = await AppliedAsync();
         var duration = TimeSpan.FromSeconds(15);
         Assert.True(await store.TryAcquireLeaseAsync("sales.orders", Node("node-a"), "run-1", duration, cancellationToken: Cancel));
-        await store.StartRunAsync("run-1", "sales.orders", Cancel);
+        await store.StartRunAsync("run-1", "sales.orders", "node-1", Cancel);
 
         Time.Advance(TimeSpan.FromSeconds(14));
         Assert.False(await store.TryAcquireLeaseAsync("sales.orders", Node("node-b"), "run-2", duration, cancellationToken: Cancel));
@@ -109,7 +109,7 @@ public abstract partial class MetadataStoreConformanceTests
     {
         var store = await AppliedAsync();
         Assert.True(await store.TryAcquireLeaseAsync("sales.orders", Node("node-a"), "run-1", Minutes5, cancellationToken: Cancel));
-        await store.StartRunAsync("run-1", "sales.orders", Cancel);
+        await store.StartRunAsync("run-1", "sales.orders", "node-1", Cancel);
 
         Assert.False(await store.TryAcquireLeaseAsync("sales.orders", Node("node-b"), "run-2", Minutes5, replacing: "someone-else", cancellationToken: Cancel));
         Assert.True(await store.TryAcquireLeaseAsync("sales.orders", Node("node-b"), "run-2", Minutes5, replacing: "run-1", cancellationToken: Cancel));
@@ -128,7 +128,7 @@ public abstract partial class MetadataStoreConformanceTests
         Assert.True(await store.TryAcquireLeaseAsync("marketing.audience", Node("node-c"), "alive", TimeSpan.FromSeconds(15), cancellationToken: Cancel));
         foreach (var (run, product) in new[] { ("lapsed", "sales.orders"), ("dead", "customers.profiles"), ("alive", "marketing.audience"), ("orphan", "sales.orders") })
         {
-            await store.StartRunAsync(run, product, Cancel);
+            await store.StartRunAsync(run, product, "node-1", Cancel);
         }
 
         Assert.Equal(3, await store.EndAbandonedRunsAsync(["dead"], Cancel));
@@ -166,7 +166,7 @@ public abstract partial class MetadataStoreConformanceTests
     {
         var store = await AppliedAsync();
         Assert.True(await store.TryAcquireLeaseAsync("sales.orders", Node("node-a"), "run-1", Minutes5, cancellationToken: Cancel));
-        await store.StartRunAsync("run-1", "sales.orders", Cancel);
+        await store.StartRunAsync("run-1", "sales.orders", "node-1", Cancel);
         var s1 = Snapshot("s1", "run-1");
         await store.PublishAsync("sales.orders", "run-1", [s1], Cancel);
         await store.FinishRunAsync("run-1", succeeded: true, null, Cancel);

@@ -203,24 +203,44 @@ public abstract partial class MetadataStoreConformanceTests : IAsyncLifetime
     // ---- runs ----------------------------------------------------------------------------------------------
 
     [Fact]
-    public async Task Runs_StartedAndFinished_AreListedNewestFirstWithTheirOutcome()
+    public async Task Runs_StartedAndFinished_AreListedNewestFirstWithTheirOutcomeAndNode()
     {
         var store = await AppliedAsync();
-        await store.StartRunAsync("run-1", "sales.orders", Cancel);
+        await store.StartRunAsync("run-1", "sales.orders", "node-1", Cancel);
         Time.Advance(TimeSpan.FromSeconds(5));
         await store.FinishRunAsync("run-1", succeeded: true, null, Cancel);
-        await store.StartRunAsync("run-2", "sales.orders", Cancel);
-        await store.StartRunAsync("run-3", "sales.orders", Cancel); // started in the same instant: still newest first
+        await store.StartRunAsync("run-2", "sales.orders", "node-2", Cancel);
+        await store.StartRunAsync("run-3", "sales.orders", "node-1", Cancel); // started in the same instant: still newest first
         await store.FinishRunAsync("run-3", succeeded: false, "boom", Cancel);
-        await store.StartRunAsync("other", "customers.profiles", Cancel);
+        await store.StartRunAsync("other", "customers.profiles", "node-1", Cancel);
 
         var runs = await store.GetRunsAsync("sales.orders", 10, Cancel);
 
         Assert.Equal(["run-3", "run-2", "run-1"], runs.Select(r => r.RunId));
-        Assert.Equal(new RunRecord("run-1", "sales.orders", "succeeded", Time.GetUtcNow().AddSeconds(-5), Time.GetUtcNow(), null), runs[2]);
-        Assert.Equal(("running", null), (runs[1].Status, runs[1].FinishedAt));
+        Assert.Equal(new RunRecord("run-1", "sales.orders", "succeeded", Time.GetUtcNow().AddSeconds(-5), Time.GetUtcNow(), null, "node-1"), runs[2]);
+        Assert.Equal(("running", null, "node-2"), (runs[1].Status, runs[1].FinishedAt, runs[1].Node));
         Assert.Equal(("failed", "boom"), (runs[0].Status, runs[0].Failure));
         Assert.Equal(["run-3"], (await store.GetRunsAsync("sales.orders", 1, Cancel)).Select(r => r.RunId));
+    }
+
+    [Fact]
+    public async Task FinishRun_OfARunAlreadyEnded_KeepsHowAndWhenItEnded()
+    {
+        // A run taken over (its lease lapsed) is ended by the run that took over; when the first one's process later
+        // finishes, the ledger keeps the takeover, so that no two runs of a product overlap in it.
+        var store = await AppliedAsync();
+        var duration = TimeSpan.FromSeconds(15);
+        Assert.True(await store.TryAcquireLeaseAsync("sales.orders", new LeaseHolder("a", "m", 1), "run-1", duration, cancellationToken: Cancel));
+        await store.StartRunAsync("run-1", "sales.orders", "node-1", Cancel);
+        Time.Advance(duration + TimeSpan.FromSeconds(1));
+        Assert.True(await store.TryAcquireLeaseAsync("sales.orders", new LeaseHolder("b", "m", 2), "run-2", duration, cancellationToken: Cancel));
+        var endedAt = Time.GetUtcNow();
+        Time.Advance(TimeSpan.FromSeconds(3));
+
+        await store.FinishRunAsync("run-1", succeeded: true, null, Cancel);
+
+        var run = Assert.Single(await store.GetRunsAsync("sales.orders", 10, Cancel));
+        Assert.Equal(("failed", endedAt, Lease.LapsedFailure), (run.Status, run.FinishedAt, run.Failure));
     }
 
     [Fact]
@@ -229,11 +249,11 @@ public abstract partial class MetadataStoreConformanceTests : IAsyncLifetime
         var store = await AppliedAsync();
         foreach (var (run, product, outcome) in new[] { ("a", "sales.orders", true), ("b", "sales.orders", true), ("c", "sales.orders", false), ("d", "customers.profiles", true) })
         {
-            await store.StartRunAsync(run, product, Cancel);
+            await store.StartRunAsync(run, product, "node-1", Cancel);
             await store.FinishRunAsync(run, outcome, outcome ? null : "failed", Cancel);
         }
 
-        await store.StartRunAsync("e", "customers.profiles", Cancel);
+        await store.StartRunAsync("e", "customers.profiles", "node-1", Cancel);
 
         Assert.Equal(
             [("customers.profiles", "running", 1L), ("customers.profiles", "succeeded", 1L), ("sales.orders", "failed", 1L), ("sales.orders", "succeeded", 2L)],

@@ -1,9 +1,11 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Net.Sockets;
 using Meshwork.Loading;
 using Meshwork.Platform.Planning;
 using Meshwork.Platform.Store;
 using Meshwork.Server;
+using Meshwork.Server.Hosting;
 using Meshwork.Web.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -22,10 +24,33 @@ internal static class ServeCommand
     {
         var data = new Option<string>("--data") { Description = "The applied data folder.", DefaultValueFactory = _ => ".mesh" };
         var urls = Urls();
-        var command = new Command("serve", "Serve an applied mesh: catalog, governed data API, product runs, metrics, health.") { data, urls };
+        var cluster = new Option<bool>("--cluster") { Description = "Join the cluster kept in the store (--store postgresql://…): every server on that store is one of its nodes." };
+        var siloPort = Port("--silo-port", $"The port other nodes reach this one at (with --cluster; default {ClusterSettings.DefaultSiloPort}).");
+        var gatewayPort = Port("--gateway-port", "A port for Orleans clients (with --cluster; off by default: nodes are reached over HTTP).");
+        var advertise = new Option<string>("--advertise") { Description = "The address other nodes reach this one at (with --cluster; default: this machine's first IPv4 address)." };
+        var node = new Option<string>("--node") { Description = "This server's name in runs and the cluster view (default: the machine's name)." };
+        var command = new Command("serve", "Serve an applied mesh: catalog, governed data API, product runs, metrics, health.") { data, urls, cluster, siloPort, gatewayPort, advertise, node };
+        command.Validators.Add(result =>
+        {
+            if (!result.GetValue(cluster) && new Option[] { siloPort, gatewayPort, advertise }.FirstOrDefault(o => result.GetResult(o) is not null) is { } alone)
+            {
+                result.AddError($"{alone.Name} is for a cluster node: add --cluster (and --store postgresql://…).");
+            }
+        });
         command.SetAction((parseResult, cancellationToken) =>
-            ServeAsync(Path.GetFullPath(parseResult.GetRequiredValue(data)), platforms.Store(parseResult), parseResult.GetRequiredValue(urls), demo: false,
-                parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken));
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["Meshwork:Cluster:Enabled"] = parseResult.GetValue(cluster) ? "true" : "false",
+                ["Meshwork:Cluster:SiloPort"] = parseResult.GetValue(siloPort)?.ToString(CultureInfo.InvariantCulture),
+                ["Meshwork:Cluster:GatewayPort"] = parseResult.GetValue(gatewayPort)?.ToString(CultureInfo.InvariantCulture),
+                ["Meshwork:Cluster:Advertise"] = parseResult.GetValue(advertise),
+                ["Meshwork:Node"] = parseResult.GetValue(node),
+            };
+            return ServeAsync(Path.GetFullPath(parseResult.GetRequiredValue(data)), platforms.Store(parseResult), parseResult.GetRequiredValue(urls), demo: false,
+                parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken,
+                settings.Where(s => s.Value is not null).ToDictionary());
+        });
         return command;
     }
 
@@ -75,11 +100,24 @@ internal static class ServeCommand
         return command;
     }
 
+    private static Option<int?> Port(string name, string description)
+    {
+        var option = new Option<int?>(name) { Description = description };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is { } port && port is < 1 or > 65535)
+            {
+                result.AddError($"{name} {port}: a port is 1 to 65535.");
+            }
+        });
+        return option;
+    }
+
     private static Option<string> Urls() =>
         new("--urls") { Description = $"Where to listen (default {MeshServer.DefaultUrl}).", DefaultValueFactory = _ => MeshServer.DefaultUrl };
 
     private static async Task<int> ServeAsync(string dataFolder, string? store, string urls, bool demo, TextWriter output, TextWriter error,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
     {
         WebApplication app;
         try
@@ -93,6 +131,7 @@ internal static class ServeCommand
                     ["Meshwork:Store"] = store,
                     ["Meshwork:Web:DemoSignIn"] = demo ? "true" : "false",
                 });
+                builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
             });
         }
         catch (Exception e) when (e is MeshworkException or StorageUnavailableException)
@@ -120,6 +159,11 @@ internal static class ServeCommand
             output.WriteLine($"  API reference  {url}/api");
             output.WriteLine($"  catalog        {url}/api/v1/products");
             output.WriteLine($"  health         {url}/healthz · metrics {url}/metrics");
+            if (ClusterSettings.From(app.Configuration.GetSection("Meshwork")) is { Enabled: true } cluster)
+            {
+                output.WriteLine($"  cluster        node {cluster.Node} of '{cluster.ClusterId}', reached at {cluster.Advertise}:{cluster.SiloPort ?? ClusterSettings.DefaultSiloPort}; view: {url}/api/v1/cluster");
+            }
+
             output.WriteLine($"  get a token    mesh token <principal> --data {dataArgument}   (then: curl -H \"Authorization: Bearer <token>\" {url}/api/v1/products)");
             output.WriteLine("Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(cancellationToken);

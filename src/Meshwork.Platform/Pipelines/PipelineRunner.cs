@@ -22,12 +22,15 @@ namespace Meshwork.Platform.Pipelines;
 /// product deletes them, with any folder a killed run left behind.
 /// </summary>
 public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines, TimeProvider time, IKeyProvider keys, string dataFolder, TimeSpan? snapshotGrace = null,
-    TimeSpan? leaseDuration = null)
+    TimeSpan? leaseDuration = null, string? node = null)
 {
     /// <summary>Long enough for any read that started on a superseded snapshot to finish (DESIGN.md §11).</summary>
     public static readonly TimeSpan DefaultSnapshotGrace = TimeSpan.FromHours(24);
 
     private readonly TimeSpan _leaseDuration = leaseDuration ?? RunLease.DefaultDuration;
+
+    /// <summary>The node recorded with each run: the cluster node's name, else this machine's.</summary>
+    private readonly string _node = node ?? Environment.MachineName;
 
     private readonly Lazy<byte[]> _maskKey = new(() => keys.Key(PlatformKey.MaskHash, dataFolder));
 
@@ -155,7 +158,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
 
         await using var lease = await RunLease.TryAcquireAsync(store, time, dataFolder, product.Key, runId, _leaseDuration, cancellationToken).ConfigureAwait(false)
             ?? throw new PipelineException($"{product.Key}: another process ({(await store.GetLeaseAsync(product.Key, cancellationToken).ConfigureAwait(false))?.Holder}) is running this product; try again when it has finished.");
-        await store.StartRunAsync(runId, product.Key, cancellationToken).ConfigureAwait(false);
+        await store.StartRunAsync(runId, product.Key, _node, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<DatasetRun> runs;
         try
         {

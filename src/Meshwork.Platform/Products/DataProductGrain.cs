@@ -10,20 +10,26 @@ namespace Meshwork.Platform.Products;
 
 /// <summary>
 /// The grain behind <see cref="IDataProductGrain"/>: cron from the product's <c>meshwork.schedule</c> custom
-/// property (5 fields, or 6 with seconds; UTC), checked every <see cref="ProductGrainOptions.Tick"/> against
-/// the platform's <see cref="TimeProvider"/>; after a run that published, each downstream product is told.
+/// property (5 fields, or 6 with seconds; UTC), checked by a durable Orleans reminder against the platform's
+/// <see cref="TimeProvider"/>. The reminder lives in the metadata store, so when the node hosting the grain dies,
+/// a survivor's reminder service fires it and the grain comes back there. After a run that published, each
+/// downstream product is told.
 /// </summary>
-public sealed partial class DataProductGrain(ServedMesh served, IOptions<ProductGrainOptions> options, ILogger<DataProductGrain> logger) : Grain, IDataProductGrain
+public sealed partial class DataProductGrain(ServedMesh served, IOptions<ProductGrainOptions> options, ILogger<DataProductGrain> logger) : Grain, IDataProductGrain, IRemindable
 {
-    private IGrainTimer? _timer;
+    /// <summary>The name of the reminder that wakes a scheduled product.</summary>
+    public const string ScheduleReminder = "schedule";
+
     private CronExpression? _cron;
     private string? _cronText;
+    private TimeSpan? _reminderPeriod;
     private DateTimeOffset _checkedUntil;
 
     private string Key => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Occurrences that came while no node hosted the grain are not made up: it runs at its next occurrence.
         _checkedUntil = served.Time.GetUtcNow();
         return Task.CompletedTask;
     }
@@ -50,51 +56,110 @@ public sealed partial class DataProductGrain(ServedMesh served, IOptions<Product
 
     public async Task<ProductSchedule> StartAsync()
     {
-        var state = await served.StateAsync().ConfigureAwait(true);
-        var text = state.Mesh.FindProduct(Key)?.CustomProperties.FirstOrDefault(p => p.Property == Schedules.Property)?.StringValue;
-        if (text != _cronText)
+        if (await LoadScheduleAsync().ConfigureAwait(true) is { } error)
         {
-            _cronText = text;
-            _cron = null;
-            if (text is not null)
-            {
-                if (!Schedules.TryParse(text, out var cron, out var error))
-                {
-                    return new ProductSchedule(Key, text, null, $"'{text}' is not a cron expression: {error}");
-                }
-
-                _cron = cron;
-            }
+            return new ProductSchedule(Key, _cronText, null, error);
         }
 
         if (_cron is null)
         {
-            _timer?.Dispose();
-            _timer = null;
+            await StopReminderAsync().ConfigureAwait(true);
             return new ProductSchedule(Key, null, null, null);
         }
 
-        var tick = options.Value.Tick;
-        _timer ??= this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(tick, tick) { KeepAlive = true });
+        // Registered once per activation and whenever the period changes: the reminder is a row in the store.
+        var period = ReminderPeriod(_cron, served.Time.GetUtcNow(), options.Value.Tick);
+        if (_reminderPeriod != period)
+        {
+            await this.RegisterOrUpdateReminder(ScheduleReminder, period, period).ConfigureAwait(true);
+            _reminderPeriod = period;
+        }
+
         return new ProductSchedule(Key, _cronText, _cron.GetNextOccurrence(_checkedUntil, TimeZoneInfo.Utc), null);
     }
 
     public async Task UpstreamPublishedAsync(string upstream) => await RunAsync($"upstream {upstream} published").ConfigureAwait(true);
 
-    private async Task TickAsync(CancellationToken cancellationToken)
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (_cron is null)
+        if (reminderName != ScheduleReminder)
         {
             return;
         }
 
-        var now = served.Time.GetUtcNow();
-        if (_cron.GetNextOccurrence(_checkedUntil, TimeZoneInfo.Utc) is { } due && due <= now)
+        // Woken by the reminder (after a failover, a restart or an idle deactivation): the schedule is read first.
+        if (_reminderPeriod is null)
         {
-            // Occurrences missed while the silo was down or busy collapse into one run.
+            var schedule = await StartAsync().ConfigureAwait(true);
+            if (schedule.Error is not null || schedule.Cron is null)
+            {
+                // The product lost its schedule (or the mesh lost the product) while no grain held it.
+                await StopReminderAsync().ConfigureAwait(true);
+                return;
+            }
+        }
+
+        var now = served.Time.GetUtcNow();
+        if (_cron?.GetNextOccurrence(_checkedUntil, TimeZoneInfo.Utc) is { } due && due <= now)
+        {
+            // Occurrences missed while this grain was busy collapse into one run.
             _checkedUntil = now;
             await RunAsync($"schedule {_cronText}").ConfigureAwait(true);
         }
+    }
+
+    /// <summary>
+    /// How often the reminder fires: a fifth of the cron's interval, at least every second (or every
+    /// <paramref name="tick"/>, when that is shorter) and at most every <paramref name="tick"/>, so that a run starts
+    /// at most a fifth of its interval late and a daily product is not woken every second.
+    /// </summary>
+    public static TimeSpan ReminderPeriod(CronExpression cron, DateTimeOffset now, TimeSpan tick)
+    {
+        ArgumentNullException.ThrowIfNull(cron);
+        var floor = tick < TimeSpan.FromSeconds(1) ? tick : TimeSpan.FromSeconds(1);
+        if (cron.GetNextOccurrence(now, TimeZoneInfo.Utc) is not { } next || cron.GetNextOccurrence(next, TimeZoneInfo.Utc) is not { } after)
+        {
+            return tick;
+        }
+
+        var fifth = (after - next) / 5;
+        return fifth < floor ? floor : fifth > tick ? tick : fifth;
+    }
+
+    /// <summary>Reads the product's schedule from the served mesh; an error when it is not a cron expression.</summary>
+    private async Task<string?> LoadScheduleAsync()
+    {
+        var state = await served.StateAsync().ConfigureAwait(true);
+        var text = state.Mesh.FindProduct(Key)?.CustomProperties.FirstOrDefault(p => p.Property == Schedules.Property)?.StringValue;
+        if (text == _cronText && (_cron is not null || text is null))
+        {
+            return null;
+        }
+
+        _cronText = text;
+        _cron = null;
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!Schedules.TryParse(text, out var cron, out var error))
+        {
+            return $"'{text}' is not a cron expression: {error}";
+        }
+
+        _cron = cron;
+        return null;
+    }
+
+    private async Task StopReminderAsync()
+    {
+        if (await this.GetReminder(ScheduleReminder).ConfigureAwait(true) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder).ConfigureAwait(true);
+        }
+
+        _reminderPeriod = null;
     }
 
     private async Task NotifyDownstreamAsync()

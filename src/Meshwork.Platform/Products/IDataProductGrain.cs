@@ -13,7 +13,7 @@ public interface IDataProductGrain : IGrainWithStringKey
     /// <summary>Runs the product's pipeline now; <paramref name="trigger"/> says why (manual, schedule, upstream ...).</summary>
     Task<ProductRunResult> RunAsync(string trigger);
 
-    /// <summary>Reads the product's schedule and keeps the grain ticking while it has one. Idempotent.</summary>
+    /// <summary>Reads the product's schedule and keeps its reminder (in the store) while it has one, removing it when not. Idempotent.</summary>
     Task<ProductSchedule> StartAsync();
 
     /// <summary>An upstream product published new data: run so this product follows.</summary>
@@ -36,6 +36,9 @@ public sealed record ProductSchedule(string Product, string? Cron, DateTimeOffse
 /// <summary>How product grains keep time.</summary>
 public sealed class ProductGrainOptions
 {
-    /// <summary>How often a scheduled product checks whether a cron occurrence has come.</summary>
-    public TimeSpan Tick { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// The longest a scheduled product waits between checks of its cron: it checks every fifth of its cron's
+    /// interval, at least every second (<see cref="DataProductGrain.ReminderPeriod"/>), and never less often than this.
+    /// </summary>
+    public TimeSpan Tick { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -36,6 +36,9 @@ public sealed record ServeOptions
     /// </summary>
     public TimeSpan LeaseDuration { get; init; } = Pipelines.RunLease.DefaultDuration;
 
+    /// <summary>This server's name in the runs it records and in the cluster view (<c>mesh serve --node</c>); the machine's name by default.</summary>
+    public string Node { get; init; } = Environment.MachineName;
+
     /// <summary>How often the store is checked for a newer apply (any process may run <c>mesh apply</c>); a newer one is loaded in the background.</summary>
     public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(2);
 }

@@ -383,7 +383,7 @@ public sealed class ServedMesh : IAsyncDisposable
         }
 
         var ports = plan.Ports.Where(p => p.Product.Key == product.Key && !p.Deprecated).ToList();
-        var runner = new PipelineRunner(_store, _engines, _time, _keys, DataFolder, leaseDuration: _options.LeaseDuration);
+        var runner = new PipelineRunner(_store, _engines, _time, _keys, DataFolder, leaseDuration: _options.LeaseDuration, node: _options.Node);
         try
         {
             return await runner.RunAsync(state.Governance, product, ports, cancellationToken).ConfigureAwait(false);

@@ -76,8 +76,10 @@ public interface IRunLedger
     /// </summary>
     Task<int> EndAbandonedRunsAsync(IReadOnlyCollection<string> deadRuns, CancellationToken cancellationToken = default);
 
-    Task StartRunAsync(string runId, string productKey, CancellationToken cancellationToken = default);
+    /// <summary>Records a run as running, started now by <paramref name="node"/> (the cluster node or machine that runs it).</summary>
+    Task StartRunAsync(string runId, string productKey, string node, CancellationToken cancellationToken = default);
 
+    /// <summary>Ends a run that is still running; one already ended (taken over, its lease lapsed) keeps how and when it ended.</summary>
     Task FinishRunAsync(string runId, bool succeeded, string? failure, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -206,7 +208,8 @@ public sealed record Agreement(
     public bool IsActive(DateOnly today) => State(today) == "active";
 }
 
-public sealed record RunRecord(string RunId, string ProductKey, string Status, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Failure);
+/// <summary>A pipeline run: <see cref="Node"/> ran it (null for runs recorded before nodes were).</summary>
+public sealed record RunRecord(string RunId, string ProductKey, string Status, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Failure, string? Node = null);
 
 /// <summary>What happened: who did what to which datasets, why, under which access plan, and how it ended.</summary>
 public sealed record AuditEntry(string Principal, string Action, string Resource, string? Purpose, string? PlanDigest, long? Rows, string Outcome, string? Detail);

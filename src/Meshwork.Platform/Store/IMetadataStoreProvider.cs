@@ -9,6 +9,9 @@ public interface IMetadataStoreProvider
     /// <summary>The store's name, as <c>--store</c> will write it (<c>sqlite</c>, <c>postgres</c>).</summary>
     string Name { get; }
 
+    /// <summary>Whether processes on several machines can use the store at once, as the nodes of a cluster must.</summary>
+    bool SharedByMachines { get; }
+
     /// <summary>Whether anything was ever applied with this store for <paramref name="dataFolder"/>.</summary>
     bool Exists(string dataFolder);
 

@@ -1,4 +1,5 @@
 using Meshwork.Model;
+using Meshwork.Platform.Cluster;
 using Meshwork.Platform.Serving;
 using Microsoft.AspNetCore.Authentication;
 using Prometheus;
@@ -14,6 +15,8 @@ namespace Meshwork.Server.Hosting;
 /// </summary>
 internal sealed class MeshMetrics
 {
+    private static readonly string[] NodeStates = ["active", "joining", "shuttingdown", "dead"];
+
     private readonly Counter _rows;
     private readonly Counter _bytes;
     private readonly Gauge _published;
@@ -21,8 +24,11 @@ internal sealed class MeshMetrics
     private readonly Gauge _freshness;
     private readonly Gauge _checks;
     private readonly Gauge _runs;
+    private readonly Gauge _nodes;
+    private readonly Gauge _hosted;
+    private readonly Gauge _heartbeat;
 
-    public MeshMetrics(ServedMesh served)
+    public MeshMetrics(ServedMesh served, ClusterMonitor cluster)
     {
         var factory = Metrics.WithCustomRegistry(DatasetRegistry);
         _rows = factory.CreateCounter("meshwork_rows_served_total", "Rows served to consumers, per dataset read.", "dataset");
@@ -32,13 +38,18 @@ internal sealed class MeshMetrics
         _freshness = factory.CreateGauge("meshwork_dataset_freshness_age_seconds", "Seconds since the dataset's current snapshot was published.", "dataset");
         _checks = factory.CreateGauge("meshwork_check_results", "Results of the dataset's latest quality checks, by status.", "dataset", "status");
         _runs = factory.CreateGauge("meshwork_pipeline_runs", "Pipeline runs recorded in the metadata store, by product and status.", "product", "status");
+        // The cluster's series are the platform's inside: for the same principals as the per-dataset ones (GET /api/v1/cluster is for admins).
+        _nodes = factory.CreateGauge("meshwork_cluster_nodes", "Nodes of the cluster by status (a server without --cluster is a cluster of one).", "status");
+        _hosted = factory.CreateGauge("meshwork_cluster_products_hosted", "Product grains active on each live node.", "node");
+        _heartbeat = factory.CreateGauge("meshwork_cluster_heartbeat_age_seconds", "Seconds since each live node last wrote its heartbeat.", "node");
         DatasetRegistry.AddBeforeCollectCallback(cancellationToken => CollectAsync(served, cancellationToken));
+        DatasetRegistry.AddBeforeCollectCallback(_ => CollectClusterAsync(cluster, served.Time.GetUtcNow()));
     }
 
     /// <summary>The series for anyone: HTTP requests, no dataset in any label.</summary>
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
 
-    /// <summary>The per-dataset and per-product series.</summary>
+    /// <summary>The per-dataset, per-product and cluster series.</summary>
     public CollectorRegistry DatasetRegistry { get; } = Metrics.NewCustomRegistry();
 
     /// <summary>
@@ -99,6 +110,29 @@ internal sealed class MeshMetrics
         foreach (var (product, status, count) in await served.Store.GetRunCountsAsync(cancellationToken).ConfigureAwait(false))
         {
             _runs.WithLabels(product, status).Set(count);
+        }
+    }
+
+    private async Task CollectClusterAsync(ClusterMonitor cluster, DateTimeOffset now)
+    {
+        var status = await cluster.ReadAsync().ConfigureAwait(false);
+        foreach (var state in NodeStates)
+        {
+            _nodes.WithLabels(state).Set(status.Nodes.Count(n => n.Status == state));
+        }
+
+        // A node that left the live ones leaves these series too.
+        var live = status.Nodes.Where(n => n.Status == "active").ToList();
+        foreach (var gone in _hosted.GetAllLabelValues().Where(l => !live.Any(n => n.Node == l[0])).ToList())
+        {
+            _hosted.RemoveLabelled(gone);
+            _heartbeat.RemoveLabelled(gone);
+        }
+
+        foreach (var node in live)
+        {
+            _hosted.WithLabels(node.Node).Set(node.Products.Count);
+            _heartbeat.WithLabels(node.Node).Set(node.LastHeartbeat is { } at ? Math.Max(0, (now - at).TotalSeconds) : 0);
         }
     }
 }

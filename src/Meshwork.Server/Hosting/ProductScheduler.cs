@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Meshwork.Model;
 using Meshwork.Platform.Products;
 using Meshwork.Platform.Serving;
@@ -8,28 +6,20 @@ namespace Meshwork.Server.Hosting;
 
 /// <summary>
 /// Wakes the grain of every product that has a schedule, at start and whenever a new apply may have changed
-/// schedules; the grains keep their own time from there. Each scan also ends the runs whose process is gone.
+/// schedules; the grains keep their own time from there (a reminder each, in the store). Each scan also ends the runs
+/// whose process is gone. A scan that fails (a node that has just joined may not know where grains can go yet) is
+/// tried again soon.
 /// </summary>
 internal sealed partial class ProductScheduler(ServedMesh served, IGrainFactory grains, ILogger<ProductScheduler> logger) : BackgroundService
 {
     private static readonly TimeSpan Rescan = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// The embedded default: one silo with localhost clustering, on free ports unless configured, so several
-    /// servers (and test hosts) on one machine never collide.
-    /// </summary>
-    public static void ConfigureSilo(ISiloBuilder silo, IConfigurationSection section) =>
-        silo.UseLocalhostClustering(
-            siloPort: section.GetValue("SiloPort", 0) is > 0 and var siloPort ? siloPort : FreePort(),
-            gatewayPort: section.GetValue("GatewayPort", 0) is > 0 and var gatewayPort ? gatewayPort : FreePort(),
-            serviceId: "meshwork",
-            clusterId: section["ClusterId"] ?? "meshwork");
+    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(2);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Rescan);
-        do
+        while (!stoppingToken.IsCancellationRequested)
         {
+            var next = Rescan;
             try
             {
                 // Runs whose process died elsewhere end as failed once their lease lapses.
@@ -48,16 +38,11 @@ internal sealed partial class ProductScheduler(ServedMesh served, IGrainFactory 
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 LogScanFailed(logger, e.Message);
+                next = Retry;
             }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+            await Task.Delay(next, stoppingToken);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Product} has no valid schedule: {Error}")]

@@ -29,8 +29,8 @@ public static class Format
     public static string Tone(string? state) => state switch
     {
         "passed" or "fresh" or "active" or "healthy" or "enforced" or "allowed" or "live" => "good",
-        "failed" or "error" or "stale" or "rejected" or "denied" or "unhealthy" or "revoked" or "refused" => "bad",
-        "warned" or "pending" or "grace" or "expired" or "deprecated" or "limit" or "draft" => "warn",
+        "failed" or "error" or "stale" or "rejected" or "denied" or "unhealthy" or "revoked" or "refused" or "dead" => "bad",
+        "warned" or "pending" or "grace" or "expired" or "deprecated" or "limit" or "draft" or "joining" or "shuttingdown" => "warn",
         _ => "neutral",
     };
 

@@ -73,7 +73,7 @@ public sealed class ReplicaProcessesFixture : IAsyncLifetime
     }
 
     /// <summary>Runs <c>mesh ARGS</c> as a process of the deployment (its keys in the environment).</summary>
-    public Task<(int ExitCode, string Output, string Error)> MeshAsync(params string[] args) => MeshProcess.RunAsync(Environment, args);
+    public Task<(int ExitCode, string Output, string Error)> MeshAsync(params string[] args) => MeshProcess.RunAsync(Environment, TestContext.Current.CancellationToken, args);
 
     /// <summary>A token from <c>mesh token PRINCIPAL --store</c>, issued once per principal.</summary>
     public Task<string> TokenAsync(string principal) => _tokens.GetOrAdd(principal, p => IssueAsync(p, Environment));
@@ -102,7 +102,7 @@ public sealed class ReplicaProcessesFixture : IAsyncLifetime
             _processes.Add(process);
         }
 
-        await process.WaitForHealthAsync(url, TimeSpan.FromSeconds(90));
+        await process.WaitForHealthAsync(url, TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
         return new ReplicaProcess(url, process);
     }
 

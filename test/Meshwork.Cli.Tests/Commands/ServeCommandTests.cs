@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using Meshwork.Testing;
 
 namespace Meshwork.Cli.Tests.Commands;
 
@@ -22,7 +23,7 @@ public sealed class MeshUpFixture : IAsyncLifetime
     {
         CliRunner.CopyTree(Path.Combine(CliRunner.RepositoryRoot, "examples", "retail"), _mesh);
         _server = MeshProcess.Start(new Dictionary<string, string?>(), "up", _mesh, "--urls", Url);
-        await _server.WaitForHealthAsync(Url, TimeSpan.FromSeconds(90));
+        await _server.WaitForHealthAsync(Url, TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
     }
 
     /// <summary>Kills the server at once (SIGKILL): no shutdown, no finally blocks, as a crash or an OOM kill would.</summary>

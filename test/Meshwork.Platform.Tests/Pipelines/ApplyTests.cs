@@ -238,7 +238,7 @@ public abstract class ApplyTests<TStore> : PlatformTestBase<TStore>
         await using (var store = await Platform.OpenStoreAsync(data))
         {
             Assert.True(await store.TryAcquireLeaseAsync("sales.orders", killed, "killed-run", TimeSpan.FromMinutes(30)));
-            await store.StartRunAsync("killed-run", "sales.orders");
+            await store.StartRunAsync("killed-run", "sales.orders", "node-1");
         }
 
         Directory.CreateDirectory(Path.Combine(data, LeaseHolders.LockFolder));
@@ -262,7 +262,7 @@ public abstract class ApplyTests<TStore> : PlatformTestBase<TStore>
         await using (var store = await Platform.OpenStoreAsync(data))
         {
             Assert.True(await store.TryAcquireLeaseAsync("sales.orders", living, "their-run", TimeSpan.FromMinutes(30)));
-            await store.StartRunAsync("their-run", "sales.orders");
+            await store.StartRunAsync("their-run", "sales.orders", "node-1");
         }
 
         // The living holder keeps its lock file locked, as every process running products does.

@@ -43,7 +43,7 @@ public abstract class ProductsApiTests<TFixture>(TFixture server) : IClassFixtur
         await using (var store = await MeshworkPlatform.Create(m => m.UseStore(server.Store)).OpenStoreAsync(server.DataFolder, Cancel))
         {
             Assert.True(await store.TryAcquireLeaseAsync("finance.payments", killed, "killed-run", TimeSpan.FromMinutes(30), cancellationToken: Cancel));
-            await store.StartRunAsync("killed-run", "finance.payments", Cancel);
+            await store.StartRunAsync("killed-run", "finance.payments", "node-1", Cancel);
         }
 
         var client = server.Client("admin");

@@ -237,18 +237,18 @@ public sealed partial class PostgresMetadataStore : IMetadataStore, IRegistrySto
             """, cancellationToken, ("now", now), ("failure", Lease.LapsedFailure)).ConfigureAwait(false);
     }, cancellationToken);
 
-    public Task StartRunAsync(string runId, string productKey, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(async connection => await ExecuteAsync(connection, "INSERT INTO runs (run_id, product_key, status, started_at) VALUES (@run, @product, 'running', @now)",
-            cancellationToken, ("run", runId), ("product", productKey), ("now", _time.GetUtcNow())).ConfigureAwait(false), cancellationToken);
+    public Task StartRunAsync(string runId, string productKey, string node, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(async connection => await ExecuteAsync(connection, "INSERT INTO runs (run_id, product_key, status, started_at, node) VALUES (@run, @product, 'running', @now, @node)",
+            cancellationToken, ("run", runId), ("product", productKey), ("now", _time.GetUtcNow()), ("node", node)).ConfigureAwait(false), cancellationToken);
 
     public Task FinishRunAsync(string runId, bool succeeded, string? failure, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(async connection => await ExecuteAsync(connection, "UPDATE runs SET status = @status, finished_at = @now, failure = @failure WHERE run_id = @run",
+        InTransactionAsync(async connection => await ExecuteAsync(connection, "UPDATE runs SET status = @status, finished_at = @now, failure = @failure WHERE run_id = @run AND status = 'running'",
             cancellationToken, ("status", succeeded ? "succeeded" : "failed"), ("now", _time.GetUtcNow()), ("failure", failure), ("run", runId)).ConfigureAwait(false), cancellationToken);
 
     public Task<IReadOnlyList<RunRecord>> GetRunsAsync(string productKey, int limit, CancellationToken cancellationToken = default) => WithConnectionAsync(async connection =>
         (IReadOnlyList<RunRecord>)await QueryAsync(connection,
-            "SELECT run_id, product_key, status, started_at, finished_at, failure FROM runs WHERE product_key = @product ORDER BY started_at DESC, seq DESC LIMIT @limit",
-            r => new RunRecord(r.GetString(0), r.GetString(1), r.GetString(2), Time(r, 3), NullableTime(r, 4), NullableString(r, 5)),
+            "SELECT run_id, product_key, status, started_at, finished_at, failure, node FROM runs WHERE product_key = @product ORDER BY started_at DESC, seq DESC LIMIT @limit",
+            r => new RunRecord(r.GetString(0), r.GetString(1), r.GetString(2), Time(r, 3), NullableTime(r, 4), NullableString(r, 5), NullableString(r, 6)),
             cancellationToken, ("product", productKey), ("limit", limit)).ConfigureAwait(false), cancellationToken);
 
     public Task<IReadOnlyList<(string Product, string Status, long Count)>> GetRunCountsAsync(CancellationToken cancellationToken = default) =>

@@ -30,6 +30,8 @@ public sealed class PostgresStoreProvider : IMetadataStoreProvider
 
     public string Name => "postgres";
 
+    public bool SharedByMachines => true;
+
     /// <summary>The store as people read it: <c>postgresql://user@host:port/database</c>, never with the password.</summary>
     public string Display { get; }
 

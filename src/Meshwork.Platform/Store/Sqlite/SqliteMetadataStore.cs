@@ -248,12 +248,12 @@ public sealed partial class SqliteMetadataStore : IMetadataStore, IRegistryStore
             """, cancellationToken, ("$now", now), ("$failure", Lease.LapsedFailure)).ConfigureAwait(false);
     }, cancellationToken);
 
-    public Task StartRunAsync(string runId, string productKey, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(transaction => ExecuteAsync(transaction, "INSERT INTO runs (run_id, product_key, status, started_at) VALUES ($run, $product, 'running', $now)",
-            cancellationToken, ("$run", runId), ("$product", productKey), ("$now", Text(_time.GetUtcNow()))), cancellationToken);
+    public Task StartRunAsync(string runId, string productKey, string node, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(transaction => ExecuteAsync(transaction, "INSERT INTO runs (run_id, product_key, status, started_at, node) VALUES ($run, $product, 'running', $now, $node)",
+            cancellationToken, ("$run", runId), ("$product", productKey), ("$now", Text(_time.GetUtcNow())), ("$node", node)), cancellationToken);
 
     public Task FinishRunAsync(string runId, bool succeeded, string? failure, CancellationToken cancellationToken = default) =>
-        InTransactionAsync(transaction => ExecuteAsync(transaction, "UPDATE runs SET status = $status, finished_at = $now, failure = $failure WHERE run_id = $run",
+        InTransactionAsync(transaction => ExecuteAsync(transaction, "UPDATE runs SET status = $status, finished_at = $now, failure = $failure WHERE run_id = $run AND status = 'running'",
             cancellationToken, ("$status", succeeded ? "succeeded" : "failed"), ("$now", Text(_time.GetUtcNow())), ("$failure", failure), ("$run", runId)), cancellationToken);
 
     public Task PublishAsync(string productKey, string runId, IReadOnlyList<SnapshotRecord> snapshots, CancellationToken cancellationToken = default) => InTransactionAsync(async transaction =>
@@ -390,8 +390,9 @@ public sealed partial class SqliteMetadataStore : IMetadataStore, IRegistryStore
 
     public Task<IReadOnlyList<RunRecord>> GetRunsAsync(string productKey, int limit, CancellationToken cancellationToken = default) => LockedAsync(async () =>
         (IReadOnlyList<RunRecord>)await QueryAsync(
-            "SELECT run_id, product_key, status, started_at, finished_at, failure FROM runs WHERE product_key = $product ORDER BY started_at DESC, rowid DESC LIMIT $limit",
-            r => new RunRecord(r.GetString(0), r.GetString(1), r.GetString(2), Time(r.GetString(3)), r.IsDBNull(4) ? null : Time(r.GetString(4)), r.IsDBNull(5) ? null : r.GetString(5)),
+            "SELECT run_id, product_key, status, started_at, finished_at, failure, node FROM runs WHERE product_key = $product ORDER BY started_at DESC, rowid DESC LIMIT $limit",
+            r => new RunRecord(r.GetString(0), r.GetString(1), r.GetString(2), Time(r.GetString(3)), r.IsDBNull(4) ? null : Time(r.GetString(4)), r.IsDBNull(5) ? null : r.GetString(5),
+                r.IsDBNull(6) ? null : r.GetString(6)),
             cancellationToken, ("$product", productKey), ("$limit", limit)).ConfigureAwait(false), cancellationToken);
 
     public Task AddAgreementAsync(Agreement agreement, CancellationToken cancellationToken = default) => InTransactionAsync(transaction =>

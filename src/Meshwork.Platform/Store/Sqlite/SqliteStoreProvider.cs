@@ -9,6 +9,8 @@ public sealed class SqliteStoreProvider(string? file = null, AuditKeySource? aud
 {
     public string Name => "sqlite";
 
+    public bool SharedByMachines => false;
+
     public bool Exists(string dataFolder) => file is null ? SqliteMetadataStore.Exists(dataFolder) : File.Exists(file);
 
     public async Task<IMetadataStore> OpenAsync(string dataFolder, TimeProvider time, CancellationToken cancellationToken = default)

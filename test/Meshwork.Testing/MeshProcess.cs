@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Meshwork.Cli.Tests;
+namespace Meshwork.Testing;
 
 /// <summary>
-/// <c>mesh</c> as a separate process (<c>dotnet Meshwork.Cli.dll ...</c>), as a deployment runs it: its own environment
-/// variables (keys, settings) that never leak into the test host or into other tests running beside it.
+/// <c>mesh</c> as a separate process (<c>dotnet Meshwork.Cli.dll ...</c>, the CLI built beside the caller), as a deployment
+/// runs it: its own environment variables (keys, settings) that never leak into the host or into other processes beside it.
 /// </summary>
-internal sealed class MeshProcess : IAsyncDisposable
+public sealed class MeshProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
@@ -48,25 +48,33 @@ internal sealed class MeshProcess : IAsyncDisposable
     }
 
     /// <summary>Runs <c>mesh ARGS</c> to its end: its exit code, standard output and standard error.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        RunAsync(environment, CancellationToken.None, args);
+
+    /// <inheritdoc cref="RunAsync(IReadOnlyDictionary{string, string?}, string[])"/>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string?> environment, CancellationToken cancellationToken, params string[] args)
     {
         await using var process = Start(environment, args);
         // Also waits for the redirected output's end: all of it is read.
-        await process._process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        await process._process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         return (process._process.ExitCode, Read(process._output), Read(process._error));
     }
 
     /// <summary>Waits until the server answers <c>/healthz</c> at <paramref name="url"/>; fails with its output when it exits or never does.</summary>
-    public async Task WaitForHealthAsync(string url, TimeSpan within)
+    public async Task WaitForHealthAsync(string url, TimeSpan within, CancellationToken cancellationToken = default)
     {
         using var client = new HttpClient();
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < within)
         {
-            Assert.False(_process.HasExited, $"mesh exited ({ExitCodeText()}): {Output()}");
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"mesh exited ({ExitCodeText()}): {Output()}");
+            }
+
             try
             {
-                if ((await client.GetAsync(new Uri($"{url}/healthz"), TestContext.Current.CancellationToken)).IsSuccessStatusCode)
+                if ((await client.GetAsync(new Uri($"{url}/healthz"), cancellationToken).ConfigureAwait(false)).IsSuccessStatusCode)
                 {
                     return;
                 }
@@ -76,17 +84,17 @@ internal sealed class MeshProcess : IAsyncDisposable
                 // not listening yet
             }
 
-            await Task.Delay(200, TestContext.Current.CancellationToken);
+            await Task.Delay(200, cancellationToken).ConfigureAwait(false);
         }
 
-        Assert.Fail($"mesh did not answer {url}/healthz within {within.TotalSeconds:0} s: {Output()}");
+        throw new TimeoutException($"mesh did not answer {url}/healthz within {within.TotalSeconds:0} s: {Output()}");
     }
 
     /// <summary>Kills the process at once (SIGKILL): no shutdown, no finally blocks, as a crash or an OOM kill would.</summary>
     public async Task KillAsync()
     {
         _process.Kill();
-        await _process.WaitForExitAsync(CancellationToken.None);
+        await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Everything the process wrote so far, standard output then standard error.</summary>
@@ -97,7 +105,7 @@ internal sealed class MeshProcess : IAsyncDisposable
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync(CancellationToken.None);
+            await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
         _process.Dispose();

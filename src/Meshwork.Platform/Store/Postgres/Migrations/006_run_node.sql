@@ -1,0 +1,2 @@
+-- The node (cluster member or machine) that ran each run; runs recorded before this have none.
+ALTER TABLE runs ADD COLUMN node text;
