@@ -55,7 +55,15 @@ public static class MeshCli
 
         try
         {
-            return parseResult.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            // On SIGTERM or Ctrl+C a command is cancelled and given this long to end: a cluster node leaves the cluster
+            // gracefully (its grains move, its membership row says it left) instead of being found dead by probes.
+            return parseResult.Invoke(new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
+            });
         }
         catch (MeshworkException e)
         {

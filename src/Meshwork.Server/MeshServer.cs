@@ -48,6 +48,37 @@ public static class MeshServer
     public static IServiceCollection AddMeshworkServer(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection("Meshwork");
+        services.AddServedMesh(configuration);
+        services.AddSingleton(RequestBodyLimits.From(section));
+        services.AddMeshworkAuthentication(section);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ServingExceptionHandler>();
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Meshwork API";
+            document.Info.Description = "Catalog, governed data access and product runs of a Meshwork data mesh. Authenticate with a bearer token from `mesh token PRINCIPAL`.";
+            return Task.CompletedTask;
+        }));
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
+        services.AddSingleton<MeshMetrics>();
+        services.AddSingleton(provider => provider.GetRequiredService<ServedMesh>().Registry);
+        services.AddHostedService<ProductScheduler>();
+        services.AddSingleton(provider =>
+        {
+            var cluster = ClusterSettings.From(section);
+            return new ClusterMonitor(provider.GetRequiredService<IGrainFactory>(), cluster.Enabled, cluster.ClusterId);
+        });
+        services.AddMeshworkWeb(section.GetSection("Web"));
+        return services;
+    }
+
+    /// <summary>
+    /// What the product grains need on every node: the platform's composition root (store, engines, keys) and the served
+    /// mesh of <c>Meshwork:Data</c>, with the schedule options.
+    /// </summary>
+    public static IServiceCollection AddServedMesh(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Meshwork");
         services.AddMeshwork(m =>
         {
             // The store as Meshwork:Store (mesh serve --store) or MESHWORK_STORE names it; the data folder's SQLite by default.
@@ -82,27 +113,7 @@ public static class MeshServer
                 provider.GetRequiredService<IKeyProvider>())
                 .GetAwaiter().GetResult();
         });
-        services.AddSingleton(RequestBodyLimits.From(section));
-        services.AddMeshworkAuthentication(section);
-        services.AddProblemDetails();
-        services.AddExceptionHandler<ServingExceptionHandler>();
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "Meshwork API";
-            document.Info.Description = "Catalog, governed data access and product runs of a Meshwork data mesh. Authenticate with a bearer token from `mesh token PRINCIPAL`.";
-            return Task.CompletedTask;
-        }));
-        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
-        services.AddSingleton<MeshMetrics>();
-        services.AddSingleton(provider => provider.GetRequiredService<ServedMesh>().Registry);
         services.Configure<ProductGrainOptions>(section.GetSection("Schedule"));
-        services.AddHostedService<ProductScheduler>();
-        services.AddSingleton(provider =>
-        {
-            var cluster = ClusterSettings.From(section);
-            return new ClusterMonitor(provider.GetRequiredService<IGrainFactory>(), cluster.Enabled, cluster.ClusterId);
-        });
-        services.AddMeshworkWeb(section.GetSection("Web"));
         return services;
     }
 

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Meshwork.Testing;
 
 /// <summary>
@@ -36,8 +33,8 @@ public sealed class MeshCluster(string store, string dataFolder, IReadOnlyDictio
     /// <summary>Starts (or starts again, on new ports) the node <paramref name="name"/>, and waits until it answers <c>/healthz</c>.</summary>
     public async Task<MeshNode> StartNodeAsync(string name, TimeSpan within, CancellationToken cancellationToken = default)
     {
-        var url = $"http://127.0.0.1:{FreePort()}";
-        var siloPort = FreePort();
+        var url = $"http://127.0.0.1:{Ports.Free()}";
+        var siloPort = Ports.Free();
         var process = MeshProcess.Start(environment, "serve", "--data", dataFolder, "--store", store, "--urls", url,
             "--cluster", "--silo-port", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--advertise", "127.0.0.1", "--node", name);
         var node = new MeshNode(name, url, siloPort, process);
@@ -49,14 +46,6 @@ public sealed class MeshCluster(string store, string dataFolder, IReadOnlyDictio
 
         await process.WaitForHealthAsync(url, within, cancellationToken).ConfigureAwait(false);
         return node;
-    }
-
-    /// <summary>A free loopback port (free when asked: another process may take it before it is bound).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

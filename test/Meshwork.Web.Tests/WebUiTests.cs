@@ -185,7 +185,21 @@ public sealed partial class WebUiTests(WebFixture web)
         await Expect(failing).ToContainTextAsync("rowCount");
         await Expect(page.Locator("[data-testid=policies] tbody tr", new() { HasText = "pii-masked-outside-owner" })).ToContainTextAsync("column mask");
         await Expect(page.Locator("[data-testid=audit] tbody tr").First).ToBeVisibleAsync();
+        // The server runs on its own: the nodes panel lists it, active.
+        await Expect(page.Locator("[data-testid=nodes] tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.Locator("[data-testid=nodes] tbody tr [data-state]")).ToHaveAttributeAsync("data-state", "active");
         await WebFixture.ScreenshotAsync(page, "governance");
+    }
+
+    [Fact]
+    public async Task GovernanceDashboard_ShowsThePlatformNodesToAdminsOnly()
+    {
+        var page = await web.SignedInAsync("sam");
+
+        await page.GotoAsync("/governance");
+
+        await Expect(page.Locator("[data-testid=policies]")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=nodes]")).ToHaveCountAsync(0);
     }
 
     [Fact]

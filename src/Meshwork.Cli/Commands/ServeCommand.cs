@@ -41,7 +41,8 @@ internal static class ServeCommand
         {
             var settings = new Dictionary<string, string?>
             {
-                ["Meshwork:Cluster:Enabled"] = parseResult.GetValue(cluster) ? "true" : "false",
+                // Without the flag, the configuration (Meshwork__Cluster__Enabled) still decides.
+                ["Meshwork:Cluster:Enabled"] = parseResult.GetValue(cluster) ? "true" : null,
                 ["Meshwork:Cluster:SiloPort"] = parseResult.GetValue(siloPort)?.ToString(CultureInfo.InvariantCulture),
                 ["Meshwork:Cluster:GatewayPort"] = parseResult.GetValue(gatewayPort)?.ToString(CultureInfo.InvariantCulture),
                 ["Meshwork:Cluster:Advertise"] = parseResult.GetValue(advertise),

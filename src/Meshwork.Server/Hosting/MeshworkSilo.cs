@@ -25,14 +25,7 @@ internal static class MeshworkSilo
     {
         var settings = ClusterSettings.From(configuration.GetSection("Meshwork"));
         silo.Configure<SiloOptions>(o => o.SiloName = settings.Node);
-        silo.AddReminders();
-        silo.Configure<ReminderOptions>(o =>
-        {
-            // Products check their cron every fifth of its interval, and at least every second (DataProductGrain.ReminderPeriod).
-            var tick = configuration.GetSection("Meshwork:Schedule").GetValue("Tick", new ProductGrainOptions().Tick);
-            o.MinimumReminderPeriod = tick < TimeSpan.FromSeconds(1) ? tick : TimeSpan.FromSeconds(1);
-        });
-        silo.Services.AddSingleton<IReminderTable>(provider => new StoreReminderTable(provider.GetRequiredService<ServedMesh>().Store));
+        UseStore(silo, configuration, settings);
         if (!settings.Enabled)
         {
             silo.UseLocalhostClustering(settings.SiloPort ?? FreePort(), settings.GatewayPort ?? FreePort(), serviceId: ServiceId, clusterId: settings.ClusterId);
@@ -44,14 +37,36 @@ internal static class MeshworkSilo
             o.ServiceId = ServiceId;
             o.ClusterId = settings.ClusterId;
         });
-        silo.Services.AddSingleton<IMembershipTable>(provider => new StoreMembershipTable(provider.GetRequiredService<ServedMesh>().Store, settings.ClusterId));
         // No Orleans client connects to a node (HTTP is the way in), so the gateway is off unless a port is given.
         silo.ConfigureEndpoints(settings.Advertise, settings.SiloPort ?? ClusterSettings.DefaultSiloPort, settings.GatewayPort ?? 0, listenOnAnyHostAddress: true);
+    }
+
+    /// <summary>
+    /// What a silo keeps in the metadata store: reminders always; with <c>Meshwork:Cluster:Enabled</c>, the membership too,
+    /// with failure detection tuned to fail over in seconds. The served mesh (<see cref="MeshServer.AddServedMesh"/>) must
+    /// be among the silo's services: its store is the one used.
+    /// </summary>
+    public static void UseStore(ISiloBuilder silo, IConfiguration configuration, ClusterSettings settings)
+    {
+        silo.AddReminders();
+        silo.Configure<ReminderOptions>(o =>
+        {
+            // Products check their cron every fifth of its interval, and at least every second (DataProductGrain.ReminderPeriod).
+            var tick = configuration.GetSection("Meshwork:Schedule").GetValue("Tick", new ProductGrainOptions().Tick);
+            o.MinimumReminderPeriod = tick < TimeSpan.FromSeconds(1) ? tick : TimeSpan.FromSeconds(1);
+        });
+        silo.Services.AddSingleton<IReminderTable>(provider => new StoreReminderTable(provider.GetRequiredService<ServedMesh>().Store));
+        if (!settings.Enabled)
+        {
+            return;
+        }
+
+        silo.Services.AddSingleton<IMembershipTable>(provider => new StoreMembershipTable(provider.GetRequiredService<ServedMesh>().Store, settings.ClusterId));
         silo.Configure<ClusterMembershipOptions>(o =>
         {
-            // Tuned to fail over in seconds (Orleans' defaults take tens of seconds; docs/cluster.md#failure-detection):
-            // each node probes three others every ProbeTimeout; two missed probes make a suspicion, and two suspicions
-            // (or one, in a cluster of two) declare a node dead. A node declared dead that still runs stops itself.
+            // Orleans' defaults take tens of seconds to fail over (docs/cluster.md#failure-detection): each node probes others
+            // (up to ten) every ProbeTimeout; two missed probes make a suspicion, and two suspicions (or one, in a cluster of
+            // two) declare a node dead. A node declared dead that still runs stops itself.
             o.ProbeTimeout = settings.ProbeTimeout;
             o.NumMissedProbesLimit = settings.MissedProbes;
             o.NumVotesForDeathDeclaration = 2;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -48,10 +47,7 @@ public sealed class ClusterProcessTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         CliRunner.CopyTree(Path.Combine(CliRunner.RepositoryRoot, "examples", "retail"), Repository);
-        var product = Path.Combine(Repository, "domains/customers/profiles/product.odps.yaml");
-        var text = await File.ReadAllTextAsync(product, Cancel);
-        Assert.Contains("\nteam:", text, StringComparison.Ordinal);
-        await File.WriteAllTextAsync(product, text.Replace("\nteam:", "\ncustomProperties:\n  - property: meshwork.schedule\n    value: \"*/5 * * * * *\"\nteam:", StringComparison.Ordinal), Cancel);
+        ExampleMesh.Schedule(Repository, "domains/customers/profiles", "*/5 * * * * *");
 
         _store = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("cluster_processes_" + Guid.NewGuid().ToString("N"), Cancel);
         var (exitCode, output, error) = await MeshProcess.RunAsync(_environment, Cancel, "apply", Repository, "--data", Data, "--store", _store, "--yes");
@@ -63,7 +59,7 @@ public sealed class ClusterProcessTests : IAsyncLifetime
         _clusterStarted = DateTimeOffset.UtcNow;
         _cluster = new MeshCluster(_store, Data, _environment);
         await _cluster.StartAsync(3, TimeSpan.FromSeconds(120), Cancel);
-        _writer = GrowSourceAsync(Path.Combine(Repository, "domains/customers/profiles/data/customers.csv"), _stopWriting.Token);
+        _writer = ExampleMesh.GrowCustomersAsync(Repository, TimeSpan.FromSeconds(1), 70_000, _stopWriting.Token);
     }
 
     [Fact]
@@ -146,23 +142,6 @@ public sealed class ClusterProcessTests : IAsyncLifetime
         catch (IOException)
         {
             // A leftover temp folder is harmless.
-        }
-    }
-
-    /// <summary>Appends a customer every second, so that every scheduled run has new rows to publish.</summary>
-    private static async Task GrowSourceAsync(string csv, CancellationToken stop)
-    {
-        for (var i = 0; !stop.IsCancellationRequested; i++)
-        {
-            await File.AppendAllTextAsync(csv, string.Create(CultureInfo.InvariantCulture, $"{70_000 + i},Clu,Ster,c{i}@example.com,+49 30 555 {i % 10_000:0000},DE,Berlin,1990-01-01,2024-01-01\n"), CancellationToken.None);
-            try
-            {
-                await Task.Delay(1000, stop);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
         }
     }
 

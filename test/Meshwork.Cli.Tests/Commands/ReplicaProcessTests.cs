@@ -89,7 +89,7 @@ public sealed class ReplicaProcessesFixture : IAsyncLifetime
     /// <summary>Starts one more <c>mesh serve</c> on the store and data folder, and waits until it answers.</summary>
     public async Task<ReplicaProcess> StartReplicaAsync()
     {
-        var url = $"http://127.0.0.1:{ServeCommandTests.FreePort()}";
+        var url = $"http://127.0.0.1:{Ports.Free()}";
         var environment = new Dictionary<string, string?>(Environment)
         {
             // The concurrent reads of the audit test must all run, none refused by a replica's own read limits.

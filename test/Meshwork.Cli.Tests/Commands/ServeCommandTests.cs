@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using Meshwork.Testing;
 
@@ -10,7 +9,7 @@ namespace Meshwork.Cli.Tests.Commands;
 public sealed class MeshUpFixture : IAsyncLifetime
 {
     private readonly string _mesh = CliRunner.NewTempPath();
-    private readonly int _port = ServeCommandTests.FreePort();
+    private readonly int _port = Ports.Free();
     private MeshProcess? _server;
 
     public string Mesh => _mesh;
@@ -124,7 +123,7 @@ public sealed class ServeCommandTests(MeshUpFixture up) : IClassFixture<MeshUpFi
     {
         var empty = CliRunner.NewTempPath();
 
-        var (exitCode, _, error) = CliRunner.Run("serve", "--data", empty, "--urls", $"http://127.0.0.1:{FreePort()}");
+        var (exitCode, _, error) = CliRunner.Run("serve", "--data", empty, "--urls", $"http://127.0.0.1:{Ports.Free()}");
 
         Assert.Equal(2, exitCode);
         Assert.Contains("Nothing is applied", error, StringComparison.Ordinal);
@@ -187,11 +186,4 @@ public sealed class ServeCommandTests(MeshUpFixture up) : IClassFixture<MeshUpFi
     }
 
     private string Output() => up.Output();
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Meshwork.Testing;
 
 namespace Meshwork.Server.Tests.Apis;
 
@@ -10,13 +11,7 @@ public class ScheduledServerFixture : ServerFixture
 {
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Meshwork:Schedule:Tick"] = "00:00:00.100" };
 
-    protected override void Prepare(string root)
-    {
-        var product = Path.Combine(root, "domains/customers/profiles/product.odps.yaml");
-        var text = File.ReadAllText(product);
-        Assert.Contains("\nteam:", text, StringComparison.Ordinal);
-        File.WriteAllText(product, text.Replace("\nteam:", "\ncustomProperties:\n  - property: meshwork.schedule\n    value: \"* * * * * *\"\nteam:", StringComparison.Ordinal));
-    }
+    protected override void Prepare(string root) => ExampleMesh.Schedule(root, "domains/customers/profiles", "* * * * * *");
 }
 
 /// <summary><see cref="ScheduledServerFixture"/> on the PostgreSQL store.</summary>
