@@ -1,6 +1,7 @@
 using Cronos;
 using Meshwork.Loading;
 using Meshwork.Model;
+using Meshwork.Platform.Cluster;
 using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Serving;
 using Microsoft.Extensions.Logging;
@@ -11,11 +12,15 @@ namespace Meshwork.Platform.Products;
 /// <summary>
 /// The grain behind <see cref="IDataProductGrain"/>: cron from the product's <c>meshwork.schedule</c> custom
 /// property (5 fields, or 6 with seconds; UTC), checked by a durable Orleans reminder against the platform's
-/// <see cref="TimeProvider"/>. The reminder lives in the metadata store, so when the node hosting the grain dies,
-/// a survivor's reminder service fires it and the grain comes back there. After a run that published, each
-/// downstream product is told.
+/// <see cref="TimeProvider"/>. The reminder and the grain's <see cref="SchedulePosition"/> live in the metadata store,
+/// so when the node hosting the grain dies, a survivor's reminder service fires it and the grain comes back there,
+/// where it stood. After a run that published, each downstream product is told.
 /// </summary>
-public sealed partial class DataProductGrain(ServedMesh served, IOptions<ProductGrainOptions> options, ILogger<DataProductGrain> logger) : Grain, IDataProductGrain, IRemindable
+public sealed partial class DataProductGrain(
+    ServedMesh served,
+    IOptions<ProductGrainOptions> options,
+    ILogger<DataProductGrain> logger,
+    [PersistentState("schedule", StoreGrainStorage.Name)] IPersistentState<SchedulePosition> position) : Grain, IDataProductGrain, IRemindable
 {
     /// <summary>The name of the reminder that wakes a scheduled product.</summary>
     public const string ScheduleReminder = "schedule";
@@ -29,8 +34,9 @@ public sealed partial class DataProductGrain(ServedMesh served, IOptions<Product
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // Occurrences that came while no node hosted the grain are not made up: it runs at its next occurrence.
-        _checkedUntil = served.Time.GetUtcNow();
+        // Where the schedule stood when the grain was last active (on any node): occurrences missed since collapse into
+        // one run at the first check. A product never scheduled before starts from now.
+        _checkedUntil = position.State.CheckedUntil ?? served.Time.GetUtcNow();
         return Task.CompletedTask;
     }
 
@@ -104,7 +110,16 @@ public sealed partial class DataProductGrain(ServedMesh served, IOptions<Product
         {
             // Occurrences missed while this grain was busy collapse into one run.
             _checkedUntil = now;
-            await RunAsync($"schedule {_cronText}").ConfigureAwait(true);
+            try
+            {
+                await RunAsync($"schedule {_cronText}").ConfigureAwait(true);
+            }
+            finally
+            {
+                // Recorded after the run: a run cut short by its node's death is run again where the grain comes back.
+                position.State.CheckedUntil = now;
+                await position.WriteStateAsync().ConfigureAwait(true);
+            }
         }
     }
 

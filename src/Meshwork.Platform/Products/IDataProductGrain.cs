@@ -33,6 +33,17 @@ public sealed record ProductRunResult(string Product, string Trigger, IReadOnlyL
 [GenerateSerializer]
 public sealed record ProductSchedule(string Product, string? Cron, DateTimeOffset? Next, string? Error);
 
+/// <summary>
+/// Where a product's schedule stands, kept in the store as the grain's state: the time up to which its cron's occurrences
+/// were handled. A grain activated elsewhere (after a node died) takes it up: an occurrence that passed in between runs at once.
+/// </summary>
+[GenerateSerializer]
+public sealed class SchedulePosition
+{
+    [Id(0)]
+    public DateTimeOffset? CheckedUntil { get; set; }
+}
+
 /// <summary>How product grains keep time.</summary>
 public sealed class ProductGrainOptions
 {

@@ -9,7 +9,8 @@ namespace Meshwork.Platform.Store;
 /// (<see cref="IMetadataStoreProvider"/> chooses the store); a service that needs one aggregate depends on its
 /// interface only.
 /// </summary>
-public interface IMetadataStore : IAppliedStateStore, IRunLedger, ISnapshotPointers, IQualityHistory, IAgreementStore, IAuditLog, IClusterMembership, IReminderStore, IAsyncDisposable
+public interface IMetadataStore : IAppliedStateStore, IRunLedger, ISnapshotPointers, IQualityHistory, IAgreementStore, IAuditLog, IClusterMembership, IReminderStore, IGrainStateStore,
+    IAsyncDisposable
 {
     /// <summary>The schema registry's subjects and schemas, kept in the same store.</summary>
     IRegistryStore Registry { get; }

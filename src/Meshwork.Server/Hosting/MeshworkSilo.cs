@@ -7,6 +7,7 @@ using Meshwork.Platform.Products;
 using Meshwork.Platform.Serving;
 using Meshwork.Platform.Store;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
 
 namespace Meshwork.Server.Hosting;
 
@@ -42,7 +43,7 @@ internal static class MeshworkSilo
     }
 
     /// <summary>
-    /// What a silo keeps in the metadata store: reminders always; with <c>Meshwork:Cluster:Enabled</c>, the membership too,
+    /// What a silo keeps in the metadata store: reminders and grain state always; with <c>Meshwork:Cluster:Enabled</c>, the membership too,
     /// with failure detection tuned to fail over in seconds. The served mesh (<see cref="MeshServer.AddServedMesh"/>) must
     /// be among the silo's services: its store is the one used.
     /// </summary>
@@ -56,6 +57,7 @@ internal static class MeshworkSilo
             o.MinimumReminderPeriod = tick < TimeSpan.FromSeconds(1) ? tick : TimeSpan.FromSeconds(1);
         });
         silo.Services.AddSingleton<IReminderTable>(provider => new StoreReminderTable(provider.GetRequiredService<ServedMesh>().Store));
+        silo.Services.AddGrainStorage(StoreGrainStorage.Name, (provider, _) => new StoreGrainStorage(provider.GetRequiredService<ServedMesh>().Store));
         if (!settings.Enabled)
         {
             return;

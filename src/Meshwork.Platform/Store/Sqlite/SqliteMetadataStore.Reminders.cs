@@ -40,8 +40,9 @@ public sealed partial class SqliteMetadataStore
     public Task ClearRemindersAsync(CancellationToken cancellationToken = default) =>
         InTransactionAsync(transaction => ExecuteAsync(transaction, "DELETE FROM reminders", cancellationToken), cancellationToken);
 
-    private async Task<IReadOnlyList<StoredReminder>> RemindersAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
-        await QueryAsync(sql, Reminder, cancellationToken, parameters).ConfigureAwait(false);
+    // Under the gate, as every use of the one connection.
+    private Task<IReadOnlyList<StoredReminder>> RemindersAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        LockedAsync<IReadOnlyList<StoredReminder>>(async () => await QueryAsync(sql, Reminder, cancellationToken, parameters).ConfigureAwait(false), cancellationToken);
 
     private static StoredReminder Reminder(SqliteDataReader r) =>
         new(r.GetString(0), r.GetString(1), (uint)r.GetInt64(2), Time(r.GetString(3)), TimeSpan.FromTicks(r.GetInt64(4)), r.GetString(5));
