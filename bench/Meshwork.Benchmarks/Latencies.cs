@@ -32,6 +32,8 @@ public sealed class Latencies
 
     public double Mean => _samples.Average();
 
+    public double Min => _samples.Min();
+
     public double Max => _samples.Max();
 
     /// <summary>p50, p95, p99 and max, e.g. <c>p50 3.12 ms, p95 5.40 ms, p99 7.03 ms, max 9.80 ms (n = 1000)</c>.</summary>

@@ -61,7 +61,17 @@ public static class MeshGenerator
     private const int SourceColumns = 6;
 
     /// <summary>Writes a mesh of <paramref name="products"/> products into <paramref name="root"/> (created; must be empty if it exists).</summary>
-    public static GeneratedMesh Write(string root, int products)
+    /// <param name="root">The repository folder.</param>
+    /// <param name="products">How many products.</param>
+    /// <param name="schedule">
+    /// A cron expression every product is scheduled with (product-level <c>meshwork.schedule</c>, the one the scheduler
+    /// reads); none when null, so the default mesh's files stay as they were.
+    /// </param>
+    /// <param name="lineage">
+    /// False: every product is source-aligned (<see cref="Upstreams"/> unused), so none needs an access agreement to read
+    /// another domain's data, and every run a product makes is its own (schedule or manual), not an upstream's.
+    /// </param>
+    public static GeneratedMesh Write(string root, int products, string? schedule = null, bool lineage = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(products, 1);
         if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
@@ -88,10 +98,10 @@ public static class MeshGenerator
         for (var i = 0; i < products; i++)
         {
             var folder = $"domains/{Domain(i)}/{Name(i)}";
-            Emit($"{folder}/product.odps.yaml", ProductYaml(i));
-            Emit($"{folder}/{Name(i)}.odcs.yaml", OutputContractYaml(i));
+            Emit($"{folder}/product.odps.yaml", ProductYaml(i, schedule, lineage));
+            Emit($"{folder}/{Name(i)}.odcs.yaml", OutputContractYaml(i, lineage));
             Emit($"{folder}/{Name(i)}_raw.odcs.yaml", SourceContractYaml(i));
-            Emit($"{folder}/transform.sql", TransformSql(i));
+            Emit($"{folder}/transform.sql", TransformSql(i, lineage));
             // Not a lint input: the source contract's path must match a file, nothing more.
             Save(Path.Combine(root, folder, "data", Name(i) + ".csv"), SourceCsv());
         }
@@ -125,6 +135,8 @@ public static class MeshGenerator
         var second = i / 2;
         return i % 3 == 0 && second != first ? [first, second] : [first];
     }
+
+    private static IReadOnlyList<int> Inputs(int i, bool lineage) => lineage ? Upstreams(i) : [];
 
     // Every tenth product publishes major version 2, so version agreement and addresses are not all _v1.
     private static int Major(int i) => i % 10 == 9 ? 2 : 1;
@@ -223,7 +235,7 @@ public static class MeshGenerator
 
         """;
 
-    public static string ProductYaml(int i)
+    public static string ProductYaml(int i, string? schedule = null, bool lineage = true)
     {
         var (domain, name) = (Domain(i), Name(i));
         var yaml = new StringBuilder().Append(CultureInfo.InvariantCulture, $"""
@@ -253,7 +265,7 @@ public static class MeshGenerator
                 tags: [source]
 
             """);
-        foreach (var u in Upstreams(i))
+        foreach (var u in Inputs(i, lineage))
         {
             yaml.Append(CultureInfo.InvariantCulture, $"""
                   - name: {Name(u)}
@@ -284,10 +296,19 @@ public static class MeshGenerator
                 value: duckdb
 
             """);
+        if (schedule is not null)
+        {
+            yaml.Append(CultureInfo.InvariantCulture, $"""
+                  - property: meshwork.schedule
+                    value: "{schedule}"
+
+                """);
+        }
+
         return yaml.ToString();
     }
 
-    public static string OutputContractYaml(int i)
+    public static string OutputContractYaml(int i, bool lineage = true)
     {
         var (domain, name) = (Domain(i), Name(i));
         var yaml = new StringBuilder().Append(CultureInfo.InvariantCulture, $"""
@@ -314,7 +335,7 @@ public static class MeshGenerator
                 properties:
 
             """);
-        var upstreams = Upstreams(i);
+        var upstreams = Inputs(i, lineage);
         for (var c = 0; c < ColumnCount(i); c++)
         {
             AppendProperty(yaml, Columns[c], upstreams.Count > 0 && c == 1 ? Name(upstreams[0]) : null);
@@ -404,7 +425,7 @@ public static class MeshGenerator
         return yaml.ToString();
     }
 
-    public static string TransformSql(int i)
+    public static string TransformSql(int i, bool lineage = true)
     {
         var columns = string.Join(", ", Columns.Take(ColumnCount(i)).Skip(SourceColumns).Select(c => "NULL AS " + c.Name));
         var sql = new StringBuilder().Append(CultureInfo.InvariantCulture, $"""
@@ -414,7 +435,7 @@ public static class MeshGenerator
 
             """);
         var n = 0;
-        foreach (var u in Upstreams(i))
+        foreach (var u in Inputs(i, lineage))
         {
             n++;
             sql.Append(CultureInfo.InvariantCulture,

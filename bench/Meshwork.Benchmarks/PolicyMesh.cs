@@ -64,7 +64,8 @@ public static class PolicyMesh
         return root;
     }
 
-    private static void Copy(string from, string to)
+    /// <summary>Copies a mesh repository, without its dot-folders (a local apply's data folder).</summary>
+    internal static void Copy(string from, string to)
     {
         Directory.CreateDirectory(to);
         foreach (var file in Directory.EnumerateFiles(from))

@@ -7,6 +7,7 @@ using Meshwork.Benchmarks;
 // data-throughput [--rows N] [--rounds N]: the DataApiBenchmarks methods interleaved, ratios within rounds.
 // data-ttfb [--rows N] [--requests N]: time to first byte of governed reads over HTTP.
 // policy-latency [--calls N] [--warmup N]: access plan and policy decision latency percentiles (p50, p99).
+// cluster-failover [--kills N] [--products N] [--seconds S]: a 3-node cluster on PostgreSQL: failover after SIGKILL, schedule drift.
 // Anything else goes to BenchmarkDotNet.
 if (args is ["search-latency", .. var searchOptions])
 {
@@ -34,6 +35,15 @@ if (args is ["data-ttfb", .. var ttfbOptions])
     return Option(ttfbOptions, "--rows", 10_000_000, ["--requests"]) is { } rows && Option(ttfbOptions, "--requests", 20, ["--rows"]) is { } requests
         ? await FirstByteLatency.RunAsync(rows, requests)
         : Usage("data-ttfb [--rows N] [--requests N]");
+}
+
+if (args is ["cluster-failover", .. var clusterOptions])
+{
+    return Option(clusterOptions, "--kills", 10, ["--products", "--seconds"]) is { } kills
+        && Option(clusterOptions, "--products", 100, ["--kills", "--seconds"]) is { } products
+        && Option(clusterOptions, "--seconds", 60, ["--kills", "--products"]) is { } seconds
+        ? await ClusterFailover.RunAsync(kills, products, seconds)
+        : Usage("cluster-failover [--kills N] [--products N] [--seconds S]");
 }
 
 if (args is ["generate", var directory, .. var rest])

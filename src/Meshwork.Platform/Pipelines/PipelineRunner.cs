@@ -184,6 +184,22 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             await store.FinishRunAsync(runId, succeeded: false, "cancelled before it finished; nothing was published", CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+        catch (StorageUnavailableException e)
+        {
+            // The store failed mid-run (out of connections, say): ended now if it answers again, rather than left running
+            // until a sweep ends it later, which would show it overlapping the product's next run.
+            var failure = new PipelineException($"{product.Key}: the metadata store failed during the run; nothing was published. {e.Message}", e);
+            try
+            {
+                await store.FinishRunAsync(runId, succeeded: false, failure.Message, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (StorageUnavailableException)
+            {
+                // Still failing: the sweep of abandoned runs ends it.
+            }
+
+            throw failure;
+        }
 
         await store.FinishRunAsync(runId, succeeded: true, null, CancellationToken.None).ConfigureAwait(false);
         try

@@ -14,8 +14,10 @@ namespace Meshwork.Platform.Products;
 /// property (5 fields, or 6 with seconds; UTC), checked by a durable Orleans reminder against the platform's
 /// <see cref="TimeProvider"/>. The reminder and the grain's <see cref="SchedulePosition"/> live in the metadata store,
 /// so when the node hosting the grain dies, a survivor's reminder service fires it and the grain comes back there,
-/// where it stood. After a run that published, each downstream product is told.
+/// where it stood. After a run that published, each downstream product is told. Placed at random among the live nodes,
+/// so that products spread over a cluster rather than stay on the node that woke them first.
 /// </summary>
+[Orleans.Placement.RandomPlacement]
 public sealed partial class DataProductGrain(
     ServedMesh served,
     IOptions<ProductGrainOptions> options,

@@ -45,7 +45,9 @@ public sealed class LeaseLostException : Exception
 /// <summary>
 /// The machine, not Meshwork, is at fault: the metadata store is damaged, locked or unreadable, or the data folder
 /// cannot be created or written. The message names the path and what to do; the CLI exits 2, the server answers 503.
+/// Serializable by Orleans: a grain call that meets it reports it to the caller as it is.
 /// </summary>
+[GenerateSerializer]
 public sealed class StorageUnavailableException : Exception
 {
     public StorageUnavailableException(string message)
