@@ -37,6 +37,37 @@ internal sealed class ContractShapeCheck : IMeshCheck
             {
                 CheckObject(contract, obj, diagnostics);
             }
+
+            CheckRetention(contract, diagnostics);
+        }
+    }
+
+    /// <summary>
+    /// A retention with <c>element</c> removes the rows older than it by that column (ODCS: <c>object.column</c>, or the
+    /// column alone), so the column must exist and hold a date or a timestamp.
+    /// </summary>
+    private static void CheckRetention(Contract contract, DiagnosticBag diagnostics)
+    {
+        foreach (var sla in contract.Sla.Where(s => s.Property == "retention" && s.Element is not null))
+        {
+            foreach (var element in sla.Element!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                var dot = element.IndexOf('.', StringComparison.Ordinal);
+                var candidates = (dot > 0 ? contract.Schema.Where(o => o.Name == element[..dot]) : contract.Schema)
+                    .SelectMany(o => ModelWalk.AllProperties(o.Properties))
+                    .Where(p => p.Path == (dot > 0 ? element[(dot + 1)..] : element))
+                    .ToList();
+                if (candidates.Count == 0)
+                {
+                    diagnostics.Report(Rules.RetentionColumn, sla.Location, $"The retention's element '{element}' names no column of contract '{contract.Id}'.",
+                        Suggestions.Hint(element, contract.Schema.SelectMany(o => ModelWalk.AllProperties(o.Properties).Select(p => $"{o.Name}.{p.Path}"))));
+                }
+                else if (!candidates.Any(c => c.Property.LogicalType is "date" or "timestamp"))
+                {
+                    diagnostics.Report(Rules.RetentionColumn, sla.Location,
+                        $"The retention's element '{element}' is {(candidates[0].Property.LogicalType is { } type ? $"a {type}" : "a column without a logicalType")}, not a date or timestamp: the rows' age cannot be measured by it.");
+                }
+            }
         }
     }
 

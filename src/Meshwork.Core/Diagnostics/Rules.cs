@@ -109,6 +109,8 @@ public static class Rules
     // Contracts' contents.
     public static readonly DiagnosticRule UnknownColumn = new("unknown-column", Severity.Error, "contract",
         "A quality rule, relationship or meshwork.* property names a column that does not exist", "Fix the column name, or add the property to the schema object.");
+    public static readonly DiagnosticRule RetentionColumn = new("retention-column", Severity.Warning, "contract",
+        "A retention's element names no date or timestamp column, so the rows' age cannot be measured", "Name a date or timestamp column (object.column), or drop element to apply the retention to whole snapshots.");
     public static readonly DiagnosticRule UnknownClassification = new("unknown-classification", Severity.Error, "contract",
         "A classification is not one the mesh allows", "Use one of the classifications in mesh.yaml (default: public, internal, confidential, restricted).");
     public static readonly DiagnosticRule MissingServer = new("missing-server", Severity.Error, "source",
