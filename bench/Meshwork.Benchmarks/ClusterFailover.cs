@@ -89,9 +89,7 @@ public static partial class ClusterFailover
         await bench.ApplyAsync(cancel).ConfigureAwait(false);
         await bench.StartAsync(cancel).ConfigureAwait(false);
         // Every scheduled run then has new rows to publish, so each is recorded in the run ledger.
-        var csv = Path.Combine(bench.Repository, "domains/customers/profiles/data/customers.csv");
-        bench.StartWriting(i => File.AppendAllTextAsync(csv,
-            string.Create(Inv, $"{70_000 + i},Clu,Ster,c{i}@example.com,+49 30 555 {i % 10_000:0000},DE,Berlin,1990-01-01,2024-01-01\n"), CancellationToken.None));
+        bench.StartWriting(i => ExampleMesh.AppendCustomerAsync(bench.Repository, 70_000 + i));
 
         var results = new List<KillResult>();
         var since = DateTimeOffset.UtcNow;

@@ -65,7 +65,7 @@ public static class MeshServer
         services.AddHostedService<ProductScheduler>();
         services.AddSingleton(provider =>
         {
-            var cluster = ClusterSettings.From(section);
+            var cluster = provider.GetRequiredService<ClusterSettings>();
             return new ClusterMonitor(provider.GetRequiredService<IGrainFactory>(), cluster.Enabled, cluster.ClusterId);
         });
         services.AddMeshworkWeb(section.GetSection("Web"));
@@ -79,6 +79,8 @@ public static class MeshServer
     public static IServiceCollection AddServedMesh(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection("Meshwork");
+        var cluster = ClusterSettings.From(section);
+        services.AddSingleton(cluster);
         services.AddMeshwork(m =>
         {
             // The store as Meshwork:Store (mesh serve --store) or MESHWORK_STORE names it; the data folder's SQLite by default.
@@ -92,7 +94,7 @@ public static class MeshServer
         services.AddSingleton(provider =>
         {
             var data = section["Data"] ?? throw new InvalidOperationException("Meshwork:Data is not set: which applied data folder should the server serve?");
-            MeshworkSilo.Validate(configuration, provider.GetRequiredService<IMetadataStoreProvider>());
+            MeshworkSilo.Validate(cluster, provider.GetRequiredService<IMetadataStoreProvider>());
             // Every setting defaults to ServeOptions' own default (docs/security.md#limits-and-their-defaults).
             var defaults = new ServeOptions { DataFolder = data };
             var options = defaults with
@@ -107,7 +109,7 @@ public static class MeshServer
                 SessionMemoryBytes = section.GetValue("SessionMemoryBytes", defaults.SessionMemoryBytes),
                 SessionThreads = section.GetValue("SessionThreads", defaults.SessionThreads),
                 MaxGeneratedRows = section.GetValue("MaxGeneratedRows", defaults.MaxGeneratedRows),
-                Node = ClusterSettings.From(section).Node,
+                Node = cluster.Node,
             };
             return ServedMesh.OpenAsync(options, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<EngineRegistry>(), provider.GetRequiredService<IMetadataStoreProvider>(),
                 provider.GetRequiredService<IKeyProvider>())

@@ -24,11 +24,9 @@ public static class ExampleMesh
     /// </summary>
     public static async Task GrowCustomersAsync(string repository, TimeSpan every, int firstId, CancellationToken stop)
     {
-        var csv = Path.Combine(repository, "domains/customers/profiles/data/customers.csv");
         for (var i = 0; !stop.IsCancellationRequested; i++)
         {
-            await File.AppendAllTextAsync(csv, string.Create(CultureInfo.InvariantCulture,
-                $"{firstId + i},Grow,Ing,g{firstId + i}@example.com,+49 30 555 {i % 10_000:0000},DE,Berlin,1990-01-01,2024-01-01\n"), CancellationToken.None).ConfigureAwait(false);
+            await AppendCustomerAsync(repository, firstId + i).ConfigureAwait(false);
             try
             {
                 await Task.Delay(every, stop).ConfigureAwait(false);
@@ -40,4 +38,9 @@ public static class ExampleMesh
         }
     }
 
+
+    /// <summary>Appends one customer (a valid row, <paramref name="id"/> its key) to the copy's customers source.</summary>
+    public static Task AppendCustomerAsync(string repository, int id) =>
+        File.AppendAllTextAsync(Path.Combine(repository, "domains/customers/profiles/data/customers.csv"), string.Create(CultureInfo.InvariantCulture,
+            $"{id},Grow,Ing,g{id}@example.com,+49 30 555 {id % 10_000:0000},DE,Berlin,1990-01-01,2024-01-01\n"), CancellationToken.None);
 }

@@ -10,6 +10,7 @@ using Meshwork.Web.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Meshwork.Cli.Commands;
@@ -160,9 +161,11 @@ internal static class ServeCommand
             output.WriteLine($"  API reference  {url}/api");
             output.WriteLine($"  catalog        {url}/api/v1/products");
             output.WriteLine($"  health         {url}/healthz · metrics {url}/metrics");
-            if (ClusterSettings.From(app.Configuration.GetSection("Meshwork")) is { Enabled: true } cluster)
+            if (app.Services.GetRequiredService<ClusterSettings>() is { Enabled: true } cluster)
             {
-                output.WriteLine($"  cluster        node {cluster.Node} of '{cluster.ClusterId}', reached at {cluster.Advertise}:{cluster.SiloPort ?? ClusterSettings.DefaultSiloPort}; view: {url}/api/v1/cluster");
+                // Where the silo really listens, as the other nodes see it.
+                var silo = app.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.Endpoint;
+                output.WriteLine($"  cluster        node {cluster.Node} of '{cluster.ClusterId}', reached at {silo}; view: {url}/api/v1/cluster");
             }
 
             output.WriteLine($"  get a token    mesh token <principal> --data {dataArgument}   (then: curl -H \"Authorization: Bearer <token>\" {url}/api/v1/products)");

@@ -39,7 +39,7 @@ internal static class MeshworkSilo
             o.ClusterId = settings.ClusterId;
         });
         // No Orleans client connects to a node (HTTP is the way in), so the gateway is off unless a port is given.
-        silo.ConfigureEndpoints(settings.Advertise, settings.SiloPort ?? ClusterSettings.DefaultSiloPort, settings.GatewayPort ?? 0, listenOnAnyHostAddress: true);
+        silo.ConfigureEndpoints(settings.AdvertisedAddress(), settings.SiloPort ?? ClusterSettings.DefaultSiloPort, settings.GatewayPort ?? 0, listenOnAnyHostAddress: true);
     }
 
     /// <summary>
@@ -80,9 +80,9 @@ internal static class MeshworkSilo
     }
 
     /// <summary>Refuses a cluster on a store that only this machine can share, before anything starts.</summary>
-    public static void Validate(IConfiguration configuration, IMetadataStoreProvider stores)
+    public static void Validate(ClusterSettings settings, IMetadataStoreProvider stores)
     {
-        if (ClusterSettings.From(configuration.GetSection("Meshwork")).Enabled && !stores.SharedByMachines)
+        if (settings.Enabled && !stores.SharedByMachines)
         {
             throw new MeshworkException($"A cluster keeps its membership, reminders and runs in a store every node shares; the {stores.Name} store is this machine's. " +
                 "Pass --store postgresql://… (the same on every node).");
@@ -97,28 +97,33 @@ internal static class MeshworkSilo
     }
 }
 
-/// <summary>How a server takes part in a cluster: <c>Meshwork:Cluster:*</c> and <c>Meshwork:Node</c> (<c>mesh serve --cluster …</c>).</summary>
-public sealed record ClusterSettings(bool Enabled, string ClusterId, string Node, IPAddress Advertise, int? SiloPort, int? GatewayPort, TimeSpan ProbeTimeout, int MissedProbes)
+/// <summary>
+/// How a server takes part in a cluster: <c>Meshwork:Cluster:*</c> and <c>Meshwork:Node</c> (<c>mesh serve --cluster …</c>),
+/// read from configuration only; the address to advertise is resolved when a silo is configured, never for a server on its own.
+/// </summary>
+public sealed record ClusterSettings(bool Enabled, string ClusterId, string Node, string? Advertise, int? SiloPort, int? GatewayPort, TimeSpan ProbeTimeout, int MissedProbes)
 {
     /// <summary>Orleans' usual silo port.</summary>
     public const int DefaultSiloPort = 11111;
 
     public static ClusterSettings From(IConfigurationSection meshwork)
     {
+        ArgumentNullException.ThrowIfNull(meshwork);
         var cluster = meshwork.GetSection("Cluster");
-        var advertise = cluster["Advertise"] is { Length: > 0 } given
-            ? IPAddress.TryParse(given, out var address) ? address : Resolve(given)
-            : DefaultAddress();
         return new ClusterSettings(
             cluster.GetValue("Enabled", false),
             cluster["ClusterId"] is { Length: > 0 } id ? id : "meshwork",
             meshwork["Node"] is { Length: > 0 } node ? node : Environment.MachineName,
-            advertise,
+            cluster["Advertise"] is { Length: > 0 } advertise ? advertise : null,
             cluster.GetValue<int?>("SiloPort") is > 0 and var silo ? silo : null,
             cluster.GetValue<int?>("GatewayPort") is > 0 and var gateway ? gateway : null,
             cluster.GetValue("ProbeTimeout", TimeSpan.FromSeconds(1)),
             cluster.GetValue("MissedProbes", 2));
     }
+
+    /// <summary>The address other nodes reach this one at: <see cref="Advertise"/> (an address, or a name resolved to IPv4), else this machine's.</summary>
+    public IPAddress AdvertisedAddress() =>
+        Advertise is null ? DefaultAddress() : IPAddress.TryParse(Advertise, out var address) ? address : Resolve(Advertise);
 
     private static IPAddress Resolve(string host)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Meshwork.Platform;
+using Meshwork.Platform.Cluster;
 using Meshwork.Platform.Products;
 using Meshwork.Platform.Serving;
 using Meshwork.Server.Hosting;
@@ -132,14 +133,13 @@ public sealed class MeshworkSiloClusterTests : IAsyncLifetime
 
     private async Task<List<string>> ProductsAsync() => [.. (await Served.StateAsync(Cancel)).Catalog.Entries.Select(e => e.Product.Key)];
 
-    /// <summary>Where each product grain is active, as Orleans' management grain reports the live silos' activations.</summary>
+    /// <summary>Where each product grain is active, as the cluster view reports the live silos' activations; none twice.</summary>
     private async Task<Dictionary<string, SiloAddress>> HostsAsync()
     {
-        var type = Grains().GetGrain<IDataProductGrain>("-").GetGrainId().Type;
-        var activations = await Grains().GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
-        var products = activations.Where(a => a.GrainId.Type == type).ToList();
-        Assert.Equal(products.Count, products.Select(a => a.GrainId).Distinct().Count());
-        return products.ToDictionary(a => a.GrainId.Key.ToString()!, a => a.SiloAddress);
+        var view = await new ClusterMonitor(Grains(), clustered: true, ClusterId).ReadAsync();
+        var hosted = view.Nodes.SelectMany(n => n.Products.Select(p => (Product: p, Silo: SiloAddress.FromParsableString(n.Address)))).ToList();
+        Assert.Equal(hosted.Count, hosted.Select(h => h.Product).Distinct().Count());
+        return hosted.ToDictionary(h => h.Product, h => h.Silo);
     }
 
     private async Task<Meshwork.Platform.Store.RunRecord> WaitForRunAsync(DateTimeOffset after, string? nodeOtherThan)
