@@ -63,7 +63,8 @@ public sealed class MeshProcess : IAsyncDisposable
     /// <summary>Waits until the server answers <c>/healthz</c> at <paramref name="url"/>; fails with its output when it exits or never does.</summary>
     public async Task WaitForHealthAsync(string url, TimeSpan within, CancellationToken cancellationToken = default)
     {
-        using var client = new HttpClient();
+        // One attempt never takes the whole wait: a server still starting may hold a connection without answering it.
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < within)
         {
@@ -79,9 +80,9 @@ public sealed class MeshProcess : IAsyncDisposable
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                // not listening yet
+                // not listening yet, or not answering yet
             }
 
             await Task.Delay(200, cancellationToken).ConfigureAwait(false);
