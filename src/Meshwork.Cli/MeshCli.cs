@@ -35,6 +35,8 @@ public static class MeshCli
             TokenCommand.Create(platforms),
             AccessCommand.Create(platforms),
             AccessCommand.CreateAudit(platforms),
+            PrivacyCommand.CreateErase(platforms),
+            PrivacyCommand.CreateRetention(platforms),
         };
     }
 

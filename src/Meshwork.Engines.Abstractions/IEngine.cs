@@ -43,8 +43,32 @@ public interface IComputeEngine : IAsyncDisposable
     /// </summary>
     Task<ValidationOutcome> ValidateAsync(DatasetSpec spec, string input, string runId, CancellationToken cancellationToken = default);
 
-    /// <summary>Writes a relation as an immutable snapshot into <paramref name="folder"/> (which must not exist yet).</summary>
-    Task<SnapshotInfo> PublishAsync(string relation, string folder, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Writes a relation as an immutable snapshot into <paramref name="folder"/> (which must not exist yet), as one or
+    /// more Parquet files of bounded size. With <paramref name="clusterBy"/> (columns, e.g. a dataset's subject keys) the
+    /// rows are written in that order, so the rows of one value sit in few files and <see cref="RewriteSnapshotAsync"/>
+    /// rewrites only those.
+    /// </summary>
+    Task<SnapshotInfo> PublishAsync(string relation, string folder, IReadOnlyList<string>? clusterBy = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Makes <paramref name="into"/> a session relation of the rows of <paramref name="relation"/> that
+    /// <paramref name="remove"/> is not true for (a row where it is NULL is kept), and returns how many rows it left out:
+    /// a run leaves out rows past their retention and rows of erased subjects. <paramref name="key"/> keys
+    /// <see cref="FilterKeyedHash"/> (the engine's keyed hash, as <see cref="IQueryEngine.ServeAsync"/>'s mask key does).
+    /// </summary>
+    Task<long> RemoveRowsAsync(string relation, FilterExpr remove, ReadOnlyMemory<byte> key, string into, CancellationToken cancellationToken = default);
+
+    /// <summary>How many rows of a published snapshot (or quarantine snapshot) <paramref name="match"/> is true for; nothing is written.</summary>
+    Task<long> CountSnapshotRowsAsync(string snapshotFolder, FilterExpr match, ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes a published snapshot again, into <paramref name="targetFolder"/> (which must not exist), without the rows
+    /// <paramref name="remove"/> is true for, as atomically as <see cref="PublishAsync"/>. Only the files that hold such
+    /// a row are rewritten; the others are copied byte for byte. When no row matches, nothing is written and
+    /// <see cref="SnapshotRewrite.Removed"/> is 0. The snapshot read stays as it was (readers may still be on it).
+    /// </summary>
+    Task<SnapshotRewrite> RewriteSnapshotAsync(string snapshotFolder, FilterExpr remove, ReadOnlyMemory<byte> key, string targetFolder, CancellationToken cancellationToken = default);
 
     /// <summary>Runs the dataset's quality checks over <paramref name="relation"/>.</summary>
     Task<IReadOnlyList<CheckOutcome>> RunChecksAsync(DatasetSpec spec, string relation, CancellationToken cancellationToken = default);
@@ -168,6 +192,9 @@ public sealed record SourceFile(string Path, SourceFormat Format);
 public sealed record ValidationOutcome(string ValidRelation, string QuarantineRelation, long Valid, long Quarantined);
 
 public sealed record SnapshotInfo(string Folder, IReadOnlyList<string> Files, long Rows);
+
+/// <summary>What rewriting a snapshot did: rows removed and kept, files rewritten and copied as they were, bytes written.</summary>
+public sealed record SnapshotRewrite(long Removed, long Kept, int FilesRewritten, int FilesCopied, long BytesWritten);
 
 public enum CheckStatus
 {

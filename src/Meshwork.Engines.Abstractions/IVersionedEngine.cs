@@ -15,6 +15,14 @@ public interface IVersionedEngine
     /// <summary>Makes each given version current for its dataset, all in one transaction.</summary>
     Task MakeCurrentAsync(IReadOnlyList<DatasetVersion> versions, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Writes version <paramref name="version"/> of <paramref name="from"/>'s dataset as a copy of <paramref name="from"/>'s
+    /// table without the rows <paramref name="remove"/> is true for (privacy: retention, erasure); it is not current yet.
+    /// Returns false, writing nothing, when the engine holds no table of <paramref name="from"/>.
+    /// <paramref name="key"/> keys <see cref="Ir.FilterKeyedHash"/>.
+    /// </summary>
+    Task<bool> CopyVersionAsync(DatasetVersion from, string version, Ir.FilterExpr remove, ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default);
+
     /// <summary>Drops the given versions' tables (those already gone are ignored).</summary>
     Task DropVersionsAsync(IReadOnlyList<DatasetVersion> versions, CancellationToken cancellationToken = default);
 }

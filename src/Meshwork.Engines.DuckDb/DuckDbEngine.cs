@@ -18,16 +18,23 @@ public sealed partial class DuckDbEngine : IEngine
     private const string ConnectionString = "Data Source=:memory:;autoinstall_known_extensions=false;autoload_known_extensions=false";
 
     private readonly DuckDBConnection _connection;
+    private readonly int _fileRows;
 
-    private DuckDbEngine(DuckDBConnection connection) => _connection = connection;
+    private DuckDbEngine(DuckDBConnection connection, int fileRows)
+    {
+        _connection = connection;
+        _fileRows = fileRows;
+    }
 
     public string Name => "duckdb";
 
     public static async Task<DuckDbEngine> OpenAsync(DuckDbEngineOptions? options = null, CancellationToken cancellationToken = default)
     {
+        var fileRows = (options ?? new DuckDbEngineOptions()).SnapshotFileRows;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fileRows, nameof(options));
         var connection = new DuckDBConnection(ConnectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var engine = new DuckDbEngine(connection);
+        var engine = new DuckDbEngine(connection, fileRows);
         if (options?.MemoryLimit is { } memory)
         {
             await engine.ExecuteAsync($"SET memory_limit = {Literal(memory)}", cancellationToken).ConfigureAwait(false);
@@ -124,38 +131,11 @@ public sealed partial class DuckDbEngine : IEngine
                 : $"CAST({column} AS {c.Type})";
             return $"{value} AS {Identifier(c.Name)}";
         }));
+        // The dialect is stated, not sniffed: the sniffer fails on an empty file (a relation of no rows).
         return ExecuteAsync(
-            $"CREATE OR REPLACE TEMP VIEW {Identifier(relation)} AS SELECT {typed} FROM read_csv({Literal(file)}, header = false, quote = '\"', escape = '\"', " +
+            $"CREATE OR REPLACE TEMP VIEW {Identifier(relation)} AS SELECT {typed} FROM read_csv({Literal(file)}, auto_detect = false, delim = ',', header = false, quote = '\"', escape = '\"', " +
             $"allow_quoted_nulls = false, columns = {{{text}}})",
             cancellationToken, $"Reading {file}");
-    }
-
-    public async Task<SnapshotInfo> PublishAsync(string relation, string folder, CancellationToken cancellationToken = default)
-    {
-        if (Directory.Exists(folder))
-        {
-            throw new EngineException($"Snapshot folder '{folder}' already exists; snapshots are immutable.");
-        }
-
-        // Written beside the target and renamed when complete: a reader or a crash never sees a partial snapshot.
-        var staging = folder + ".writing-" + Guid.NewGuid().ToString("N");
-        Directory.CreateDirectory(staging);
-        try
-        {
-            var file = Path.Combine(staging, "part-0.parquet");
-            await ExecuteAsync($"COPY (SELECT * FROM {Relation(relation)}) TO {Literal(file)} (FORMAT parquet, COMPRESSION zstd)", cancellationToken,
-                $"Writing snapshot of {relation}").ConfigureAwait(false);
-            var rows = await CountAsync(relation, cancellationToken).ConfigureAwait(false);
-            Directory.Move(staging, folder);
-            return new SnapshotInfo(folder, [Path.Combine(folder, "part-0.parquet")], rows);
-        }
-        finally
-        {
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
-        }
     }
 
     public async Task<IReadOnlyList<CheckOutcome>> RunChecksAsync(DatasetSpec spec, string relation, CancellationToken cancellationToken = default)
@@ -194,7 +174,7 @@ public sealed partial class DuckDbEngine : IEngine
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
-    private async Task<decimal> ScalarAsync(string sql, CancellationToken cancellationToken)
+    private async Task<decimal> ScalarAsync(string sql, CancellationToken cancellationToken, string context = "The check query failed")
     {
         using var command = _connection.CreateCommand();
         command.CommandText = sql;
@@ -205,14 +185,14 @@ public sealed partial class DuckDbEngine : IEngine
         }
         catch (DuckDBException e)
         {
-            throw new EngineException($"The check query failed: {e.Message}", e);
+            throw new EngineException($"{context}: {e.Message}", e);
         }
 
         return SqlDialect.ToNumber(result);
     }
 
     private async Task<long> CountAsync(string relation, CancellationToken cancellationToken) =>
-        (long)await ScalarAsync($"SELECT count(*) FROM {Relation(relation)}", cancellationToken).ConfigureAwait(false);
+        (long)await ScalarAsync($"SELECT count(*) FROM {Relation(relation)}", cancellationToken, $"Counting {relation}").ConfigureAwait(false);
 
     /// <summary>
     /// Runs a statement; a failure says what was being done (<paramref name="context"/>). Names in a context stay

@@ -11,4 +11,11 @@ public sealed class DuckDbEngineOptions
 
     /// <summary>Folder for spilling large sorts and joins; DuckDB's default when null.</summary>
     public string? TempDirectory { get; set; }
+
+    /// <summary>
+    /// About how many rows one Parquet file of a published snapshot holds at most: a larger relation is written as several
+    /// files, so erasing a row rewrites only the files that hold it. Without clustering the bound is kept in whole row
+    /// groups (DuckDB's hold multiples of 2,048 rows) and parallel writers may pass it by a row group or two.
+    /// </summary>
+    public int SnapshotFileRows { get; set; } = 1_000_000;
 }

@@ -24,8 +24,17 @@ public abstract record FilterExpr;
 
 public sealed record FilterColumn(string Name) : FilterExpr;
 
-/// <summary>A constant: string, long, double, bool, or null.</summary>
+/// <summary>
+/// A constant: string, long, double, bool, null, or a point in time: <see cref="DateOnly"/> (a date),
+/// <see cref="DateTime"/> (a timestamp without time zone, read as UTC) or <see cref="DateTimeOffset"/> (with time zone).
+/// </summary>
 public sealed record FilterConstant(object? Value) : FilterExpr;
+
+/// <summary>
+/// The keyed hash of a value's text (HMAC-SHA256 with the key the engine is given, lower-case hex), so a row can be
+/// matched against hashes of values the platform does not keep in clear (erased subjects).
+/// </summary>
+public sealed record FilterKeyedHash(FilterExpr Value) : FilterExpr;
 
 public enum FilterOperator
 {

@@ -18,6 +18,9 @@ namespace Meshwork.Engines.Postgres;
 /// </summary>
 public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
 {
+    // The HMAC pads of a filter's keyed hash (PostgresMasks reads them from a relation), there only while its statements run.
+    private const string HmacKeys = "pg_temp.\"__mw_hmac_key\"";
+
     private readonly NpgsqlConnection _connection;
     private readonly DuckDbEngine _files;
     private readonly string _scratch;
@@ -137,7 +140,7 @@ public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
     /// Exports the relation from PostgreSQL as CSV (every value quoted, so an empty text and a NULL stay apart) and
     /// writes it as a Parquet snapshot in the relation's own types through the embedded engine, atomically.
     /// </summary>
-    public async Task<SnapshotInfo> PublishAsync(string relation, string folder, CancellationToken cancellationToken = default)
+    public async Task<SnapshotInfo> PublishAsync(string relation, string folder, IReadOnlyList<string>? clusterBy = null, CancellationToken cancellationToken = default)
     {
         var columns = await IntrospectAsync(relation, cancellationToken).ConfigureAwait(false);
         var file = Path.Combine(_scratch, Guid.NewGuid().ToString("N") + ".csv");
@@ -148,7 +151,7 @@ public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
 
             var staged = "__mw_publish_" + Guid.NewGuid().ToString("N");
             await _files.StageCsvAsync(staged, file, [.. columns.Select(c => (c.Name, DuckDbType(c.EngineType)))], cancellationToken).ConfigureAwait(false);
-            return await _files.PublishAsync(staged, folder, cancellationToken).ConfigureAwait(false);
+            return await _files.PublishAsync(staged, folder, clusterBy, cancellationToken).ConfigureAwait(false);
         }
         catch (NpgsqlException e)
         {
@@ -159,6 +162,26 @@ public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
             File.Delete(file);
         }
     }
+
+    public async Task<long> RemoveRowsAsync(string relation, FilterExpr remove, ReadOnlyMemory<byte> key, string into, CancellationToken cancellationToken = default)
+    {
+        // Counted first, and written under another name before it takes into's: into may be relation itself.
+        var before = await CountAsync(Identifier(relation), cancellationToken).ConfigureAwait(false);
+        const string Kept = "pg_temp.\"__mw_kept\"";
+        await ExecuteAsync(Keyed(key.Span,
+            $"DROP TABLE IF EXISTS {Kept};\nCREATE TEMP TABLE {Kept} AS SELECT * FROM {Identifier(relation)} WHERE NOT coalesce({Condition(remove)}, FALSE);\n" +
+            $"DROP TABLE IF EXISTS pg_temp.{Identifier(into)} CASCADE;\nALTER TABLE {Kept} RENAME TO {Identifier(into)};\n"),
+            cancellationToken, $"Removing rows from {relation}").ConfigureAwait(false);
+        return before - await CountAsync(Identifier(into), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Snapshots are Parquet files whatever the engine: the embedded engine counts them.</summary>
+    public Task<long> CountSnapshotRowsAsync(string snapshotFolder, FilterExpr match, ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default) =>
+        _files.CountSnapshotRowsAsync(snapshotFolder, match, key, cancellationToken);
+
+    /// <summary>Snapshots are Parquet files whatever the engine: the embedded engine rewrites them.</summary>
+    public Task<SnapshotRewrite> RewriteSnapshotAsync(string snapshotFolder, FilterExpr remove, ReadOnlyMemory<byte> key, string targetFolder, CancellationToken cancellationToken = default) =>
+        _files.RewriteSnapshotAsync(snapshotFolder, remove, key, targetFolder, cancellationToken);
 
     public async Task<IReadOnlyList<CheckOutcome>> RunChecksAsync(DatasetSpec spec, string relation, CancellationToken cancellationToken = default)
     {
@@ -222,6 +245,23 @@ public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
         await using var transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(sql.ToString(), cancellationToken, "Making the published versions current").ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> CopyVersionAsync(DatasetVersion from, string version, FilterExpr remove, ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        var source = VersionTable(from.Address, from.Version);
+        if ((await PostgresConnection.ColumnsAsync(_connection, source, cancellationToken).ConfigureAwait(false)).Count == 0)
+        {
+            return false;
+        }
+
+        // As PublishVersionAsync: a rerun replaces the copy it left (never the current version: its view depends on it).
+        var target = VersionTable(from.Address, version);
+        await ExecuteAsync(Keyed(key.Span,
+            $"DROP TABLE IF EXISTS {target};\nCREATE TABLE {target} AS SELECT * FROM {source} WHERE NOT coalesce({Condition(remove)}, FALSE);\n"),
+            cancellationToken, $"Writing version {version} of {from.Address} from version {from.Version}").ConfigureAwait(false);
+        return true;
     }
 
     public Task DropVersionsAsync(IReadOnlyList<DatasetVersion> versions, CancellationToken cancellationToken = default)
@@ -353,6 +393,15 @@ public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
     private async Task<long> CountAsync(string relation, CancellationToken cancellationToken) =>
         (long)await ScalarAsync($"SELECT count(*) FROM {relation}", "Counting", cancellationToken).ConfigureAwait(false);
 
+    /// <summary>A row filter as a condition; a keyed hash in it reads its key from <see cref="HmacKeys"/> (see <see cref="Keyed"/>).</summary>
+    private static string Condition(FilterExpr filter) => PostgresSql.Instance.Filter(filter, new PostgresMasks(HmacKeys, "\"C\""));
+
+    /// <summary>
+    /// <paramref name="statements"/> with <paramref name="key"/>'s HMAC pads in a session table around them. One batch is
+    /// one transaction: the key is gone when they end, and nothing of them stays when one fails.
+    /// </summary>
+    private static string Keyed(ReadOnlySpan<byte> key, string statements) =>
+        $"DROP TABLE IF EXISTS {HmacKeys};\n" + PostgresMasks.CreateKeys(HmacKeys, key, temporary: true) + statements + $"DROP TABLE {HmacKeys};";
 
     /// <summary>A column as text DuckDB reads back into its type: booleans spelled out, lists as JSON.</summary>
     private static string Exported(RelationColumn column)

@@ -9,6 +9,17 @@ namespace Meshwork.Engines.Postgres;
 /// </summary>
 internal sealed class PostgresMasks(string keys, string letters) : MaskSql
 {
+    /// <summary>
+    /// The statements that create <paramref name="keys"/> (a table, or a session table when <paramref name="temporary"/>)
+    /// holding <paramref name="key"/>'s padded forms, as the masks read them.
+    /// </summary>
+    public static string CreateKeys(string keys, ReadOnlySpan<byte> key, bool temporary)
+    {
+        var (inner, outer) = SqlDialect.HmacPads(key);
+        return $"CREATE {(temporary ? "TEMP " : string.Empty)}TABLE {keys} (inner_pad bytea NOT NULL, outer_pad bytea NOT NULL);\n" +
+            $"INSERT INTO {keys} VALUES ('\\x{Convert.ToHexStringLower(inner)}', '\\x{Convert.ToHexStringLower(outer)}');\n";
+    }
+
     protected override string TextType => "text";
 
     protected override ValueKind KindOf(string type) => type switch

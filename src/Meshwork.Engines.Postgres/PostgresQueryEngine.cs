@@ -126,15 +126,13 @@ public sealed class PostgresQueryEngine : IQueryEngine
                 .Append(CultureInfo.InvariantCulture, $"GRANT SELECT ON {relation} TO {schema};\n");
         }
 
-        var (inner, outer) = HmacPads(maskKey.Span);
         // The role may log in for a few minutes (the server's clock); then only the session already open goes on. The
         // server gets the password's SCRAM verifier, never the password: no statement log shows it.
         var statements = Sweep + "\n" +
             $"DO $mw$ BEGIN EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 1 VALID UNTIL %L', " +
             $"{Literal(name)}, {Literal(ScramVerifier.Create(password))}, now() + interval '5 minutes'); END $mw$;\n" +
             $"CREATE SCHEMA {schema};\n" +
-            $"CREATE TABLE {keys} (inner_pad bytea NOT NULL, outer_pad bytea NOT NULL);\n" +
-            $"INSERT INTO {keys} VALUES ('\\x{Convert.ToHexStringLower(inner)}', '\\x{Convert.ToHexStringLower(outer)}');\n" +
+            PostgresMasks.CreateKeys(keys, maskKey.Span, temporary: false) +
             definitions +
             $"GRANT USAGE ON SCHEMA {schema} TO {schema};";
         await using (var create = new NpgsqlCommand(statements, _admin))

@@ -151,6 +151,7 @@ public static class MeshServer
         app.MapAccessApi();
         app.MapRegistryApi();
         app.MapClusterApi();
+        app.MapPrivacyApi();
         // The web UI: its pages authenticate with their own cookie; the routes above keep to bearer tokens.
         app.MapMeshworkWeb();
         return app;

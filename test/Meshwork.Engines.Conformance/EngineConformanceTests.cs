@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
 using Meshwork.Diagnostics;
 using Meshwork.Engines.Ir;
 using Meshwork.Loading;
@@ -13,6 +15,15 @@ namespace Meshwork.Engines.Conformance;
 public abstract class EngineConformanceTests : IAsyncLifetime
 {
     private const string Address = "test.data.items_v1";
+
+    /// <summary>
+    /// The engine under test writes snapshot files of about this many rows at most (an engine option; engines write
+    /// a million by default), so a snapshot of several files is cheap to make.
+    /// </summary>
+    protected const int SnapshotFileRows = 2048;
+
+    /// <summary>Rows enough for several snapshot files.</summary>
+    private const int ManyRows = (3 * SnapshotFileRows) + 100;
 
     private IComputeEngine? _engine;
 
@@ -425,6 +436,232 @@ public abstract class EngineConformanceTests : IAsyncLifetime
         Assert.Contains("no_such_port", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Publish_SmallRelation_IsOneFile()
+    {
+        await LoadCsvAsync("src", "id\n1\n2\n3\n");
+
+        var snapshot = await Engine.PublishAsync("src", Path.Combine(Folder, "small"));
+
+        var file = Assert.Single(snapshot.Files);
+        Assert.True(File.Exists(file), file);
+        Assert.EndsWith(".parquet", file, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Publish_ClusteredRelationOfManyRows_WritesSeveralFilesOfOrderedRanges()
+    {
+        // The keys come in a scrambled order: only the clustering puts them in order.
+        await Engine.TransformAsync($"SELECT (g * 7919) % 6007 AS k, g AS id FROM generate_series(1, {ManyRows}) AS t(g)", "scrambled");
+
+        var snapshot = await Engine.PublishAsync("scrambled", Path.Combine(Folder, "clustered"), ["k"]);
+
+        Assert.True(snapshot.Files.Count > 1, $"{snapshot.Files.Count} file(s)");
+        Assert.Equal(ManyRows, snapshot.Rows);
+        var ranges = new List<(long Min, long Max, long Rows)>();
+        foreach (var file in snapshot.Files)
+        {
+            await Engine.LoadAsync(new SourceFile(file, SourceFormat.Parquet), "part");
+            var row = (await RowsAsync("SELECT min(k), max(k), count(*) FROM part"))[0];
+            ranges.Add((ToLong(row[0]), ToLong(row[1]), ToLong(row[2])));
+        }
+
+        Assert.Equal(ManyRows, ranges.Sum(r => r.Rows));
+        Assert.All(ranges.Zip(ranges.Skip(1)), pair => Assert.True(pair.First.Max <= pair.Second.Min, $"{pair.First} overlaps {pair.Second}"));
+    }
+
+    // ---- privacy: rows left out of relations and rewritten out of snapshots ---------------------------------
+
+    [Fact]
+    public async Task RemoveRows_DateBeforeTheCutoff_AreLeftOutAndTheColumnsStay()
+    {
+        await Engine.TransformAsync("SELECT * FROM (VALUES (1, DATE '2023-12-31'), (2, DATE '2024-01-01'), (3, NULL)) AS t(id, d)", "dated");
+
+        var removed = await Engine.RemoveRowsAsync("dated", Before("d", new DateOnly(2024, 1, 1)), MaskKey, "kept");
+
+        Assert.Equal(1, removed);
+        Assert.Equal([2L, 3L], await IdsAsync("kept"));
+        Assert.Equal(await Engine.IntrospectAsync("dated"), await Engine.IntrospectAsync("kept"));
+    }
+
+    [Fact]
+    public async Task RemoveRows_TimestampBeforeTheCutoff_AreLeftOut()
+    {
+        await Engine.TransformAsync(
+            "SELECT * FROM (VALUES (1, TIMESTAMP '2024-03-01 11:59:59.999999'), (2, TIMESTAMP '2024-03-01 12:00:00'), (3, TIMESTAMP '2025-01-01 00:00:00')) AS t(id, happened)",
+            "timed");
+
+        var removed = await Engine.RemoveRowsAsync("timed", Before("happened", new DateTime(2024, 3, 1, 12, 0, 0, DateTimeKind.Utc)), MaskKey, "kept");
+
+        Assert.Equal(1, removed);
+        Assert.Equal([2L, 3L], await IdsAsync("kept"));
+    }
+
+    [Fact]
+    public async Task RemoveRows_TimestampTzBeforeTheCutoff_ComparesInstantsNotWallClocks()
+    {
+        // 13:30 at +01:00 is 12:30 UTC, after a cutoff of 13:00 at +01:00 (12:00 UTC).
+        await Engine.TransformAsync(
+            "SELECT * FROM (VALUES (1, TIMESTAMPTZ '2024-03-01 11:59:59+00'), (2, TIMESTAMPTZ '2024-03-01 13:30:00+01'), (3, TIMESTAMPTZ '2024-03-01 12:00:00+00')) AS t(id, happened)",
+            "timed");
+
+        var removed = await Engine.RemoveRowsAsync("timed", Before("happened", new DateTimeOffset(2024, 3, 1, 13, 0, 0, TimeSpan.FromHours(1))), MaskKey, "kept");
+
+        Assert.Equal(1, removed);
+        Assert.Equal([2L, 3L], await IdsAsync("kept"));
+    }
+
+    [Fact]
+    public async Task RemoveRows_RowTheFilterIsNullFor_IsKept()
+    {
+        await Engine.TransformAsync("SELECT * FROM (VALUES (1, 'DE'), (2, NULL), (3, 'NL')) AS t(id, country)", "people_by_country");
+
+        var removed = await Engine.RemoveRowsAsync("people_by_country",
+            new FilterBinary(FilterOperator.Equal, new FilterColumn("country"), new FilterConstant("DE")), MaskKey, "kept");
+
+        Assert.Equal(1, removed);
+        Assert.Equal([2L, 3L], await IdsAsync("kept"));
+    }
+
+    [Theory]
+    [InlineData("'anna'", "'ben'", "'carl'", "ben")]
+    [InlineData("'jürgen'", "'zoë'", "'ana'", "zoë")]
+    [InlineData("7", "42", "420", "42")]
+    public async Task RemoveRows_KeyedHashOfTheKey_RemovesExactlyThatRow(string first, string second, string third, string erased)
+    {
+        await Engine.TransformAsync($"SELECT * FROM (VALUES ({first}, 1), ({second}, 2), ({third}, 3)) AS t(subject, id)", "subjects");
+
+        var removed = await Engine.RemoveRowsAsync("subjects", Erased("subject", erased), MaskKey, "kept");
+
+        Assert.Equal(1, removed);
+        Assert.Equal([1L, 3L], await IdsAsync("kept"));
+    }
+
+    [Fact]
+    public async Task RemoveRows_FromAnAttachedDataset_ReadsItByItsAddress()
+    {
+        await Engine.TransformAsync("SELECT * FROM (VALUES (1, 'anna'), (2, 'ben')) AS t(id, subject)", "subjects");
+        await Engine.AttachAsync(Address, (await Engine.PublishAsync("subjects", Path.Combine(Folder, "subjects"))).Folder);
+
+        var removed = await Engine.RemoveRowsAsync(Address, Erased("subject", "anna"), MaskKey, "kept");
+
+        Assert.Equal(1, removed);
+        Assert.Equal([2L], await IdsAsync("kept"));
+    }
+
+    [Fact]
+    public async Task RemoveRows_IntoTheRelationItself_ReplacesIt()
+    {
+        await Engine.TransformAsync("SELECT * FROM (VALUES (1, 'anna'), (2, 'ben')) AS t(id, subject)", "subjects");
+
+        var removed = await Engine.RemoveRowsAsync("subjects", Erased("subject", "ben"), MaskKey, "subjects");
+
+        Assert.Equal(1, removed);
+        Assert.Equal([1L], await IdsAsync("subjects"));
+    }
+
+    [Fact]
+    public async Task CountSnapshotRows_SnapshotOfSeveralFiles_CountsTheRowsTheFilterIsTrueFor()
+    {
+        var snapshot = await PublishManyAsync("many");
+
+        var count = await Engine.CountSnapshotRowsAsync(snapshot.Folder, Before("d", new DateOnly(2024, 1, 11)), MaskKey);
+
+        Assert.True(snapshot.Files.Count > 1, $"{snapshot.Files.Count} file(s)");
+        Assert.Equal(Enumerable.Range(1, ManyRows).Count(g => g % 100 < 10), count);
+    }
+
+    [Fact]
+    public async Task RewriteSnapshot_RowInOneFile_RewritesOnlyThatFileAndKeepsEveryOtherRow()
+    {
+        var snapshot = await PublishManyAsync("many", ["id"]);
+        var source = Fingerprints(snapshot.Folder);
+        var target = Path.Combine(Folder, "rewritten");
+
+        var rewrite = await Engine.RewriteSnapshotAsync(snapshot.Folder, new FilterBinary(FilterOperator.Equal, new FilterColumn("id"), new FilterConstant(3000L)), MaskKey, target);
+
+        var written = Fingerprints(target);
+        Assert.Equal(new SnapshotRewrite(1, ManyRows - 1, 1, snapshot.Files.Count - 1, Directory.EnumerateFiles(target).Sum(f => new FileInfo(f).Length)), rewrite);
+        Assert.Equal(source, Fingerprints(snapshot.Folder));
+        Assert.Equal(source.Keys.Order(StringComparer.Ordinal), written.Keys.Order(StringComparer.Ordinal));
+        Assert.Single(written, f => f.Value != source[f.Key]);
+        Assert.DoesNotContain(Directory.EnumerateDirectories(Folder), d => d.Contains(".writing-", StringComparison.Ordinal));
+
+        const string Rewritten = "test.data.rewritten_v1";
+        await Engine.AttachAsync(Address, snapshot.Folder);
+        await Engine.AttachAsync(Rewritten, target);
+        Assert.Equal(await Engine.IntrospectAsync(Address), await Engine.IntrospectAsync(Rewritten));
+        Assert.Equal([3000L], (await RowsAsync($"SELECT id FROM (SELECT * FROM {Address} EXCEPT ALL SELECT * FROM {Rewritten}) AS gone")).Select(r => ToLong(r[0])));
+        Assert.Empty(await RowsAsync($"SELECT * FROM {Rewritten} EXCEPT ALL SELECT * FROM {Address}"));
+    }
+
+    [Fact]
+    public async Task RewriteSnapshot_NoRowMatches_WritesNothing()
+    {
+        var snapshot = await PublishManyAsync("many");
+        var target = Path.Combine(Folder, "rewritten");
+
+        var rewrite = await Engine.RewriteSnapshotAsync(snapshot.Folder, Erased("email", "nobody@example.org"), MaskKey, target);
+
+        Assert.Equal(new SnapshotRewrite(0, ManyRows, 0, 0, 0), rewrite);
+        Assert.False(Directory.Exists(target));
+        Assert.DoesNotContain(Directory.EnumerateDirectories(Folder), d => d.Contains(".writing-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RewriteSnapshot_IntoAnExistingFolder_IsRefused()
+    {
+        var snapshot = await PublishManyAsync("many");
+        var target = Directory.CreateDirectory(Path.Combine(Folder, "rewritten")).FullName;
+
+        await Assert.ThrowsAsync<EngineException>(() => Engine.RewriteSnapshotAsync(snapshot.Folder, Before("d", new DateOnly(2024, 1, 11)), MaskKey, target));
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(target));
+    }
+
+    [Fact]
+    public async Task RewriteSnapshot_EmptySnapshot_CountsAndRemovesNothing()
+    {
+        await Engine.TransformAsync("SELECT * FROM (VALUES (1, 'anna')) AS t(id, subject) WHERE 1 = 0", "none");
+        var snapshot = await Engine.PublishAsync("none", Path.Combine(Folder, "none"));
+        var target = Path.Combine(Folder, "rewritten");
+
+        var count = await Engine.CountSnapshotRowsAsync(snapshot.Folder, Erased("subject", "anna"), MaskKey);
+        var rewrite = await Engine.RewriteSnapshotAsync(snapshot.Folder, Erased("subject", "anna"), MaskKey, target);
+
+        Assert.Equal(0, snapshot.Rows);
+        Assert.Single(snapshot.Files);
+        Assert.Equal(0, count);
+        Assert.Equal(new SnapshotRewrite(0, 0, 0, 0, 0), rewrite);
+        Assert.False(Directory.Exists(target));
+    }
+
+    [Fact]
+    public async Task RewriteSnapshot_QuarantineSnapshot_RemovesTheSubjectsRowsAndKeepsTheRest()
+    {
+        var spec = Spec("""
+            - name: id
+              logicalType: integer
+            - name: email
+              logicalType: string
+            """);
+        await LoadCsvAsync("src", "id,email\n1,a@x.org\nx,b@x.org\ny,c@x.org\n");
+        var outcome = await Engine.ValidateAsync(spec, "src", "run-1");
+        var quarantine = await Engine.PublishAsync(outcome.QuarantineRelation, Path.Combine(Folder, "quarantine"));
+        var target = Path.Combine(Folder, "quarantine-rewritten");
+
+        var count = await Engine.CountSnapshotRowsAsync(quarantine.Folder, Erased("email", "b@x.org"), MaskKey);
+        var rewrite = await Engine.RewriteSnapshotAsync(quarantine.Folder, Erased("email", "b@x.org"), MaskKey, target);
+
+        Assert.Equal(1, count);
+        Assert.Equal((1L, 1L, 1), (rewrite.Removed, rewrite.Kept, rewrite.FilesRewritten));
+        await Engine.AttachAsync(Address, quarantine.Folder);
+        await Engine.AttachAsync("test.data.rewritten_v1", target);
+        Assert.Equal(await Engine.IntrospectAsync(Address), await Engine.IntrospectAsync("test.data.rewritten_v1"));
+        var row = Assert.Single(await RowsAsync("SELECT _run_id, id, email FROM test.data.rewritten_v1"));
+        Assert.Equal(["run-1", "y", "c@x.org"], row.Select(v => v?.ToString()));
+    }
+
     // ---- quality checks ------------------------------------------------------------------------------------
 
     [Theory]
@@ -595,6 +832,30 @@ public abstract class EngineConformanceTests : IAsyncLifetime
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------
+
+    /// <summary>The filter of rows whose <paramref name="column"/> is before <paramref name="cutoff"/> (a date or point in time).</summary>
+    private static FilterBinary Before(string column, object cutoff) =>
+        new(FilterOperator.Less, new FilterColumn(column), new FilterConstant(cutoff));
+
+    /// <summary>The filter of rows whose <paramref name="column"/>'s keyed hash is that of <paramref name="value"/>, hashed here as .NET does.</summary>
+    private static FilterIn Erased(string column, string value) =>
+        new(new FilterKeyedHash(new FilterColumn(column)), [new FilterConstant(Convert.ToHexStringLower(HMACSHA256.HashData(MaskKey, Encoding.UTF8.GetBytes(value))))]);
+
+    /// <summary>A snapshot of <see cref="ManyRows"/> rows (id, email, a date in 100 days), several files.</summary>
+    private async Task<SnapshotInfo> PublishManyAsync(string name, IReadOnlyList<string>? clusterBy = null)
+    {
+        await Engine.TransformAsync(
+            $"SELECT g AS id, 'user-' || CAST(g AS VARCHAR) || '@example.org' AS email, DATE '2024-01-01' + CAST(g % 100 AS INTEGER) AS d FROM generate_series(1, {ManyRows}) AS t(g)",
+            name);
+        return await Engine.PublishAsync(name, Path.Combine(Folder, name), clusterBy);
+    }
+
+    private async Task<List<long>> IdsAsync(string relation) =>
+        [.. (await RowsAsync($"SELECT id FROM {relation} ORDER BY id")).Select(r => ToLong(r[0]))];
+
+    /// <summary>Each file of a folder by name, with the SHA-256 of its bytes.</summary>
+    private static Dictionary<string, string> Fingerprints(string folder) =>
+        Directory.EnumerateFiles(folder).ToDictionary(f => Path.GetFileName(f), f => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f))), StringComparer.Ordinal);
 
     /// <summary>Compiles a one-object contract with the given properties (and object-level quality rules).</summary>
     protected static DatasetSpec Spec(string properties, string? quality = null)

@@ -9,11 +9,29 @@ namespace Meshwork.Engines.DuckDb.Tests;
 /// </summary>
 public sealed class DuckDbEngineConformanceTests : EngineQueryConformanceTests
 {
-    protected override async Task<IComputeEngine> OpenEngineAsync() => await DuckDbEngine.OpenAsync();
+    protected override async Task<IComputeEngine> OpenEngineAsync() => await DuckDbEngine.OpenAsync(new DuckDbEngineOptions { SnapshotFileRows = SnapshotFileRows });
 
     protected override async Task<IQueryEngine> OpenQueryEngineAsync() => await DuckDbEngine.OpenAsync();
 
     protected override string EndlessQuery => "SELECT sum(hash(i)) FROM range(1000000000000) t(i)";
+
+    [Fact]
+    public async Task Publish_ClusterBy_RowsAreInOrderWithinEveryFile()
+    {
+        // Rows enough for DuckDB to write row groups on parallel threads, which is where an order would break.
+        await using var engine = await DuckDbEngine.OpenAsync(new DuckDbEngineOptions { SnapshotFileRows = 250_000, Threads = 4 });
+        await engine.TransformAsync("SELECT (g * 7919) % 1000003 AS k, g AS id FROM range(1000000) AS t(g)", "scrambled");
+
+        var snapshot = await engine.PublishAsync("scrambled", Path.Combine(Folder, "clustered"), ["k"]);
+
+        Assert.True(snapshot.Files.Count > 1, $"{snapshot.Files.Count} file(s)");
+        foreach (var file in snapshot.Files)
+        {
+            var backwards = await RowsAsync(engine,
+                $"SELECT count(*) FROM (SELECT k < lag(k) OVER (ORDER BY file_row_number) AS back FROM read_parquet('{file}', file_row_number = true)) AS r WHERE back");
+            Assert.Equal(0L, ToLong(backwards[0][0]));
+        }
+    }
 
     [Fact]
     public async Task Serve_ConsumerQuery_CannotReadFilesOutsideTheDataFolder()

@@ -1,4 +1,5 @@
 using Meshwork.Engines.Conformance;
+using Meshwork.Engines.DuckDb;
 using Meshwork.Testing;
 
 namespace Meshwork.Engines.Postgres.Tests;
@@ -10,7 +11,8 @@ namespace Meshwork.Engines.Postgres.Tests;
 public sealed class PostgresEngineConformanceTests : EngineQueryConformanceTests
 {
     protected override async Task<IComputeEngine> OpenEngineAsync() =>
-        await PostgresEngine.OpenAsync((await PostgresServer.SharedAsync()).ConnectionString, cancellationToken: TestContext.Current.CancellationToken);
+        await PostgresEngine.OpenAsync((await PostgresServer.SharedAsync()).ConnectionString, new DuckDbEngineOptions { SnapshotFileRows = SnapshotFileRows },
+            TestContext.Current.CancellationToken);
 
     protected override async Task<IQueryEngine> OpenQueryEngineAsync() =>
         await PostgresQueryEngine.OpenAsync((await PostgresServer.SharedAsync()).ConnectionString, cancellationToken: TestContext.Current.CancellationToken);

@@ -26,7 +26,7 @@ public sealed class PostgresQueryEngineTests : IAsyncLifetime
         _database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("read_" + Guid.NewGuid().ToString("N"));
         await using var engine = await PostgresEngine.OpenAsync(_database, cancellationToken: Cancel);
         await engine.TransformAsync("SELECT * FROM (VALUES (1, 'anna@example.org', 'DE'), (2, 'ben@example.org', 'FR')) AS t(id, email, country)", "people", Cancel);
-        await engine.PublishAsync("people", Path.Combine(_folder, Version), Cancel);
+        await engine.PublishAsync("people", Path.Combine(_folder, Version), null, Cancel);
         await engine.PublishVersionAsync("people", Address, Version, Cancel);
         await engine.MakeCurrentAsync([new DatasetVersion(Address, Version)], Cancel);
     }

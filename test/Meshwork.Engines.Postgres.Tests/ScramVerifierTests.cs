@@ -42,7 +42,7 @@ public sealed class ScramVerifierTests
         await using (var engine = await PostgresEngine.OpenAsync(database, cancellationToken: Cancel))
         {
             await engine.TransformAsync("SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(id, name)", "items", Cancel);
-            await engine.PublishAsync("items", folder, Cancel);
+            await engine.PublishAsync("items", folder, null, Cancel);
             await engine.PublishVersionAsync("items", "test.scram.items_v1", "v1", Cancel);
             await engine.MakeCurrentAsync([new DatasetVersion("test.scram.items_v1", "v1")], Cancel);
         }

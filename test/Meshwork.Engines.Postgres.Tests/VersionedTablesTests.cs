@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Meshwork.Engines.Ir;
 using Meshwork.Testing;
 using Npgsql;
 
@@ -50,6 +52,45 @@ public sealed class VersionedTablesTests
 
         Assert.Equal(0, await ScalarAsync(database, $"SELECT count(*) FROM pg_tables WHERE schemaname = 'meshwork_data' AND tablename = '{Address}@20261201T000000000-aaaaaaaa'"));
         Assert.Equal(3, await ScalarAsync(database, $"SELECT count(*) FROM meshwork_data.\"{Address}\""));
+    }
+
+    [Fact]
+    public async Task CopyVersion_WithoutTheErasedRow_WritesANewVersionThatIsNotCurrent()
+    {
+        var database = await DatabaseAsync();
+        await PublishAsync(database, "20261201T000000000-aaaaaaaa", 3);
+        byte[] key = [1, 2, 3, 4];
+        // The subject's key as the platform keeps it: its keyed hash, computed here as .NET computes it.
+        var erased = new FilterIn(new FilterKeyedHash(new FilterColumn("id")), [new FilterConstant(Convert.ToHexStringLower(HMACSHA256.HashData(key, "2"u8)))]);
+
+        bool copied;
+        await using (var engine = await PostgresEngine.OpenAsync(database, cancellationToken: Cancel))
+        {
+            copied = await engine.CopyVersionAsync(new DatasetVersion(Address, "20261201T000000000-aaaaaaaa"), "20261201T000000000-erased01", erased, key, Cancel);
+        }
+
+        Assert.True(copied);
+        Assert.Equal(2, await ScalarAsync(database, $"SELECT count(*) FROM meshwork_data.\"{Address}@20261201T000000000-erased01\" WHERE id <> 2"));
+        Assert.Equal(0, await ScalarAsync(database, $"SELECT count(*) FROM meshwork_data.\"{Address}@20261201T000000000-erased01\" WHERE id = 2"));
+        Assert.Equal(3, await ScalarAsync(database, $"SELECT count(*) FROM meshwork_data.\"{Address}\""));
+        Assert.Equal(3, await ScalarAsync(database, $"SELECT count(*) FROM meshwork_data.\"{Address}@20261201T000000000-aaaaaaaa\""));
+    }
+
+    [Fact]
+    public async Task CopyVersion_OfAVersionNotHeld_ReturnsFalseAndWritesNothing()
+    {
+        var database = await DatabaseAsync();
+        await PublishAsync(database, "20261201T000000000-aaaaaaaa", 3);
+
+        bool copied;
+        await using (var engine = await PostgresEngine.OpenAsync(database, cancellationToken: Cancel))
+        {
+            copied = await engine.CopyVersionAsync(new DatasetVersion(Address, "20261130T000000000-zzzzzzzz"), "20261201T000000000-erased01",
+                new FilterConstant(true), new byte[] { 1, 2, 3, 4 }, Cancel);
+        }
+
+        Assert.False(copied);
+        Assert.Equal(0, await ScalarAsync(database, $"SELECT count(*) FROM pg_tables WHERE schemaname = 'meshwork_data' AND tablename = '{Address}@20261201T000000000-erased01'"));
     }
 
     [Fact]

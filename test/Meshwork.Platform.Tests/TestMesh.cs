@@ -7,9 +7,14 @@ namespace Meshwork.Platform.Tests;
 public sealed class TestMesh : IDisposable
 {
     public TestMesh()
+        : this(Path.Combine("test", "fixtures", "meshes", "base"))
+    {
+    }
+
+    private TestMesh(string repositoryRelative)
     {
         Root = Path.Combine(Path.GetTempPath(), "meshwork-platform-" + Guid.NewGuid().ToString("N"));
-        var source = Path.Combine(RepositoryRoot(), "test", "fixtures", "meshes", "base");
+        var source = Path.Combine(RepositoryRoot(), repositoryRelative);
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
             var target = Path.Combine(Root, Path.GetRelativePath(source, file));
@@ -17,6 +22,9 @@ public sealed class TestMesh : IDisposable
             File.Copy(file, target);
         }
     }
+
+    /// <summary>A copy of the example mesh (examples/retail) instead of the base fixture.</summary>
+    public static TestMesh Example() => new(Path.Combine("examples", "retail"));
 
     public string Root { get; }
 

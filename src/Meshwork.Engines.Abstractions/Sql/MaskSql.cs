@@ -56,6 +56,9 @@ public abstract class MaskSql
         };
     }
 
+    /// <summary>HMAC-SHA256 of the text's UTF-8 bytes with this instance's key, as lower-case hex: what <see cref="FilterKeyedHash"/> compares.</summary>
+    public string KeyedHash(string text) => Hmac(text);
+
     /// <summary>The engine's text type.</summary>
     protected abstract string TextType { get; }
 

@@ -50,9 +50,10 @@ public abstract class SqlDialect
 
     /// <summary>
     /// A row filter of the IR as a condition; NULL where the filter is unknown for a row (the view keeps only rows
-    /// where it is true). Constants are literals, never SQL.
+    /// where it is true). Constants are literals, never SQL. <paramref name="keyed"/> spells <see cref="FilterKeyedHash"/>
+    /// with its key; a filter that hashes needs it.
     /// </summary>
-    public string Filter(FilterExpr filter) => filter switch
+    public string Filter(FilterExpr filter, MaskSql? keyed = null) => filter switch
     {
         FilterColumn c => Identifier(c.Name),
         FilterConstant { Value: null } => "NULL",
@@ -60,14 +61,20 @@ public abstract class SqlDialect
         FilterConstant { Value: string s } => Literal(s),
         FilterConstant { Value: long l } => l.ToString(CultureInfo.InvariantCulture),
         FilterConstant { Value: double d } => d.ToString("R", CultureInfo.InvariantCulture),
+        FilterConstant { Value: DateOnly d } => $"DATE '{d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}'",
+        FilterConstant { Value: DateTime t } => $"TIMESTAMP '{t.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)}'",
+        FilterConstant { Value: DateTimeOffset t } => $"TIMESTAMPTZ '{t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)}+00:00'",
         FilterConstant c => throw new NotSupportedException($"A row filter constant of type {c.Value!.GetType().Name} has no SQL form."),
+        FilterKeyedHash h => keyed is null
+            ? throw new InvalidOperationException("A filter with a keyed hash needs the engine's keyed hash.")
+            : keyed.KeyedHash($"CAST({Filter(h.Value, keyed)} AS {Text})"),
         // CEL's == null is SQL's IS NULL: "= NULL" is never true.
         FilterBinary { Operator: FilterOperator.Equal or FilterOperator.NotEqual } b when b.Right is FilterConstant { Value: null } || b.Left is FilterConstant { Value: null } =>
-            $"({Filter(b.Left is FilterConstant { Value: null } ? b.Right : b.Left)} IS {(b.Operator == FilterOperator.NotEqual ? "NOT " : string.Empty)}NULL)",
-        FilterBinary b => $"({Filter(b.Left)} {FilterOperatorSql(b.Operator)} {Filter(b.Right)})",
-        FilterNot n => $"(NOT {Filter(n.Operand)})",
-        FilterIn i => i.Items.Count == 0 ? "FALSE" : $"({Filter(i.Value)} IN ({string.Join(", ", i.Items.Select(Filter))}))",
-        FilterString s => StringTest(s.Test, Filter(s.Value), Filter(s.Argument)),
+            $"({Filter(b.Left is FilterConstant { Value: null } ? b.Right : b.Left, keyed)} IS {(b.Operator == FilterOperator.NotEqual ? "NOT " : string.Empty)}NULL)",
+        FilterBinary b => $"({Filter(b.Left, keyed)} {FilterOperatorSql(b.Operator)} {Filter(b.Right, keyed)})",
+        FilterNot n => $"(NOT {Filter(n.Operand, keyed)})",
+        FilterIn i => i.Items.Count == 0 ? "FALSE" : $"({Filter(i.Value, keyed)} IN ({string.Join(", ", i.Items.Select(item => Filter(item, keyed)))}))",
+        FilterString s => StringTest(s.Test, Filter(s.Value, keyed), Filter(s.Argument, keyed)),
         _ => throw new NotSupportedException($"No SQL for row filter {filter}."),
     };
 

@@ -7,6 +7,7 @@ using Meshwork.Governance;
 using Meshwork.Model;
 using Meshwork.Platform.Governing;
 using Meshwork.Platform.Planning;
+using Meshwork.Platform.Privacy;
 using Meshwork.Platform.Security;
 using Meshwork.Platform.Store;
 
@@ -33,6 +34,8 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
     private readonly string _node = node ?? Environment.MachineName;
 
     private readonly Lazy<byte[]> _maskKey = new(() => keys.Key(PlatformKey.MaskHash, dataFolder));
+
+    private readonly Lazy<byte[]> _subjectKey = new(() => keys.Key(PlatformKey.SubjectHash, dataFolder));
 
     /// <summary>Products in lineage order: every upstream before its consumers.</summary>
     public static IReadOnlyList<DataProduct> LineageOrder(Mesh mesh)
@@ -219,6 +222,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         await using var engine = await OpenEngineAsync(engines, mesh, product, cancellationToken).ConfigureAwait(false);
 
         var inputRelations = await LoadInputsAsync(mesh, product, inputs, engine, runId, cancellationToken).ConfigureAwait(false);
+        var suppressed = await store.GetSuppressedSubjectsAsync(cancellationToken).ConfigureAwait(false);
         var version = string.Create(CultureInfo.InvariantCulture, $"{time.GetUtcNow():yyyyMMdd'T'HHmmssfff}-{runId[..8]}");
         var snapshots = new List<SnapshotRecord>();
         var runs = new List<DatasetRun>();
@@ -229,24 +233,28 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             foreach (var spec in port.Datasets)
             {
                 var outcome = await engine.ValidateAsync(spec, relation, runId, cancellationToken).ConfigureAwait(false);
+                var privacy = DatasetPrivacy.Of(port.Contract, spec);
+                var (valid, published, quarantine, quarantined) = await RemovePrivateRowsAsync(engine, product, privacy, outcome, suppressed, runId, cancellationToken).ConfigureAwait(false);
                 var folder = Path.Combine(DatasetFolder(product, port, spec), version);
-                await engine.PublishAsync(outcome.ValidRelation, Path.Combine(dataFolder, folder), cancellationToken).ConfigureAwait(false);
+                // Rows of one subject are kept together, so erasing one rewrites few files.
+                var subjectKeys = privacy.SubjectKeys.Select(c => c.Name).ToList();
+                await engine.PublishAsync(valid, Path.Combine(dataFolder, folder), subjectKeys.Count > 0 ? subjectKeys : null, cancellationToken).ConfigureAwait(false);
                 if (engine is IVersionedEngine versioned)
                 {
-                    await versioned.PublishVersionAsync(outcome.ValidRelation, spec.Address, version, cancellationToken).ConfigureAwait(false);
+                    await versioned.PublishVersionAsync(valid, spec.Address, version, cancellationToken).ConfigureAwait(false);
                 }
 
                 string? quarantineFolder = null;
-                if (outcome.Quarantined > 0)
+                if (quarantined > 0)
                 {
                     quarantineFolder = Path.Combine(DatasetFolder(product, port, spec) + "_quarantine", version);
-                    await engine.PublishAsync(outcome.QuarantineRelation, Path.Combine(dataFolder, quarantineFolder), cancellationToken).ConfigureAwait(false);
+                    await engine.PublishAsync(quarantine, Path.Combine(dataFolder, quarantineFolder), null, cancellationToken).ConfigureAwait(false);
                 }
 
-                var results = await engine.RunChecksAsync(spec, outcome.ValidRelation, cancellationToken).ConfigureAwait(false);
+                var results = await engine.RunChecksAsync(spec, valid, cancellationToken).ConfigureAwait(false);
                 checks.Add((spec.Address, results));
-                snapshots.Add(new SnapshotRecord(spec.Address, folder.Replace('\\', '/'), runId, outcome.Valid, quarantineFolder?.Replace('\\', '/'), outcome.Quarantined, inputs.Hash, time.GetUtcNow()));
-                runs.Add(new DatasetRun(spec.Address, outcome.Valid, outcome.Quarantined,
+                snapshots.Add(new SnapshotRecord(spec.Address, folder.Replace('\\', '/'), runId, published, quarantineFolder?.Replace('\\', '/'), quarantined, inputs.Hash, time.GetUtcNow()));
+                runs.Add(new DatasetRun(spec.Address, published, quarantined,
                     results.Count(r => r.Status == CheckStatus.Passed), results.Count(r => r.Status is CheckStatus.Failed or CheckStatus.Error),
                     results.Count(r => r.Status == CheckStatus.Warned), Unchanged: false));
             }
@@ -290,6 +298,60 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         }
 
         return runs;
+    }
+
+    /// <summary>
+    /// Deletes a product's snapshots superseded longer ago than the grace period, as a run does after it publishes (the
+    /// retention job calls it for products that do not run). False, deleting nothing, while a run holds the product.
+    /// </summary>
+    public async Task<bool> RemoveExpiredAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        await using var lease = await RunLease.TryAcquireAsync(store, time, dataFolder, product.Key, "expiry-" + Guid.NewGuid().ToString("N"), _leaseDuration, cancellationToken)
+            .ConfigureAwait(false);
+        if (lease is null)
+        {
+            return false;
+        }
+
+        await RemoveExpiredSnapshotsAsync(mesh, product, ports, lease.Token).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Leaves out, before publishing, the rows past the dataset's retention and the rows (and quarantined rows) of erased
+    /// subjects (the suppression list), each removal audited. Returns the relations to publish and their counts.
+    /// </summary>
+    private async Task<(string Valid, long Published, string Quarantine, long Quarantined)> RemovePrivateRowsAsync(IComputeEngine engine, DataProduct product,
+        DatasetPrivacy privacy, ValidationOutcome outcome, IReadOnlyList<string> suppressed, string runId, CancellationToken cancellationToken)
+    {
+        var (valid, published, quarantine, quarantined) = (outcome.ValidRelation, outcome.Valid, outcome.QuarantineRelation, outcome.Quarantined);
+        var suffix = privacy.Spec.Address.Replace('.', '_');
+        foreach (var (action, remove) in new[] { ("retention", privacy.Expired(time.GetUtcNow())), ("suppression", privacy.OfSuppressed(suppressed)) })
+        {
+            if (remove is null)
+            {
+                continue;
+            }
+
+            var kept = $"__mw_{action}_{suffix}";
+            var removed = await engine.RemoveRowsAsync(valid, remove, _subjectKey.Value, kept, cancellationToken).ConfigureAwait(false);
+            (valid, published) = (kept, published - removed);
+            if (action == "suppression" && quarantined > 0)
+            {
+                var keptQuarantine = $"__mw_{action}_{suffix}_quarantine";
+                var removedQuarantine = await engine.RemoveRowsAsync(quarantine, remove, _subjectKey.Value, keptQuarantine, cancellationToken).ConfigureAwait(false);
+                (quarantine, quarantined, removed) = (keptQuarantine, quarantined - removedQuarantine, removed + removedQuarantine);
+            }
+
+            if (removed > 0)
+            {
+                await store.AppendAuditAsync(new AuditEntry(Principal.ForProduct(product).Id, action, privacy.Spec.Address, null, null, removed, "removed",
+                    action == "retention" ? $"run {runId}: rows older than the retention left out" : $"run {runId}: rows of erased subjects left out"), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return (valid, published, quarantine, quarantined);
     }
 
     /// <summary>Where a dataset's snapshots live, relative to the data folder; its quarantine's folder adds <c>_quarantine</c>.</summary>

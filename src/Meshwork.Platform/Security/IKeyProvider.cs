@@ -10,6 +10,12 @@ public sealed record PlatformKey(string Name)
     public static PlatformKey MaskHash { get; } = new("mask-hash");
 
     /// <summary>
+    /// Keys the hashes that stand for erased data subjects (the suppression list, the audit): kept apart from
+    /// <see cref="MaskHash"/>, so a masked column a consumer reads never equals a stored subject hash.
+    /// </summary>
+    public static PlatformKey SubjectHash { get; } = new("subject-hash");
+
+    /// <summary>
     /// Keys the audit chain's HMAC: kept outside the metadata store, so someone who can write the store cannot rewrite
     /// the audit log unseen; every process appending to one store must share it.
     /// </summary>

@@ -45,7 +45,7 @@ public sealed record SloStatus(string Slo, string Status, TimeSpan? Age, TimeSpa
 /// (never from a checkout). Any number of servers and CLIs may use one store and data folder at once; the served
 /// state follows the latest apply, reloaded in the background (a request never waits for a load).
 /// </summary>
-public sealed class ServedMesh : IAsyncDisposable
+public sealed partial class ServedMesh : IAsyncDisposable
 {
     private readonly IMetadataStore _store;
     private readonly EngineRegistry _engines;
@@ -530,6 +530,7 @@ public sealed class ServedMesh : IAsyncDisposable
     {
         _disposed = true;
         await _refresher.DisposeAsync().ConfigureAwait(false);
+        await StopErasuresAsync().ConfigureAwait(false);
         // A background load still running finishes before the store it reads is closed.
         await _refresh.WaitAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);

@@ -10,6 +10,7 @@ namespace Meshwork.Platform.Store;
 /// interface only.
 /// </summary>
 public interface IMetadataStore : IAppliedStateStore, IRunLedger, ISnapshotPointers, IQualityHistory, IAgreementStore, IAuditLog, IClusterMembership, IReminderStore, IGrainStateStore,
+    IErasureStore,
     IAsyncDisposable
 {
     /// <summary>The schema registry's subjects and schemas, kept in the same store.</summary>
@@ -111,6 +112,58 @@ public interface ISnapshotPointers
 
     /// <summary>Removes superseded snapshots from the list, once their folders are deleted; current ones are never removed.</summary>
     Task ForgetSnapshotsAsync(IReadOnlyList<SnapshotRecord> snapshots, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Points listed snapshots at rewritten copies (privacy: rows past retention or of an erased subject removed), all in
+    /// one transaction: each keeps its place (the current one stays current, a superseded one keeps when it was
+    /// superseded), its run and its input hash. Fenced like <see cref="IRunLedger.PublishAsync"/>: throws
+    /// <see cref="LeaseLostException"/>, changing nothing, unless <paramref name="runId"/> holds the product's lease; a
+    /// snapshot no longer listed rolls everything back (<see cref="InvalidOperationException"/>).
+    /// </summary>
+    Task ReplaceSnapshotsAsync(string productKey, string runId, IReadOnlyList<SnapshotReplacement> replacements, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A listed snapshot (<see cref="Address"/>, <see cref="Snapshot"/>) and the rewritten copy that takes its place, with its counts.</summary>
+public sealed record SnapshotReplacement(string Address, string Snapshot, string NewSnapshot, string? NewQuarantineSnapshot, long Rows, long Quarantined);
+
+/// <summary>
+/// Requests to erase a data subject, and the suppression list their subjects make (DESIGN.md §6, privacy). A subject is
+/// kept only as its keyed hash, never in clear.
+/// </summary>
+public interface IErasureStore
+{
+    /// <summary>Records a new erasure request; from then on its subject's hash is on the suppression list.</summary>
+    Task CreateErasureAsync(ErasureRecord erasure, CancellationToken cancellationToken = default);
+
+    Task<ErasureRecord?> GetErasureAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Erasure requests, newest first.</summary>
+    Task<IReadOnlyList<ErasureRecord>> ListErasuresAsync(int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Records where an erasure stands: its status, its report (JSON) and when it completed.</summary>
+    Task UpdateErasureAsync(string id, string status, string report, DateTimeOffset? completedAt, CancellationToken cancellationToken = default);
+
+    /// <summary>The keyed hashes of every subject ever requested erased: what pipelines leave out on write.</summary>
+    Task<IReadOnlyList<string>> GetSuppressedSubjectsAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// An erasure request: the subject's keyed hash, why, who asked and when, where it stands (<see cref="ErasureStatus"/>)
+/// and its report (JSON: per product and dataset, what was removed and when).
+/// </summary>
+public sealed record ErasureRecord(string Id, string SubjectHash, string Reason, string RequestedBy, string Status, DateTimeOffset RequestedAt, DateTimeOffset? CompletedAt, string Report);
+
+/// <summary>Where an erasure request stands.</summary>
+public static class ErasureStatus
+{
+    /// <summary>Recorded; products are being erased.</summary>
+    public const string Running = "running";
+
+    /// <summary>Every product is done.</summary>
+    public const string Completed = "completed";
+
+    /// <summary>A product failed after its retries; submitting the subject again resumes the request.</summary>
+    public const string Failed = "failed";
 }
 
 /// <summary>Quality check results of each dataset, newest first.</summary>

@@ -1,0 +1,133 @@
+using System.Globalization;
+using Meshwork.Engines;
+using Meshwork.Engines.Ir;
+using Meshwork.Model;
+using Meshwork.Platform.Planning;
+using Meshwork.Platform.Quality;
+
+namespace Meshwork.Platform.Privacy;
+
+/// <summary>
+/// What privacy asks of one dataset, read from its output contract: the columns that identify a data subject (tagged
+/// <c>subject-key</c>, or named by the object's <c>meshwork.subjectKey</c>) and its retention (an SLA <c>retention</c>
+/// whose <c>element</c> names the date or timestamp column that dates a row, or no element: whole snapshots).
+/// </summary>
+public sealed record DatasetPrivacy(DatasetSpec Spec, IReadOnlyList<ColumnSpec> SubjectKeys, TimeSpan? Retention, ColumnSpec? RetentionColumn)
+{
+    /// <summary>The tag that marks a column identifying a data subject.</summary>
+    public const string SubjectKeyTag = "subject-key";
+
+    public static IReadOnlyList<DatasetPrivacy> Of(DesiredPort port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        return [.. port.Datasets.Select(spec => Of(port.Contract, spec))];
+    }
+
+    public static DatasetPrivacy Of(Contract contract, DatasetSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        ArgumentNullException.ThrowIfNull(spec);
+        var schemaObject = contract.Schema.FirstOrDefault(o => o.Name == spec.ObjectName);
+        var named = schemaObject?.CustomProperties.Where(p => p.Property == "meshwork.subjectKey").Select(p => p.StringValue).OfType<string>()
+            .SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)) ?? [];
+        var tagged = schemaObject?.Properties.Where(p => p.Tags.Contains(SubjectKeyTag, StringComparer.OrdinalIgnoreCase)).Select(p => p.Name) ?? [];
+        var keys = named.Concat(tagged).Distinct(StringComparer.Ordinal)
+            .Select(name => spec.Columns.FirstOrDefault(c => c.Name == name)).OfType<ColumnSpec>().ToList();
+
+        TimeSpan? retention = null;
+        ColumnSpec? column = null;
+        foreach (var sla in contract.Sla.Where(s => string.Equals(s.Property, "retention", StringComparison.OrdinalIgnoreCase)))
+        {
+            if (Slo.Duration(sla.Value, sla.Unit) is not { } limit)
+            {
+                continue;
+            }
+
+            if (sla.Element is null)
+            {
+                retention ??= limit;
+                continue;
+            }
+
+            // ODCS names the element object.column, or the column alone; the first that dates this object's rows applies.
+            foreach (var element in sla.Element.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                var dot = element.IndexOf('.', StringComparison.Ordinal);
+                if (dot > 0 && element[..dot] != spec.ObjectName)
+                {
+                    continue;
+                }
+
+                if (spec.Columns.FirstOrDefault(c => c.Name == element[(dot + 1)..] && c.Type.Kind is DataKind.Date or DataKind.Timestamp or DataKind.TimestampTz) is { } dated
+                    && column is null)
+                {
+                    (retention, column) = (limit, dated);
+                }
+            }
+        }
+
+        return new DatasetPrivacy(spec, keys, retention, column);
+    }
+
+    /// <summary>The rows older than the retention at <paramref name="now"/> by its column; null without a retention column.</summary>
+    public FilterExpr? Expired(DateTimeOffset now)
+    {
+        if (Retention is not { } retention || RetentionColumn is not { } column)
+        {
+            return null;
+        }
+
+        var cutoff = now - retention;
+        object bound = column.Type.Kind switch
+        {
+            DataKind.Date => DateOnly.FromDateTime(cutoff.UtcDateTime),
+            DataKind.Timestamp => DateTime.SpecifyKind(cutoff.UtcDateTime, DateTimeKind.Unspecified),
+            _ => cutoff,
+        };
+        return new FilterBinary(FilterOperator.Less, new FilterColumn(column.Name), new FilterConstant(bound));
+    }
+
+    /// <summary>The rows of a subject given in clear, in any subject-key column; null when no column can hold it.</summary>
+    public FilterExpr? OfSubject(string subject)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        // Compared in the column's own type, so the engine can skip files and row groups by their statistics.
+        var tests = SubjectKeys.Select(c => Constant(c.Type, subject) is { } value ? new FilterBinary(FilterOperator.Equal, new FilterColumn(c.Name), value) : null)
+            .OfType<FilterExpr>().ToList();
+        return Any(tests);
+    }
+
+    /// <summary>The rows of any of the subjects given by keyed hash, in any subject-key column; null without such columns or hashes.</summary>
+    public FilterExpr? OfSuppressed(IReadOnlyList<string> hashes)
+    {
+        ArgumentNullException.ThrowIfNull(hashes);
+        if (hashes.Count == 0)
+        {
+            return null;
+        }
+
+        var items = hashes.Select(h => (FilterExpr)new FilterConstant(h)).ToList();
+        return Any([.. SubjectKeys.Select(c => (FilterExpr)new FilterIn(new FilterKeyedHash(new FilterColumn(c.Name)), items))]);
+    }
+
+    /// <summary>Rows any of the conditions matches; null for none.</summary>
+    public static FilterExpr? Any(IReadOnlyList<FilterExpr?> conditions)
+    {
+        ArgumentNullException.ThrowIfNull(conditions);
+        FilterExpr? any = null;
+        foreach (var condition in conditions.OfType<FilterExpr>())
+        {
+            any = any is null ? condition : new FilterBinary(FilterOperator.Or, any, condition);
+        }
+
+        return any;
+    }
+
+    /// <summary>A subject's text as a constant of the column's type; null when no value of that type can equal it.</summary>
+    private static FilterConstant? Constant(DataType type, string subject) => type.Kind switch
+    {
+        DataKind.String => new FilterConstant(subject),
+        DataKind.Int32 or DataKind.Int64 => long.TryParse(subject.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? new FilterConstant(number) : null,
+        _ => null,
+    };
+}

@@ -1,0 +1,63 @@
+using Microsoft.Data.Sqlite;
+
+namespace Meshwork.Platform.Store.Sqlite;
+
+/// <summary>Erasure requests and the suppression list (<see cref="IErasureStore"/>), and snapshots rewritten by privacy jobs.</summary>
+public sealed partial class SqliteMetadataStore
+{
+    private const string ErasureColumns = "id, subject_hash, reason, requested_by, status, requested_at, completed_at, report";
+
+    private static ErasureRecord ReadErasure(SqliteDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), Time(r.GetString(5)), r.IsDBNull(6) ? null : Time(r.GetString(6)), r.GetString(7));
+
+    public Task CreateErasureAsync(ErasureRecord erasure, CancellationToken cancellationToken = default) => InTransactionAsync(transaction =>
+    {
+        ArgumentNullException.ThrowIfNull(erasure);
+        return ExecuteAsync(transaction, $"INSERT INTO erasures ({ErasureColumns}) VALUES ($id, $subject, $reason, $by, $status, $at, $completed, $report)", cancellationToken,
+            ("$id", erasure.Id), ("$subject", erasure.SubjectHash), ("$reason", erasure.Reason), ("$by", erasure.RequestedBy), ("$status", erasure.Status),
+            ("$at", Text(erasure.RequestedAt)), ("$completed", erasure.CompletedAt is { } completed ? Text(completed) : null), ("$report", erasure.Report));
+    }, cancellationToken);
+
+    public async Task<ErasureRecord?> GetErasureAsync(string id, CancellationToken cancellationToken = default) =>
+        (await LockedAsync(() => QueryAsync($"SELECT {ErasureColumns} FROM erasures WHERE id = $id", ReadErasure, cancellationToken, ("$id", id)), cancellationToken)
+            .ConfigureAwait(false)) is [var found] ? found : null;
+
+    public async Task<IReadOnlyList<ErasureRecord>> ListErasuresAsync(int limit, CancellationToken cancellationToken = default) =>
+        await LockedAsync(() => QueryAsync($"SELECT {ErasureColumns} FROM erasures ORDER BY requested_at DESC, id LIMIT $limit", ReadErasure, cancellationToken, ("$limit", limit)),
+            cancellationToken).ConfigureAwait(false);
+
+    public Task UpdateErasureAsync(string id, string status, string report, DateTimeOffset? completedAt, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(transaction => ExecuteAsync(transaction, "UPDATE erasures SET status = $status, report = $report, completed_at = $completed WHERE id = $id",
+            cancellationToken, ("$status", status), ("$report", report), ("$completed", completedAt is { } completed ? Text(completed) : null), ("$id", id)), cancellationToken);
+
+    public async Task<IReadOnlyList<string>> GetSuppressedSubjectsAsync(CancellationToken cancellationToken = default) =>
+        await LockedAsync(() => QueryAsync("SELECT DISTINCT subject_hash FROM erasures ORDER BY subject_hash", r => r.GetString(0), cancellationToken), cancellationToken)
+            .ConfigureAwait(false);
+
+    public Task ReplaceSnapshotsAsync(string productKey, string runId, IReadOnlyList<SnapshotReplacement> replacements, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(async transaction =>
+        {
+            ArgumentNullException.ThrowIfNull(replacements);
+            if ((await QueryAsync(transaction, "SELECT 1 FROM leases WHERE product_key = $product AND run_id = $run", r => r.GetInt32(0), cancellationToken,
+                ("$product", productKey), ("$run", runId)).ConfigureAwait(false)).Count == 0)
+            {
+                throw new LeaseLostException(productKey, runId);
+            }
+
+            foreach (var replacement in replacements)
+            {
+                var replaced = await ExecuteAsync(transaction, """
+                    UPDATE snapshots SET snapshot = $new, quarantine_snapshot = $quarantine, rows = $rows, quarantined = $quarantined
+                    WHERE address = $address AND snapshot = $old
+                    """, cancellationToken, ("$new", replacement.NewSnapshot), ("$quarantine", replacement.NewQuarantineSnapshot), ("$rows", replacement.Rows),
+                    ("$quarantined", replacement.Quarantined), ("$address", replacement.Address), ("$old", replacement.Snapshot)).ConfigureAwait(false);
+                if (replaced != 1)
+                {
+                    throw new InvalidOperationException($"Snapshot '{replacement.Snapshot}' of '{replacement.Address}' is no longer listed; nothing was replaced.");
+                }
+
+                await ExecuteAsync(transaction, "UPDATE datasets SET current_snapshot = $new WHERE address = $address AND current_snapshot = $old", cancellationToken,
+                    ("$new", replacement.NewSnapshot), ("$address", replacement.Address), ("$old", replacement.Snapshot)).ConfigureAwait(false);
+            }
+        }, cancellationToken);
+}
