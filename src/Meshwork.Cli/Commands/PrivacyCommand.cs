@@ -79,8 +79,8 @@ internal static class PrivacyCommand
             var dry = parseResult.GetValue(dryRun);
             var json = parseResult.GetRequiredValue(format) == "json";
             var results = json
-                ? await served.ApplyRetentionAsync(dry, null, cancellationToken)
-                : await TerminalProgress.RunAsync(output, dry ? "Measuring retention" : "Applying retention", progress => served.ApplyRetentionAsync(dry, progress, cancellationToken));
+                ? await served.ApplyRetentionAsync(dry, null, null, cancellationToken)
+                : await TerminalProgress.RunAsync(output, dry ? "Measuring retention" : "Applying retention", progress => served.ApplyRetentionAsync(dry, progress, null, cancellationToken));
             if (json)
             {
                 output.WriteLine(JsonSerializer.Serialize(new { dryRun = dry, products = results }, Json));

@@ -17,6 +17,15 @@ public sealed record DatasetPrivacy(DatasetSpec Spec, IReadOnlyList<ColumnSpec> 
     /// <summary>The tag that marks a column identifying a data subject.</summary>
     public const string SubjectKeyTag = "subject-key";
 
+    /// <summary>Whether any output contract of a product declares a retention (its grain then applies it daily).</summary>
+    public static bool HasRetention(Mesh mesh, DataProduct product)
+    {
+        ArgumentNullException.ThrowIfNull(mesh);
+        ArgumentNullException.ThrowIfNull(product);
+        return product.OutputPorts.Select(p => p.ContractId).OfType<string>().Select(mesh.FindContract).OfType<Contract>()
+            .Any(c => c.Sla.Any(s => string.Equals(s.Property, "retention", StringComparison.OrdinalIgnoreCase)));
+    }
+
     public static IReadOnlyList<DatasetPrivacy> Of(DesiredPort port)
     {
         ArgumentNullException.ThrowIfNull(port);

@@ -174,16 +174,16 @@ public sealed class PrivacyJobs(IMetadataStore store, EngineRegistry engines, Ti
     /// Applies every output contract's retention to what the platform keeps: rows older than the retention (by its
     /// element column) are removed from the current and earlier versions; a retention without element deletes earlier
     /// snapshots older than it (past the read grace period, as every run does). With <paramref name="dryRun"/> only counts.
-    /// A product that fails is reported; the others go on.
+    /// A product that fails is reported; the others go on. With <paramref name="productKey"/>, that product only.
     /// </summary>
     public async Task<IReadOnlyList<ProductRetention>> ApplyRetentionAsync(Mesh mesh, IReadOnlyList<DesiredPort> ports, bool dryRun, IProgress<string>? progress = null,
-        CancellationToken cancellationToken = default)
+        string? productKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(mesh);
         var now = time.GetUtcNow();
         var rewriter = Rewriter();
         var results = new List<ProductRetention>();
-        foreach (var product in PipelineRunner.LineageOrder(mesh))
+        foreach (var product in PipelineRunner.LineageOrder(mesh).Where(p => productKey is null || p.Key == productKey))
         {
             var productPorts = ports.Where(p => p.Product.Key == product.Key).ToList();
             var datasets = productPorts.SelectMany(DatasetPrivacy.Of).Where(d => d.Retention is not null).ToList();

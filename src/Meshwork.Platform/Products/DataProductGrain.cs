@@ -27,10 +27,14 @@ public sealed partial class DataProductGrain(
     /// <summary>The name of the reminder that wakes a scheduled product.</summary>
     public const string ScheduleReminder = "schedule";
 
+    /// <summary>The name of the reminder that applies a product's retention daily (<see cref="ProductGrainOptions.RetentionInterval"/>).</summary>
+    public const string RetentionReminder = "retention";
+
     private CronExpression? _cron;
     private string? _cronText;
     private TimeSpan? _reminderPeriod;
     private DateTimeOffset _checkedUntil;
+    private bool _retentionKept;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -64,6 +68,7 @@ public sealed partial class DataProductGrain(
 
     public async Task<ProductSchedule> StartAsync()
     {
+        await KeepRetentionReminderAsync().ConfigureAwait(true);
         if (await LoadScheduleAsync().ConfigureAwait(true) is { } error)
         {
             return new ProductSchedule(Key, _cronText, null, error);
@@ -88,8 +93,34 @@ public sealed partial class DataProductGrain(
 
     public async Task UpstreamPublishedAsync(string upstream) => await RunAsync($"upstream {upstream} published").ConfigureAwait(true);
 
+    public async Task<RetentionResult> ApplyRetentionAsync()
+    {
+        try
+        {
+            var results = await served.ApplyRetentionAsync(dryRun: false, productKey: Key).ConfigureAwait(true);
+            var error = results.Select(r => r.Error).OfType<string>().FirstOrDefault();
+            if (error is not null)
+            {
+                LogRetentionFailed(logger, Key, error);
+            }
+
+            return new RetentionResult(Key, results.SelectMany(r => r.Datasets).Sum(d => d.Removed is { } removed ? removed.Current + removed.Earlier : 0), error);
+        }
+        catch (Exception e) when (e is ServingException or PipelineException or MeshworkException)
+        {
+            LogRetentionFailed(logger, Key, e.Message);
+            return new RetentionResult(Key, 0, e.Message);
+        }
+    }
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == RetentionReminder)
+        {
+            await ApplyRetentionAsync().ConfigureAwait(true);
+            return;
+        }
+
         if (reminderName != ScheduleReminder)
         {
             return;
@@ -169,6 +200,23 @@ public sealed partial class DataProductGrain(
         return null;
     }
 
+    /// <summary>Keeps the daily retention reminder while the product's contracts declare a retention, and removes it when they no longer do.</summary>
+    private async Task KeepRetentionReminderAsync()
+    {
+        var state = await served.StateAsync().ConfigureAwait(true);
+        var wanted = state.Mesh.FindProduct(Key) is { } product && Privacy.DatasetPrivacy.HasRetention(state.Mesh, product);
+        if (wanted && !_retentionKept)
+        {
+            await this.RegisterOrUpdateReminder(RetentionReminder, options.Value.RetentionInterval, options.Value.RetentionInterval).ConfigureAwait(true);
+        }
+        else if (!wanted && await this.GetReminder(RetentionReminder).ConfigureAwait(true) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder).ConfigureAwait(true);
+        }
+
+        _retentionKept = wanted;
+    }
+
     private async Task StopReminderAsync()
     {
         if (await this.GetReminder(ScheduleReminder).ConfigureAwait(true) is { } reminder)
@@ -189,6 +237,9 @@ public sealed partial class DataProductGrain(
             await GrainFactory.GetGrain<IDataProductGrain>(downstream.Key).UpstreamPublishedAsync(Key).ConfigureAwait(true);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention of {Product} failed: {Error}")]
+    private static partial void LogRetentionFailed(ILogger logger, string product, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run of {Product} ({Trigger}) failed: {Error}")]
     private static partial void LogRunFailed(ILogger logger, string product, string trigger, string error);

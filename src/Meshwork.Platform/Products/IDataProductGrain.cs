@@ -16,6 +16,9 @@ public interface IDataProductGrain : IGrainWithStringKey
     /// <summary>Reads the product's schedule and keeps its reminder (in the store) while it has one, removing it when not. Idempotent.</summary>
     Task<ProductSchedule> StartAsync();
 
+    /// <summary>Applies the product's retention now (its daily reminder calls it): rows past it removed from every version kept.</summary>
+    Task<RetentionResult> ApplyRetentionAsync();
+
     /// <summary>An upstream product published new data: run so this product follows.</summary>
     [OneWay]
     Task UpstreamPublishedAsync(string upstream);
@@ -28,6 +31,10 @@ public sealed record ProductRunResult(string Product, string Trigger, IReadOnlyL
     /// <summary>Whether the run published a new snapshot of any dataset.</summary>
     public bool Published => Error is null && Datasets.Any(d => !d.Unchanged);
 }
+
+/// <summary>What a product's retention job removed (rows of current and earlier versions), or why it failed.</summary>
+[GenerateSerializer]
+public sealed record RetentionResult(string Product, long Removed, string? Error);
 
 /// <summary>A product's schedule (<c>meshwork.schedule</c>, a cron expression) and its next occurrence.</summary>
 [GenerateSerializer]
@@ -52,4 +59,7 @@ public sealed class ProductGrainOptions
     /// interval, at least every second (<see cref="DataProductGrain.ReminderPeriod"/>), and never less often than this.
     /// </summary>
     public TimeSpan Tick { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often a product whose contracts declare a retention applies it (besides at every run): daily.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromDays(1);
 }

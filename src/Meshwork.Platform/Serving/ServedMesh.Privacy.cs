@@ -76,11 +76,15 @@ public sealed partial class ServedMesh
         return await _store.ListErasuresAsync(limit, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Applies every output contract's retention to what is published (<see cref="PrivacyJobs.ApplyRetentionAsync"/>); a dry run only counts.</summary>
-    public async Task<IReadOnlyList<ProductRetention>> ApplyRetentionAsync(bool dryRun, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Applies every output contract's retention to what is published (<see cref="PrivacyJobs.ApplyRetentionAsync"/>), or
+    /// one product's (its grain's daily job); a dry run only counts.
+    /// </summary>
+    public async Task<IReadOnlyList<ProductRetention>> ApplyRetentionAsync(bool dryRun, IProgress<string>? progress = null, string? productKey = null,
+        CancellationToken cancellationToken = default)
     {
         var (state, ports) = await PortsAsync(cancellationToken).ConfigureAwait(false);
-        return await Privacy().ApplyRetentionAsync(state.Mesh, ports, dryRun, progress, cancellationToken).ConfigureAwait(false);
+        return await Privacy().ApplyRetentionAsync(state.Mesh, ports, dryRun, progress, productKey, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ErasureRecord> RequestErasureAsync(Principal principal, string subject, string reason, CancellationToken cancellationToken)

@@ -1,11 +1,12 @@
 using Meshwork.Model;
+using Meshwork.Platform.Privacy;
 using Meshwork.Platform.Products;
 using Meshwork.Platform.Serving;
 
 namespace Meshwork.Server.Hosting;
 
 /// <summary>
-/// Wakes the grain of every product that has a schedule, at start and whenever a new apply may have changed
+/// Wakes the grain of every product that has a schedule or a retention, at start and whenever a new apply may have changed
 /// schedules; the grains keep their own time from there (a reminder each, in the store). Each scan also ends the runs
 /// whose process is gone. A scan that fails (a node that has just joined may not know where grains can go yet) is
 /// tried again soon.
@@ -26,7 +27,7 @@ internal sealed partial class ProductScheduler(ServedMesh served, IGrainFactory 
                 await served.EndAbandonedRunsAsync(stoppingToken);
                 var state = await served.StateAsync(stoppingToken);
                 foreach (var product in state.Catalog.Entries.Select(e => e.Product)
-                    .Where(p => p.CustomProperties.Any(c => c.Property == Schedules.Property)))
+                    .Where(p => p.CustomProperties.Any(c => c.Property == Schedules.Property) || DatasetPrivacy.HasRetention(state.Mesh, p)))
                 {
                     var schedule = await grains.GetGrain<IDataProductGrain>(product.Key).StartAsync();
                     if (schedule.Error is { } error)
