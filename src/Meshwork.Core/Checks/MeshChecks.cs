@@ -19,6 +19,7 @@ public static class MeshChecks
         new TransformCheck(),
         new EngineCheck(),
         new PurposeCheck(),
+        new ConsentCheck(),
         new LinkCheck(),
     ];
 

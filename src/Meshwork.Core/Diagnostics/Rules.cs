@@ -47,6 +47,8 @@ public static class Rules
         "A policy cannot be applied to a product's dataset", "Give the dataset what the policy needs (the column it names, of the type it compares), or narrow the policy's targets. Until then apply refuses that product only, and nobody the policy targets reads the dataset.");
     public static readonly DiagnosticRule InvalidPurposes = new("invalid-purposes", Severity.Error, "policy",
         "A product's meshwork.allowedPurposes names no purpose", "List the purposes the product's data may be used for: value: [billing, support], or one comma-separated string. Without the property any purpose may be asked for.");
+    public static readonly DiagnosticRule ConsentDataset = new("consent-dataset", Severity.Error, "policy",
+        "mesh.yaml's privacy.consent names no usable dataset of objections", "Name a dataset a product publishes (domain.product.object_vN) with a column tagged subject-key and a string column 'purpose': one row per purpose a subject objected to.");
     public static readonly DiagnosticRule PolicyViolation = new("policy-violation", Severity.Error, "policy",
         "A product violates a rule policy", "Change the product to satisfy the rule; a rule in its grace period only warns until its date.");
     public static readonly DiagnosticRule OdcsVersion = new("odcs-version", Severity.Error, "schema",

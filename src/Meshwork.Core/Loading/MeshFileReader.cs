@@ -24,6 +24,8 @@ public static class MeshFileReader
             Classifications = classifications.IsDefaultOrEmpty ? defaults.Classifications : classifications,
             Engines = [.. root.Items("engines").Select(x => new EngineDeclaration(x.Item.Str("name") ?? string.Empty, x.Item.Str("type") ?? string.Empty,
                 x.Item.Str("connection"), document.Locate($"/engines/{x.Index}")))],
+            Consent = root.Object("privacy").FirstOrDefault(p => p.Key == "consent").Value is { ValueKind: JsonValueKind.String } consent ? consent.GetString() : null,
+            ConsentLocation = document.Locate("/privacy/consent"),
         };
     }
 

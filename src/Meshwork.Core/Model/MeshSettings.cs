@@ -25,6 +25,15 @@ public sealed record MeshSettings(
     public EngineDeclaration? FindEngine(string name) =>
         Engines.FirstOrDefault(e => e.Name == name) ?? (name == EmbeddedEngine ? new EngineDeclaration(EmbeddedEngine, EmbeddedEngine, null, Location) : null);
 
+    /// <summary>
+    /// The dataset of objections (<c>privacy.consent</c>): subjects and the purposes each objected to; null when the mesh
+    /// names none.
+    /// </summary>
+    public string? Consent { get; init; }
+
+    /// <summary>Where <see cref="Consent"/> is written.</summary>
+    public SourceLocation ConsentLocation { get; init; } = Location;
+
     /// <summary>The names a domain, a product or defaultEngine may use.</summary>
     public IEnumerable<string> EngineNames => Engines.Select(e => e.Name).Prepend(EmbeddedEngine).Distinct(StringComparer.Ordinal);
 

@@ -37,6 +37,26 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
 
     private readonly Lazy<byte[]> _subjectKey = new(() => keys.Key(PlatformKey.SubjectHash, dataFolder));
 
+    private readonly Objections _objections = new(store, engines, dataFolder);
+
+    private (Mesh Mesh, IReadOnlyDictionary<string, DatasetPrivacy> Index)? _privacy;
+
+    /// <summary>What privacy asks of the mesh's datasets, computed once per mesh and only when it names a consent dataset.</summary>
+    private IReadOnlyDictionary<string, DatasetPrivacy> Privacy(Mesh mesh)
+    {
+        if (mesh.Settings.Consent is null)
+        {
+            return new Dictionary<string, DatasetPrivacy>();
+        }
+
+        if (_privacy is not { } known || !ReferenceEquals(known.Mesh, mesh))
+        {
+            _privacy = known = (mesh, DatasetPrivacy.Index(mesh));
+        }
+
+        return known.Index;
+    }
+
     /// <summary>Products in lineage order: every upstream before its consumers.</summary>
     public static IReadOnlyList<DataProduct> LineageOrder(Mesh mesh)
     {
@@ -458,10 +478,14 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
                     var folder = snapshot.FolderIn(dataFolder);
                     if (inputs.Access.TryGetValue(address, out var plan))
                     {
+                        // Read for the agreement's purpose: subjects who objected to it are left out, as from any read.
+                        var purpose = inputs.Purposes.GetValueOrDefault(address, InputAccess.DefaultPurpose);
+                        var (view, objectors) = await _objections.ApplyAsync(mesh, Privacy(mesh), plan.View(folder), purpose, cancellationToken).ConfigureAwait(false);
                         // A pipeline's read of another product's data is a read like any other: on record before it happens.
-                        await store.AppendAuditAsync(new AuditEntry(Principal.ForProduct(product).Id, "pipeline-read", address, null, plan.Digest, null, "allowed", $"run {runId}"),
+                        await store.AppendAuditAsync(new AuditEntry(Principal.ForProduct(product).Id, "pipeline-read", address, purpose, plan.Digest, null, "allowed",
+                            objectors > 0 ? $"run {runId}; objections: the rows of {objectors} subject(s) who objected to '{purpose}' left out" : $"run {runId}"),
                             cancellationToken).ConfigureAwait(false);
-                        await engine.AttachGovernedAsync(plan.View(folder), _maskKey.Value, cancellationToken).ConfigureAwait(false);
+                        await engine.AttachGovernedAsync(view, _maskKey.Value, cancellationToken).ConfigureAwait(false);
                     }
                     else
                     {
@@ -541,6 +565,9 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
     private sealed record RunInputs(IReadOnlyDictionary<string, string> Transforms, IReadOnlyDictionary<string, SnapshotRecord?> Upstream,
         IReadOnlyDictionary<string, AccessPlan> Access, string Hash)
     {
+        /// <summary>The purpose each upstream dataset is read for: its agreement's, else <see cref="InputAccess.DefaultPurpose"/>.</summary>
+        public IReadOnlyDictionary<string, string> Purposes { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
         /// <summary>Source tables read for this run, by input port: CSV files in <see cref="Scratch"/>.</summary>
         public Dictionary<string, string> Sources { get; init; } = new(StringComparer.Ordinal);
 
@@ -638,8 +665,16 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             }
         }
 
-        return new RunInputs(transforms, upstream, access.DistinctBy(a => a.Dataset).ToDictionary(a => a.Dataset, a => a.Plan, StringComparer.Ordinal), Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))))
+        // Objections change what upstream reads return: a new consent snapshot runs the products again.
+        if (mesh.Settings.Consent is { } consent)
         {
+            text.Append("consent ").Append((await store.GetCurrentSnapshotAsync(consent, cancellationToken).ConfigureAwait(false))?.Snapshot).Append('\n');
+        }
+
+        var distinct = access.DistinctBy(a => a.Dataset).ToList();
+        return new RunInputs(transforms, upstream, distinct.ToDictionary(a => a.Dataset, a => a.Plan, StringComparer.Ordinal), Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))))
+        {
+            Purposes = distinct.ToDictionary(a => a.Dataset, a => a.Agreement?.Purpose ?? InputAccess.DefaultPurpose, StringComparer.Ordinal),
             Sources = sources,
             Scratch = scratch,
         };

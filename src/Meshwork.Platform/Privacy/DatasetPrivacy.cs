@@ -26,6 +26,28 @@ public sealed record DatasetPrivacy(DatasetSpec Spec, IReadOnlyList<ColumnSpec> 
             .Any(c => c.Sla.Any(s => string.Equals(s.Property, "retention", StringComparison.OrdinalIgnoreCase)));
     }
 
+    /// <summary>What privacy asks of every dataset the mesh's products publish, by address.</summary>
+    public static IReadOnlyDictionary<string, DatasetPrivacy> Index(Mesh mesh)
+    {
+        ArgumentNullException.ThrowIfNull(mesh);
+        var index = new Dictionary<string, DatasetPrivacy>(StringComparer.Ordinal);
+        foreach (var product in mesh.Products)
+        {
+            foreach (var port in product.OutputPorts)
+            {
+                if (port.ContractId is { } id && mesh.FindContract(id) is { } contract)
+                {
+                    foreach (var spec in ContractCompiler.Compile(product, port, contract, new Diagnostics.DiagnosticBag()))
+                    {
+                        index[spec.Address] = Of(contract, spec);
+                    }
+                }
+            }
+        }
+
+        return index;
+    }
+
     public static IReadOnlyList<DatasetPrivacy> Of(DesiredPort port)
     {
         ArgumentNullException.ThrowIfNull(port);
@@ -117,6 +139,30 @@ public sealed record DatasetPrivacy(DatasetSpec Spec, IReadOnlyList<ColumnSpec> 
 
         var items = hashes.Select(h => (FilterExpr)new FilterConstant(h)).ToList();
         return Any([.. SubjectKeys.Select(c => (FilterExpr)new FilterIn(new FilterKeyedHash(new FilterColumn(c.Name)), items))]);
+    }
+
+    /// <summary>
+    /// The rows of none of the given subjects (in clear) in any subject-key column, rows whose key is null included: what a
+    /// reader sees when those subjects objected to the read's purpose. Null when there is nothing to hide.
+    /// </summary>
+    public FilterExpr? Without(IReadOnlyCollection<string> subjects)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        FilterExpr? kept = null;
+        foreach (var column in SubjectKeys)
+        {
+            var items = subjects.Select(s => Constant(column.Type, s)).OfType<FilterExpr>().ToList();
+            if (items.Count == 0)
+            {
+                continue;
+            }
+
+            var name = new FilterColumn(column.Name);
+            FilterExpr keeps = new FilterBinary(FilterOperator.Or, new FilterBinary(FilterOperator.Equal, name, new FilterConstant(null)), new FilterNot(new FilterIn(name, items)));
+            kept = kept is null ? keeps : new FilterBinary(FilterOperator.And, kept, keeps);
+        }
+
+        return kept;
     }
 
     /// <summary>Rows any of the conditions matches; null for none.</summary>

@@ -16,7 +16,7 @@ public sealed partial class ServedMesh
     /// <summary>Cancelled when the server stops: erasures started in the background stop at their next step.</summary>
     private readonly CancellationTokenSource _stopping = new();
 
-    private PrivacyJobs Privacy() => new(_store, _engines, _time, _keys, DataFolder, _options.LeaseDuration);
+    private PrivacyJobs Jobs() => new(_store, _engines, _time, _keys, DataFolder, _options.LeaseDuration);
 
     /// <summary>Whether a principal may request erasures and read their reports: admins and the privacy role.</summary>
     public static bool MayErase(Principal principal)
@@ -84,7 +84,7 @@ public sealed partial class ServedMesh
         CancellationToken cancellationToken = default)
     {
         var (state, ports) = await PortsAsync(cancellationToken).ConfigureAwait(false);
-        return await Privacy().ApplyRetentionAsync(state.Mesh, ports, dryRun, progress, productKey, cancellationToken).ConfigureAwait(false);
+        return await Jobs().ApplyRetentionAsync(state.Mesh, ports, dryRun, progress, productKey, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ErasureRecord> RequestErasureAsync(Principal principal, string subject, string reason, CancellationToken cancellationToken)
@@ -92,7 +92,7 @@ public sealed partial class ServedMesh
         Authorize(principal);
         try
         {
-            return await Privacy().RequestAsync(subject, reason, principal.Id, cancellationToken).ConfigureAwait(false);
+            return await Jobs().RequestAsync(subject, reason, principal.Id, cancellationToken).ConfigureAwait(false);
         }
         catch (Loading.MeshworkException e)
         {
@@ -103,7 +103,7 @@ public sealed partial class ServedMesh
     private async Task<ErasureRecord> RunErasureAsync(ErasureRecord erasure, string subject, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var (state, ports) = await PortsAsync(cancellationToken).ConfigureAwait(false);
-        return await Privacy().EraseAsync(erasure, subject, state.Mesh, ports, progress, cancellationToken).ConfigureAwait(false);
+        return await Jobs().EraseAsync(erasure, subject, state.Mesh, ports, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The newest applied mesh and every port it publishes, deprecated ones included (they still serve data).</summary>
@@ -112,6 +112,20 @@ public sealed partial class ServedMesh
         var state = await RefreshAsync(cancellationToken).ConfigureAwait(false);
         var applied = await _store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
         return (state, new Planner(_time).Plan(state.Mesh, applied).Ports);
+    }
+
+    /// <summary>A governed view with the rows of subjects who objected to the read's purpose left out; a consent dataset that cannot be read fails the read.</summary>
+    private async Task<(Engines.GovernedView View, int Objectors)> ObjectionsAsync(ServedState state, Engines.GovernedView view, string? purpose, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _objections.ApplyAsync(state.Mesh, state.Privacy, view, purpose, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Engines.EngineException e)
+        {
+            throw new ServingException(ServingError.Failed,
+                $"{view.Address} could not be read for '{purpose}': the objections in {state.Mesh.Settings.Consent} could not be read, so none could be enforced.", e);
+        }
     }
 
     private static void Authorize(Principal principal)

@@ -16,6 +16,9 @@ namespace Meshwork.Platform.Serving;
 /// <summary>The applied mesh as served at one moment: the model, the catalog, the access planner.</summary>
 public sealed record ServedState(Mesh Mesh, CatalogIndex Catalog, MeshGovernance Governance, string AppliedStamp)
 {
+    /// <summary>What privacy asks of each served dataset (subject keys, retention), by address.</summary>
+    public IReadOnlyDictionary<string, Privacy.DatasetPrivacy> Privacy { get; init; } = new Dictionary<string, Privacy.DatasetPrivacy>();
+
     /// <summary>
     /// The access plan of one principal reading one published dataset for a purpose. An active agreement whose purpose
     /// is that purpose permits the read; when it names columns, only those are readable.
@@ -53,6 +56,7 @@ public sealed partial class ServedMesh : IAsyncDisposable
     private readonly ServeOptions _options;
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private readonly byte[] _maskKey;
+    private readonly Privacy.Objections _objections;
     private readonly IKeyProvider _keys;
     private readonly ReadLimiter _reads;
     private readonly ConsumerLimits _limits;
@@ -71,6 +75,7 @@ public sealed partial class ServedMesh : IAsyncDisposable
         _state = state;
         _keys = keys;
         _maskKey = keys.Key(PlatformKey.MaskHash, options.DataFolder);
+        _objections = new Privacy.Objections(store, engines, options.DataFolder);
         _reads = new ReadLimiter(options.MaxConcurrentReads, options.MaxConcurrentReadsPerPrincipal);
         _limits = new ConsumerLimits
         {
@@ -554,11 +559,19 @@ public sealed partial class ServedMesh : IAsyncDisposable
         try
         {
             var views = new List<GovernedView>();
+            var objectors = 0;
             foreach (var plan in plans)
             {
                 var snapshot = await _store.GetCurrentSnapshotAsync(plan.Address, cancellationToken).ConfigureAwait(false)
                     ?? throw new ServingException(ServingError.NotFound, $"{plan.Address} is not published yet.");
-                views.Add(plan.View(snapshot.FolderIn(DataFolder)));
+                var (view, hidden) = await ObjectionsAsync(state, plan.View(snapshot.FolderIn(DataFolder)), purpose, cancellationToken).ConfigureAwait(false);
+                views.Add(view);
+                objectors += hidden;
+            }
+
+            if (objectors > 0)
+            {
+                audit = audit with { Detail = $"objections: the rows of {objectors} subject(s) who objected to '{purpose}' left out" };
             }
 
             if (await PushDownAsync(state, audit, original, views, cancellationToken).ConfigureAwait(false) is { } pushed)
@@ -680,7 +693,7 @@ public sealed partial class ServedMesh : IAsyncDisposable
         var state = await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
         var keys = state.Products.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
         var serving = await WithDeprecatedPortsAsync(mesh, state, store, time, cancellationToken).ConfigureAwait(false);
-        return new ServedState(mesh, CatalogIndex.Build(serving, keys), MeshGovernance.Of(serving, time), applied.Stamp);
+        return new ServedState(mesh, CatalogIndex.Build(serving, keys), MeshGovernance.Of(serving, time), applied.Stamp) { Privacy = Meshwork.Platform.Privacy.DatasetPrivacy.Index(serving) };
     }
 
     /// <summary>
