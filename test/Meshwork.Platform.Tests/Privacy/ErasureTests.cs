@@ -138,6 +138,67 @@ public sealed class ErasureTests : IDisposable
         Assert.Equal(0, await RowsOfAsync("1003", quarantine: false));
     }
 
+    [Fact]
+    public async Task Erase_DomainOnPostgres_RemovesTheSubjectFromItsVersionTablesToo_AndPushedDownReadsDoNotSeeIt()
+    {
+        var variable = "MESHWORK_PG_ERASURE_TESTS_" + Guid.NewGuid().ToString("N");
+        var database = await (await Testing.PostgresServer.SharedAsync()).CreateDatabaseAsync("erasure_" + Guid.NewGuid().ToString("N"), Cancel);
+        Environment.SetEnvironmentVariable(variable, database);
+        try
+        {
+            File.AppendAllText(Path.Combine(_mesh.Root, "mesh.yaml"), $"engines:\n  - name: warehouse\n    type: postgres\n    connection: \"${{{variable}}}\"\n");
+            File.AppendAllText(Path.Combine(_mesh.Root, "domains", "customers", "domain.yaml"), "engine: warehouse\n");
+            await ApplyAsync();
+            Assert.True(await PostgresRowsOfAsync(database, "1003") > 0);
+
+            await using var served = await ServeAsync();
+            var dpo = (await served.StateAsync(Cancel)).Mesh.People.FindPrincipal("dpo")!;
+            var erasure = await served.EraseAsync(dpo, "1003", "GDPR Art. 17 request #9", cancellationToken: Cancel);
+
+            Assert.Equal(ErasureStatus.Completed, erasure.Status);
+            Assert.Equal(0, await PostgresRowsOfAsync(database, "1003"));
+            Assert.Equal(0, await RowsOfAsync("1003", quarantine: false) + await RowsOfAsync("1003", quarantine: true));
+            var olivia = (await served.StateAsync(Cancel)).Mesh.People.FindPrincipal("olivia")!;
+            await using var result = await served.QueryAsync(olivia, "SELECT CAST(count(*) AS VARCHAR) AS n FROM customers.profiles.profiles_v1 WHERE customer_id IN (1003, 1004)", null, Cancel);
+            await result.StartAsync(Cancel);
+            await foreach (var batch in result.ReadAsync(Cancel))
+            {
+                Assert.Equal("1", ((Apache.Arrow.StringArray)batch.Column(0)).GetString(0));
+            }
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    /// <summary>Rows holding the subject in any table or view of the domain's PostgreSQL database with a customer_id column.</summary>
+    private static async Task<long> PostgresRowsOfAsync(string database, string subject)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(database);
+        await connection.OpenAsync(Cancel);
+        var relations = new List<(string Schema, string Name)>();
+        await using (var list = new Npgsql.NpgsqlCommand(
+            "SELECT table_schema, table_name FROM information_schema.columns WHERE column_name = 'customer_id' AND table_schema NOT IN ('pg_catalog', 'information_schema')", connection))
+        await using (var reader = await list.ExecuteReaderAsync(Cancel))
+        {
+            while (await reader.ReadAsync(Cancel))
+            {
+                relations.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        Assert.NotEmpty(relations);
+        long rows = 0;
+        foreach (var (schema, name) in relations)
+        {
+            await using var count = new Npgsql.NpgsqlCommand($"SELECT count(*) FROM \"{schema}\".\"{name}\" WHERE customer_id::text = '{subject}'", connection);
+            rows += (long)(await count.ExecuteScalarAsync(Cancel))!;
+        }
+
+        return rows;
+    }
+
     private async Task ApplyAsync() => Assert.Empty((await _platform.ApplyAsync(_mesh.Root, null, cancellationToken: Cancel)).Errors);
 
     private Task<ServedMesh> ServeAsync() => _platform.ServeAsync(new ServeOptions { DataFolder = _mesh.DataFolder }, Cancel);
