@@ -355,8 +355,13 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             }
 
             var kept = $"__mw_{action}_{suffix}";
-            var removed = await engine.RemoveRowsAsync(valid, remove, _subjectKey.Value, kept, cancellationToken).ConfigureAwait(false);
-            (valid, published) = (kept, published - removed);
+            long removed = 0;
+            if (action != "suppression" || await HoldsSuppressedAsync(engine, privacy, valid, remove, cancellationToken).ConfigureAwait(false))
+            {
+                removed = await engine.RemoveRowsAsync(valid, remove, _subjectKey.Value, kept, cancellationToken).ConfigureAwait(false);
+                (valid, published) = (kept, published - removed);
+            }
+
             if (action == "suppression" && quarantined > 0)
             {
                 var keptQuarantine = $"__mw_{action}_{suffix}_quarantine";
@@ -372,6 +377,18 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         }
 
         return (valid, published, quarantine, quarantined);
+    }
+
+    /// <summary>
+    /// Whether the rows to publish hold a suppressed subject: the keyed hash is computed over the distinct subject keys
+    /// only (far fewer than rows: orders of a customer), so a run pays for it once per subject, not per row.
+    /// </summary>
+    private async Task<bool> HoldsSuppressedAsync(IComputeEngine engine, DatasetPrivacy privacy, string valid, Engines.Ir.FilterExpr suppressed, CancellationToken cancellationToken)
+    {
+        var keys = "__mw_subject_keys_" + privacy.Spec.Address.Replace('.', '_');
+        var columns = string.Join(", ", privacy.SubjectKeys.Select(c => Engines.Sql.SqlDialect.Identifier(c.Name)));
+        await engine.TransformAsync($"SELECT DISTINCT {columns} FROM {Engines.Sql.SqlDialect.Relation(valid)}", keys, cancellationToken).ConfigureAwait(false);
+        return await engine.RemoveRowsAsync(keys, suppressed, _subjectKey.Value, keys, cancellationToken).ConfigureAwait(false) > 0;
     }
 
     /// <summary>Where a dataset's snapshots live, relative to the data folder; its quarantine's folder adds <c>_quarantine</c>.</summary>

@@ -62,8 +62,11 @@ public sealed class ErasureTests : IDisposable
         await ApplyAsync();
         Assert.Equal(0, await RowsOfAsync("1003", quarantine: false) + await RowsOfAsync("1003", quarantine: true));
         File.AppendAllText(Path.Combine(_mesh.Root, Customers), "1099,Ann,Lee,ann.lee@example.com,,NL,Utrecht,1990-01-01,2024-01-01\n");
+        var sales = Path.Combine(_mesh.Root, "domains/sales/orders/data/pos_sales.parquet");
+        File.SetLastWriteTimeUtc(sales, File.GetLastWriteTimeUtc(sales).AddMinutes(1));
         var again = await _platform.ApplyAsync(_mesh.Root, null, cancellationToken: Cancel);
         Assert.Contains(again.Datasets, d => d.Address == "customers.profiles.profiles_v1" && !d.Unchanged);
+        Assert.Contains(again.Datasets, d => d.Address == "sales.orders.orders_v1" && !d.Unchanged);
         Assert.Equal(0, await RowsOfAsync("1003", quarantine: false) + await RowsOfAsync("1003", quarantine: true));
         Assert.True(await RowsOfAsync("1099", quarantine: false) + await RowsOfAsync("1099", quarantine: true) > 0);
 
@@ -71,6 +74,7 @@ public sealed class ErasureTests : IDisposable
         var audit = await served.Store.GetAuditAsync(1000, Cancel);
         Assert.Contains(audit, a => a.Entry.Action == "erase" && a.Entry.Resource == "customers.profiles.profiles_v1");
         Assert.Contains(audit, a => a.Entry.Action == "suppression" && a.Entry.Resource == "customers.profiles.profiles_v1");
+        Assert.Contains(audit, a => a.Entry.Action == "suppression" && a.Entry.Resource == "sales.orders.orders_v1" && a.Entry.Rows > 0);
         Assert.DoesNotContain(audit, a => (a.Entry.Detail ?? string.Empty).Contains("subject 1003", StringComparison.Ordinal) || a.Entry.Resource.Contains("1003", StringComparison.Ordinal));
         Assert.DoesNotContain((await served.Store.ListErasuresAsync(10, Cancel)).Select(e => e.SubjectHash), h => h == "1003");
     }
