@@ -23,6 +23,13 @@ public interface IVersionedEngine
     /// </summary>
     Task<bool> CopyVersionAsync(DatasetVersion from, string version, Ir.FilterExpr remove, ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Drops the given versions' tables now, even while reads are on them (those reads fail): their rows must not
+    /// outlive the call (privacy: a rewritten version's original). A version that is current is kept; those already gone
+    /// are ignored.
+    /// </summary>
+    Task EraseVersionsAsync(IReadOnlyList<DatasetVersion> versions, CancellationToken cancellationToken = default);
+
     /// <summary>Drops the given versions' tables (those already gone are ignored).</summary>
     Task DropVersionsAsync(IReadOnlyList<DatasetVersion> versions, CancellationToken cancellationToken = default);
 }

@@ -275,6 +275,19 @@ public sealed class PostgresEngine : IComputeEngine, IVersionedEngine
                 cancellationToken, "Dropping expired versions");
     }
 
+    public Task EraseVersionsAsync(IReadOnlyList<DatasetVersion> versions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(versions);
+        // CASCADE drops the views of reads in flight on them; the current version (its dataset's view) is never among them.
+        var schema = Identifier(Schema);
+        return versions.Count == 0
+            ? Task.CompletedTask
+            : ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {schema};\nCREATE TABLE IF NOT EXISTS {schema}.\"_current\" (address text PRIMARY KEY, version text NOT NULL);\n" + string.Concat(versions.Select(v =>
+                $"DO $mw$ BEGIN IF NOT EXISTS (SELECT 1 FROM {schema}.\"_current\" WHERE address = {Literal(v.Address)} AND version = {Literal(v.Version)}) THEN " +
+                $"DROP TABLE IF EXISTS {VersionTable(v.Address, v.Version)} CASCADE; END IF; END $mw$;\n")),
+                cancellationToken, "Erasing versions");
+    }
+
     internal static string VersionTable(string address, string version) => $"{Identifier(Schema)}.{Identifier(Shortened(address, version))}";
 
     /// <summary>

@@ -55,6 +55,27 @@ public sealed class VersionedTablesTests
     }
 
     [Fact]
+    public async Task EraseVersions_DropsAVersionEvenWhileAReadIsOnIt_ButNeverTheCurrentOne()
+    {
+        var database = await DatabaseAsync();
+        await PublishAsync(database, "20261201T000000000-aaaaaaaa", 2);
+        await PublishAsync(database, "20261202T000000000-bbbbbbbb", 3);
+        // A read in flight on the old version: a view of its own over the version's table.
+        await ScalarAsync(database, $"CREATE VIEW public.reading AS SELECT * FROM meshwork_data.\"{Address}@20261201T000000000-aaaaaaaa\"; SELECT 0");
+
+        await using (var engine = await PostgresEngine.OpenAsync(database, cancellationToken: Cancel))
+        {
+            await engine.DropVersionsAsync([new DatasetVersion(Address, "20261201T000000000-aaaaaaaa")], Cancel);
+            Assert.Equal(1, await ScalarAsync(database, $"SELECT count(*) FROM pg_tables WHERE schemaname = 'meshwork_data' AND tablename = '{Address}@20261201T000000000-aaaaaaaa'"));
+
+            await engine.EraseVersionsAsync([new DatasetVersion(Address, "20261201T000000000-aaaaaaaa"), new DatasetVersion(Address, "20261202T000000000-bbbbbbbb")], Cancel);
+        }
+
+        Assert.Equal(0, await ScalarAsync(database, $"SELECT count(*) FROM pg_tables WHERE schemaname = 'meshwork_data' AND tablename = '{Address}@20261201T000000000-aaaaaaaa'"));
+        Assert.Equal(3, await ScalarAsync(database, $"SELECT count(*) FROM meshwork_data.\"{Address}\""));
+    }
+
+    [Fact]
     public async Task CopyVersion_WithoutTheErasedRow_WritesANewVersionThatIsNotCurrent()
     {
         var database = await DatabaseAsync();

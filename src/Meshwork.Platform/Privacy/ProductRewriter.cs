@@ -107,7 +107,7 @@ internal sealed class ProductRewriter(IMetadataStore store, EngineRegistry engin
                 {
                     await versioned.MakeCurrentAsync([.. copied.Where(c => c.Current).Select(c => new DatasetVersion(c.Replacement.Address, Version(c.Replacement.NewSnapshot)))],
                         CancellationToken.None).ConfigureAwait(false);
-                    await versioned.DropVersionsAsync([.. moved.Select(m => new DatasetVersion(m.Old.Address, Version(m.Old.Snapshot)))], CancellationToken.None).ConfigureAwait(false);
+                    await versioned.EraseVersionsAsync([.. moved.Select(m => new DatasetVersion(m.Old.Address, Version(m.Old.Snapshot)))], CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (EngineException e)
                 {
@@ -172,13 +172,16 @@ internal sealed class ProductRewriter(IMetadataStore store, EngineRegistry engin
         return (rewrite.Removed, target, rewrite.Kept, rewrite.BytesWritten);
     }
 
-    /// <summary>A rewritten snapshot's folder: the version keeps its time and run, with a new suffix, so it sorts where it was.</summary>
-    private static string Rewritten(string snapshot)
+    /// <summary>
+    /// A rewritten snapshot's folder: its version keeps its time and run, so it sorts where it was among the product's
+    /// versions, with the time of the rewrite after it, so a later rewrite of it sorts after this one (an engine that
+    /// keeps versions makes the newest current).
+    /// </summary>
+    private string Rewritten(string snapshot)
     {
         var version = Version(snapshot);
-        var suffix = version.IndexOf("-p", StringComparison.Ordinal) is var at and > 0 ? version[..at] : version;
-        var parent = snapshot[..^version.Length];
-        return string.Create(CultureInfo.InvariantCulture, $"{parent}{suffix}-p{Guid.NewGuid().ToString("N")[..8]}");
+        var original = version.IndexOf("-p", StringComparison.Ordinal) is var at and > 0 ? version[..at] : version;
+        return string.Create(CultureInfo.InvariantCulture, $"{snapshot[..^version.Length]}{original}-p{time.GetUtcNow():yyyyMMddHHmmssfffffff}");
     }
 
     private static string Version(string snapshot) => Path.GetFileName(Path.TrimEndingDirectorySeparator(snapshot));

@@ -169,6 +169,11 @@ public sealed class ErasureTests : IDisposable
             {
                 Assert.Equal("1", ((Apache.Arrow.StringArray)batch.Column(0)).GetString(0));
             }
+
+            // A second erasure rewrites the rewritten versions again: the newest copy becomes current in the database.
+            Assert.Equal(ErasureStatus.Completed, (await served.EraseAsync(dpo, "1004", "GDPR Art. 17 request #10", cancellationToken: Cancel)).Status);
+            Assert.Equal(0, await PostgresRowsOfAsync(database, "1004"));
+            Assert.True(await PostgresRowsOfAsync(database, "1005") > 0);
         }
         finally
         {
