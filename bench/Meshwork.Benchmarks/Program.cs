@@ -8,6 +8,7 @@ using Meshwork.Benchmarks;
 // data-ttfb [--rows N] [--requests N]: time to first byte of governed reads over HTTP.
 // policy-latency [--calls N] [--warmup N]: access plan and policy decision latency percentiles (p50, p99).
 // cluster-failover [--kills N] [--products N] [--seconds S]: a 3-node cluster on PostgreSQL: failover after SIGKILL, schedule drift.
+// privacy-erasure [--rows N] [--rounds N]: erasure of one subject along lineage against rewriting every dataset holding it in full.
 // Anything else goes to BenchmarkDotNet.
 if (args is ["search-latency", .. var searchOptions])
 {
@@ -44,6 +45,13 @@ if (args is ["cluster-failover", .. var clusterOptions])
         && Option(clusterOptions, "--seconds", 60, ["--kills", "--products"]) is { } seconds
         ? await ClusterFailover.RunAsync(kills, products, seconds)
         : Usage("cluster-failover [--kills N] [--products N] [--seconds S]");
+}
+
+if (args is ["privacy-erasure", .. var erasureOptions])
+{
+    return Option(erasureOptions, "--rows", 10_000_000, ["--rounds"]) is { } rows && Option(erasureOptions, "--rounds", 3, ["--rows"]) is { } rounds
+        ? await PrivacyErasure.RunAsync(rows, rounds)
+        : Usage("privacy-erasure [--rows N] [--rounds N]");
 }
 
 if (args is ["generate", var directory, .. var rest])

@@ -65,7 +65,7 @@ public interface IComputeEngine : IAsyncDisposable
     /// <summary>
     /// Writes a published snapshot again, into <paramref name="targetFolder"/> (which must not exist), without the rows
     /// <paramref name="remove"/> is true for, as atomically as <see cref="PublishAsync"/>. Only the files that hold such
-    /// a row are rewritten; the others are copied byte for byte. When no row matches, nothing is written and
+    /// a row are rewritten; the others are taken as they are (a hard link, else a copy). When no row matches, nothing is written and
     /// <see cref="SnapshotRewrite.Removed"/> is 0. The snapshot read stays as it was (readers may still be on it).
     /// </summary>
     Task<SnapshotRewrite> RewriteSnapshotAsync(string snapshotFolder, FilterExpr remove, ReadOnlyMemory<byte> key, string targetFolder, CancellationToken cancellationToken = default);
@@ -193,7 +193,10 @@ public sealed record ValidationOutcome(string ValidRelation, string QuarantineRe
 
 public sealed record SnapshotInfo(string Folder, IReadOnlyList<string> Files, long Rows);
 
-/// <summary>What rewriting a snapshot did: rows removed and kept, files rewritten and copied as they were, bytes written.</summary>
+/// <summary>
+/// What rewriting a snapshot did: rows removed and kept, files rewritten and files taken as they were (hard-linked where
+/// the file system allows, else copied), and the bytes written (rewritten files, and copies where no link could be made).
+/// </summary>
 public sealed record SnapshotRewrite(long Removed, long Kept, int FilesRewritten, int FilesCopied, long BytesWritten);
 
 public enum CheckStatus

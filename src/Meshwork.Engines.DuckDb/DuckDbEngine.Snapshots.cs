@@ -67,7 +67,13 @@ public sealed partial class DuckDbEngine
                 var target = Path.Combine(staging, Path.GetFileName(files[i]));
                 if (matches[i] == 0)
                 {
-                    File.Copy(files[i], target);
+                    // Snapshot files are never changed in place: the copy can share the file's data (a hard link).
+                    if (!HardLink(files[i], target))
+                    {
+                        File.Copy(files[i], target);
+                        bytes += new FileInfo(target).Length;
+                    }
+
                     copied++;
                 }
                 else
@@ -75,13 +81,19 @@ public sealed partial class DuckDbEngine
                     await ExecuteAsync($"COPY (SELECT * FROM read_parquet({Literal(files[i])}) WHERE NOT coalesce({condition}, FALSE)) TO {Literal(target)} (FORMAT parquet, COMPRESSION zstd)",
                         cancellationToken, $"Rewriting {files[i]}").ConfigureAwait(false);
                     rewritten++;
+                    bytes += new FileInfo(target).Length;
                 }
-
-                bytes += new FileInfo(target).Length;
             }
         }).ConfigureAwait(false);
         return new SnapshotRewrite(removed, rows - removed, rewritten, copied, bytes);
     }
+
+    /// <summary>A hard link <paramref name="link"/> to <paramref name="file"/> (POSIX <c>link</c>); false where there is none (another OS, another file system).</summary>
+    private static bool HardLink(string file, string link) =>
+        !OperatingSystem.IsWindows() && NativeLink(file, link) == 0;
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "link", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
+    private static partial int NativeLink(string file, string link);
 
     /// <summary>
     /// The rows sorted once into a session table, each file written from its slice of the table's row ids (their order):

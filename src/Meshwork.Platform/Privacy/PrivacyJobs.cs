@@ -1,9 +1,11 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Meshwork.Engines;
 using Meshwork.Engines.Ir;
+using Meshwork.Engines.Sql;
 using Meshwork.Loading;
 using Meshwork.Model;
 using Meshwork.Platform.Pipelines;
@@ -111,7 +113,7 @@ public sealed class PrivacyJobs(IMetadataStore store, EngineRegistry engines, Ti
                 continue;
             }
 
-            var sources = await SourcesHoldingAsync(mesh, product, erasure.SubjectHash, cancellationToken).ConfigureAwait(false);
+            var sources = await SourcesHoldingAsync(mesh, product, subject, cancellationToken).ConfigureAwait(false);
             if (!datasets.Any(d => d.SubjectKeys.Count > 0))
             {
                 var upstream = product.InputPorts.Select(i => mesh.FindPublisher(i.ContractId)?.Product.Key).OfType<string>()
@@ -235,16 +237,21 @@ public sealed class PrivacyJobs(IMetadataStore store, EngineRegistry engines, Ti
 
     private ProductRewriter Rewriter() => new(store, engines, time, dataFolder, Key, leaseDuration ?? RunLease.DefaultDuration) { LeaseWait = LeaseWait };
 
-    /// <summary>The source files of a product's input ports that still hold the subject, by a column tagged subject-key: the platform does not own them.</summary>
-    private async Task<IReadOnlyList<SourceHolding>> SourcesHoldingAsync(Mesh mesh, DataProduct product, string hash, CancellationToken cancellationToken)
+    /// <summary>
+    /// The source files of a product's input ports that still hold the subject, by a column tagged subject-key: the platform
+    /// does not own them. Compared with the value in clear (the request has it), so a typed Parquet source is answered
+    /// from its statistics rather than by hashing every row.
+    /// </summary>
+    private async Task<IReadOnlyList<SourceHolding>> SourcesHoldingAsync(Mesh mesh, DataProduct product, string subject, CancellationToken cancellationToken)
     {
         var holding = new List<SourceHolding>();
         foreach (var input in product.InputPorts.Where(i => mesh.FindPublisher(i.ContractId) is null))
         {
             if (mesh.FindContract(input.ContractId) is not { } contract
                 || contract.Servers.FirstOrDefault(s => s.Type == "local" && s.Path is not null) is not { } server
-                || contract.Schema.SelectMany(o => o.Properties).Where(p => p.Tags.Contains(DatasetPrivacy.SubjectKeyTag, StringComparer.OrdinalIgnoreCase)).Select(p => p.Name)
-                    .Distinct(StringComparer.Ordinal).ToList() is not { Count: > 0 } columns)
+                || contract.Schema.SelectMany(o => o.Properties).Where(p => p.Tags.Contains(DatasetPrivacy.SubjectKeyTag, StringComparer.OrdinalIgnoreCase))
+                    .Where(p => p.LogicalType != "integer" || long.TryParse(subject.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+                    .Select(p => p.Name).Distinct(StringComparer.Ordinal).ToList() is not { Count: > 0 } columns)
             {
                 continue;
             }
@@ -256,25 +263,29 @@ public sealed class PrivacyJobs(IMetadataStore store, EngineRegistry engines, Ti
                 _ => SourceFormat.Csv,
             };
             var path = Path.GetFullPath(Path.Combine(mesh.SourcesRoot, contract.Folder, server.Path!));
+            var location = Path.GetRelativePath(mesh.SourcesRoot, path).Replace('\\', '/');
             var relation = "__mw_source_" + input.Name;
             try
             {
                 await using var engine = await PipelineRunner.OpenEngineAsync(engines, mesh, product, cancellationToken).ConfigureAwait(false);
                 await engine.LoadAsync(new SourceFile(path, format), relation, cancellationToken).ConfigureAwait(false);
                 var present = (await engine.IntrospectAsync(relation, cancellationToken).ConfigureAwait(false)).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-                var match = DatasetPrivacy.Any([.. columns.Where(present.Contains)
-                    .Select(c => (FilterExpr)new FilterIn(new FilterKeyedHash(new FilterColumn(c)), [new FilterConstant(hash)]))]);
-                if (match is not null && await engine.RemoveRowsAsync(relation, match, Key, relation + "_rest", cancellationToken).ConfigureAwait(false) is var rows and > 0)
+                // A text literal: the engine reads it as the column's type (a number column compares numbers).
+                var match = string.Join(" OR ", columns.Where(present.Contains).Select(c => $"{SqlDialect.Identifier(c)} = {SqlDialect.Literal(subject.Trim())}"));
+                if (match.Length == 0)
                 {
-                    holding.Add(new SourceHolding(input.Name, Path.GetRelativePath(mesh.SourcesRoot, path).Replace('\\', '/'), rows));
+                    continue;
+                }
+
+                await using var reader = await engine.ReadAsync($"SELECT count(*) FROM {SqlDialect.Relation(relation)} WHERE {match}", cancellationToken).ConfigureAwait(false);
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture) is var rows and > 0)
+                {
+                    holding.Add(new SourceHolding(input.Name, location, rows));
                 }
             }
-            catch (Exception e) when (e is EngineException or PipelineException)
+            catch (Exception e) when (e is EngineException or PipelineException or System.Data.Common.DbException)
             {
-                holding.Add(new SourceHolding(input.Name, Path.GetRelativePath(mesh.SourcesRoot, path).Replace('\\', '/'), null)
-                {
-                    Error = $"could not be read to check: {EngineMessages.Redact(e.Message)}",
-                });
+                holding.Add(new SourceHolding(input.Name, location, null) { Error = $"could not be read to check: {EngineMessages.Redact(e.Message)}" });
             }
         }
 

@@ -47,15 +47,15 @@ internal sealed class ProductRewriter(IMetadataStore store, EngineRegistry engin
             {
                 var current = await store.GetCurrentSnapshotAsync(dataset.Spec.Address, lease.Token).ConfigureAwait(false);
                 long inCurrent = 0, inEarlier = 0, inQuarantine = 0, bytes = 0;
-                var versions = 0;
+                int versions = 0, filesRewritten = 0, filesKept = 0;
                 foreach (var (snapshot, _) in listed.Where(l => l.Snapshot.Address == dataset.Spec.Address))
                 {
                     var isCurrent = snapshot.Snapshot == current?.Snapshot;
-                    var (dataRemoved, newData, dataKept, dataBytes) = await RewriteAsync(engine, snapshot.FolderIn(dataFolder), snapshot.Snapshot, data, dryRun, written, lease.Token)
+                    var (dataRemoved, newData, dataRewrite) = await RewriteAsync(engine, snapshot.FolderIn(dataFolder), snapshot.Snapshot, data, dryRun, written, lease.Token)
                         .ConfigureAwait(false);
-                    var (quarantineRemoved, newQuarantine, quarantineKept, quarantineBytes) = snapshot.QuarantineSnapshot is { } q
+                    var (quarantineRemoved, newQuarantine, quarantineRewrite) = snapshot.QuarantineSnapshot is { } q
                         ? await RewriteAsync(engine, snapshot.QuarantineFolderIn(dataFolder)!, q, quarantine, dryRun, written, lease.Token).ConfigureAwait(false)
-                        : (0L, (string?)null, 0L, 0L);
+                        : (0L, null, null);
                     if (dataRemoved + quarantineRemoved == 0)
                     {
                         continue;
@@ -64,16 +64,19 @@ internal sealed class ProductRewriter(IMetadataStore store, EngineRegistry engin
                     versions++;
                     (isCurrent ? ref inCurrent : ref inEarlier) += dataRemoved;
                     inQuarantine += quarantineRemoved;
-                    bytes += dataBytes + quarantineBytes;
+                    foreach (var rewrite in new[] { dataRewrite, quarantineRewrite }.OfType<SnapshotRewrite>())
+                    {
+                        (bytes, filesRewritten, filesKept) = (bytes + rewrite.BytesWritten, filesRewritten + rewrite.FilesRewritten, filesKept + rewrite.FilesCopied);
+                    }
+
                     if (!dryRun)
                     {
                         replacements.Add((snapshot, new SnapshotReplacement(snapshot.Address, snapshot.Snapshot, newData ?? snapshot.Snapshot,
-                            newQuarantine ?? snapshot.QuarantineSnapshot, newData is null ? snapshot.Rows : dataKept,
-                            newQuarantine is null ? snapshot.Quarantined : quarantineKept), isCurrent));
+                            newQuarantine ?? snapshot.QuarantineSnapshot, dataRewrite?.Kept ?? snapshot.Rows, quarantineRewrite?.Kept ?? snapshot.Quarantined), isCurrent));
                     }
                 }
 
-                removals.Add(new DatasetRemoval(dataset.Spec.Address, inCurrent, inEarlier, inQuarantine, versions, bytes, time.GetUtcNow()));
+                removals.Add(new DatasetRemoval(dataset.Spec.Address, inCurrent, inEarlier, inQuarantine, versions, filesRewritten, filesKept, bytes, time.GetUtcNow()));
             }
 
             if (dryRun || replacements.Count == 0)
@@ -147,29 +150,29 @@ internal sealed class ProductRewriter(IMetadataStore store, EngineRegistry engin
         }
     }
 
-    /// <summary>A snapshot rewritten (or, dry, counted) without the rows <paramref name="remove"/> selects: removed, the new folder (relative), kept, bytes.</summary>
-    private async Task<(long Removed, string? Folder, long Kept, long Bytes)> RewriteAsync(IComputeEngine engine, string full, string relative, FilterExpr? remove, bool dryRun,
+    /// <summary>A snapshot rewritten (or, dry, counted) without the rows <paramref name="remove"/> selects: rows removed, and the new folder (relative) with what the rewrite did.</summary>
+    private async Task<(long Removed, string? Folder, SnapshotRewrite? Rewrite)> RewriteAsync(IComputeEngine engine, string full, string relative, FilterExpr? remove, bool dryRun,
         List<string> written, CancellationToken cancellationToken)
     {
         if (remove is null || !Directory.Exists(full))
         {
-            return (0, null, 0, 0);
+            return (0, null, null);
         }
 
         if (dryRun)
         {
-            return (await engine.CountSnapshotRowsAsync(full, remove, key, cancellationToken).ConfigureAwait(false), null, 0, 0);
+            return (await engine.CountSnapshotRowsAsync(full, remove, key, cancellationToken).ConfigureAwait(false), null, null);
         }
 
         var target = Rewritten(relative);
         var rewrite = await engine.RewriteSnapshotAsync(full, remove, key, Path.Combine(dataFolder, target), cancellationToken).ConfigureAwait(false);
         if (rewrite.Removed == 0)
         {
-            return (0, null, 0, 0);
+            return (0, null, null);
         }
 
         written.Add(target);
-        return (rewrite.Removed, target, rewrite.Kept, rewrite.BytesWritten);
+        return (rewrite.Removed, target, rewrite);
     }
 
     /// <summary>
@@ -224,9 +227,11 @@ internal sealed class ProductRewriter(IMetadataStore store, EngineRegistry engin
 
 /// <summary>
 /// What was removed from one dataset: rows of the current version, of earlier versions still kept, of their quarantines,
-/// how many versions were rewritten, the bytes the rewritten copies hold, and when.
+/// how many versions were rewritten, how many of their files were written again and how many taken as they were (hard links),
+/// the bytes written, and when.
 /// </summary>
-public sealed record DatasetRemoval(string Address, long Current, long Earlier, long Quarantined, int Versions, long BytesWritten, DateTimeOffset At)
+public sealed record DatasetRemoval(string Address, long Current, long Earlier, long Quarantined, int Versions, int FilesRewritten, int FilesKept, long BytesWritten,
+    DateTimeOffset At)
 {
     public long Total => Current + Earlier + Quarantined;
 }
