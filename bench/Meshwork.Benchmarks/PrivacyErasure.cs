@@ -177,7 +177,7 @@ public static class PrivacyErasure
             Expect(rows == old.Rows - old.SubjectRows && now.Rows == rows,
                 $"{address}: {rows} rows on disk and {now.Rows} in the store after the erasure; expected {old.Rows} − {old.SubjectRows}");
 
-            // Rewritten or copied: compared with the same file of the snapshot as applied (the old folder of the copy is gone).
+            // Rewritten or kept (a hard link): compared with the same file of the snapshot as applied (the old folder of the copy is gone).
             var (rewritten, copied, rewrittenBytes) = (0, 0, 0L);
             foreach (var file in files)
             {
@@ -242,7 +242,8 @@ public static class PrivacyErasure
     /// The erasure's parts, each timed on its own (not during the erasure): per dataset, the engine's
     /// <see cref="DuckDbEngine.RewriteSnapshotAsync"/> whole, then its steps as its SQL does them (the per-file counts
     /// that find the files holding the subject, the rewrite of those, the copy of the others); and the check of each
-    /// source file for the subject by keyed hash, as <see cref="PrivacyJobs"/> does it before erasing a product.
+    /// source file for the subject three ways: by keyed hash into a table (as <see cref="PrivacyJobs"/> did before 84e784c),
+    /// counted by keyed hash, and counted by the value in clear (as it does now).
     /// </summary>
     private static async Task<Anatomy> TakeApartAsync(string repository, IReadOnlyDictionary<string, Dataset> before, long subject, string output)
     {
@@ -297,8 +298,8 @@ public static class PrivacyErasure
         }
 
         // The source check: each source file loaded, and the rows whose customer_id hashes to the subject's hash taken out
-        // into a table (as PrivacyJobs does); then, to tell its costs apart, the same rows only counted, by keyed hash and
-        // by the value in clear (compared in the column's type, so Parquet statistics can skip row groups).
+        // into a table (as PrivacyJobs did before 84e784c); then the same rows only counted, by keyed hash, and by the value
+        // in clear (as it does now: compared in the column's type, so Parquet statistics can skip row groups).
         var sources = new List<SourceCheck>();
         var hash = Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(subject.ToString(Inv))));
         var match = new FilterIn(new FilterKeyedHash(new FilterColumn(SubjectKey)), [new FilterConstant(hash)]);
@@ -400,7 +401,7 @@ public static class PrivacyErasure
         Console.WriteLine();
         Console.WriteLine("What the erasure did per dataset (round 1; every round did the same):");
         Console.WriteLine();
-        Console.WriteLine("| Dataset | Rows removed | Files rewritten | Files copied | Bytes (report) | Bytes re-encoded |");
+        Console.WriteLine("| Dataset | Rows removed | Files rewritten | Files kept (hard links) | Bytes (report) | Bytes re-encoded |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (var d in rounds[0].Erasure.Datasets)
         {
@@ -423,7 +424,7 @@ public static class PrivacyErasure
         Console.WriteLine();
         Console.WriteLine("The erasure's parts timed on their own (median over the rounds, seconds):");
         Console.WriteLine();
-        Console.WriteLine("| Dataset | Engine rewrite (whole) | Files rewritten / copied | find (per-file counts) | rewrite | copy | erasure under lease | rest of it (lease, store, engine, delete, audit) |");
+        Console.WriteLine("| Dataset | Engine rewrite (whole) | Files rewritten / kept | find (per-file counts) | rewrite | copy | erasure under lease | rest of it (lease, store, engine, delete, audit) |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var address in Keyed)
         {
@@ -439,7 +440,7 @@ public static class PrivacyErasure
         Console.WriteLine();
         Console.WriteLine("The check of the source files for the subject, timed on its own (median over the rounds, seconds):");
         Console.WriteLine();
-        Console.WriteLine("| Source | As the erasure does it (keyed hash, other rows into a table) | Counted by keyed hash | Counted in clear (typed) |");
+        Console.WriteLine("| Source | Keyed hash, other rows into a table (the check before 84e784c) | Counted by keyed hash | Counted in clear, typed (the check now) |");
         Console.WriteLine("|---|---:|---:|---:|");
         foreach (var source in rounds[0].Anatomy.Sources.Select(s => s.Source))
         {
