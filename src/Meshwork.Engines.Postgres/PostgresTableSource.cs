@@ -25,6 +25,57 @@ public static class PostgresTableSource
     {
         ArgumentNullException.ThrowIfNull(contract);
         ArgumentNullException.ThrowIfNull(server);
+        try
+        {
+            await using var connection = new NpgsqlConnection(ConnectionString(contract, server));
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return (await PostgresConnection.CopyOutAsync(connection, $"COPY (SELECT * FROM {Table(contract, server)}) TO STDOUT (FORMAT csv, HEADER true)", file, hash: true,
+                cancellationToken).ConfigureAwait(false))!;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            throw new EngineException($"{Describe(server)}: {(e as PostgresException)?.MessageText ?? e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// How many rows of the server's table hold <paramref name="value"/> in any of <paramref name="columns"/> (compared as
+    /// text): the rows of an erased subject the platform cannot remove, since the table is not its own.
+    /// </summary>
+    public static async Task<long> CountAsync(Contract contract, Server server, IReadOnlyList<string> columns, string value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(columns);
+        try
+        {
+            await using var connection = new NpgsqlConnection(ConnectionString(contract, server));
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(
+                $"SELECT count(*) FROM {Table(contract, server)} WHERE {string.Join(" OR ", columns.Select(c => $"{Identifier(c)}::text = @value"))}", connection);
+            command.Parameters.AddWithValue("value", value);
+            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            throw new EngineException($"{Describe(server)}: {(e as PostgresException)?.MessageText ?? e.Message}", e);
+        }
+    }
+
+    /// <summary>Where the table is, as people read it: the server and the schema-qualified table.</summary>
+    public static string Location(Contract contract, Server server)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        ArgumentNullException.ThrowIfNull(server);
+        return $"{Describe(server)} {server.SchemaName ?? "public"}.{contract.Schema[0].PhysicalName ?? contract.Schema[0].Name}";
+    }
+
+    private static string Table(Contract contract, Server server) =>
+        $"{Identifier(server.SchemaName ?? "public")}.{Identifier(contract.Schema[0].PhysicalName ?? contract.Schema[0].Name)}";
+
+    /// <summary>The server's connection: its host, port and database from the contract, the credentials from the environment.</summary>
+    private static string ConnectionString(Contract contract, Server server)
+    {
         if (string.IsNullOrWhiteSpace(server.Host) || string.IsNullOrWhiteSpace(server.Database) || contract.Schema.IsDefaultOrEmpty)
         {
             throw new EngineException($"{Describe(server)}: server '{server.Name ?? server.Type}' needs a host, a database and a schema object naming the table");
@@ -46,18 +97,7 @@ public static class PostgresTableSource
             builder.Password = password;
         }
 
-        var table = contract.Schema[0].PhysicalName ?? contract.Schema[0].Name;
-        try
-        {
-            await using var connection = new NpgsqlConnection(builder.ConnectionString);
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return (await PostgresConnection.CopyOutAsync(connection,
-                $"COPY (SELECT * FROM {Identifier(server.SchemaName ?? "public")}.{Identifier(table)}) TO STDOUT (FORMAT csv, HEADER true)", file, hash: true, cancellationToken).ConfigureAwait(false))!;
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            throw new EngineException($"{Describe(server)}: {(e as PostgresException)?.MessageText ?? e.Message}", e);
-        }
+        return builder.ConnectionString;
     }
 
     /// <summary>The environment variable holding a server's user (<paramref name="suffix"/> <c>USER</c>) or password (<c>PASSWORD</c>).</summary>

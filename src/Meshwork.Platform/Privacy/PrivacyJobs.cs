@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Meshwork.Engines;
 using Meshwork.Engines.Ir;
+using Meshwork.Engines.Postgres;
 using Meshwork.Engines.Sql;
 using Meshwork.Loading;
 using Meshwork.Model;
@@ -248,10 +249,32 @@ public sealed class PrivacyJobs(IMetadataStore store, EngineRegistry engines, Ti
         foreach (var input in product.InputPorts.Where(i => mesh.FindPublisher(i.ContractId) is null))
         {
             if (mesh.FindContract(input.ContractId) is not { } contract
-                || contract.Servers.FirstOrDefault(s => s.Type == "local" && s.Path is not null) is not { } server
                 || contract.Schema.SelectMany(o => o.Properties).Where(p => p.Tags.Contains(DatasetPrivacy.SubjectKeyTag, StringComparer.OrdinalIgnoreCase))
                     .Where(p => p.LogicalType != "integer" || long.TryParse(subject.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
                     .Select(p => p.Name).Distinct(StringComparer.Ordinal).ToList() is not { Count: > 0 } columns)
+            {
+                continue;
+            }
+
+            if (!contract.Servers.Any(s => s.Type == "local") && contract.Servers.FirstOrDefault(s => PostgresTableSource.Types.Contains(s.Type)) is { } database)
+            {
+                var table = PostgresTableSource.Location(contract, database);
+                try
+                {
+                    if (await PostgresTableSource.CountAsync(contract, database, columns, subject.Trim(), cancellationToken).ConfigureAwait(false) is var found and > 0)
+                    {
+                        holding.Add(new SourceHolding(input.Name, table, found));
+                    }
+                }
+                catch (EngineException e)
+                {
+                    holding.Add(new SourceHolding(input.Name, table, null) { Error = $"could not be read to check: {EngineMessages.Redact(e.Message)}" });
+                }
+
+                continue;
+            }
+
+            if (contract.Servers.FirstOrDefault(s => s.Type == "local" && s.Path is not null) is not { } server)
             {
                 continue;
             }

@@ -67,6 +67,25 @@ public sealed class PostgresSourceTests : PlatformTestBase<SqliteTestStore>
         Assert.Contains(result.Products, p => p.Product == "customers.profiles" && p.Outcome == "applied");
     }
 
+    [Fact]
+    public async Task Erase_SubjectInAPostgresSourceTable_IsReportedAsStillThere()
+    {
+        await SourceTableAsync("(1, 7, 10.5), (2, 7, 20.0), (3, 8, 1.0)");
+        Repo.Edit(Source, "      - name: customer_id\n        logicalType: integer\n", "      - name: customer_id\n        logicalType: integer\n        tags: [subject-key]\n");
+        Assert.Empty((await ApplyAsync()).Errors);
+        await using var served = await Platform.ServeAsync(new Meshwork.Platform.Serving.ServeOptions { DataFolder = Repo.DataFolder }, Cancel);
+        var operator_ = new Model.Principal("operator", Model.PrincipalKind.Person, null, null, null, ["admin"], System.Collections.Immutable.ImmutableDictionary<string, object>.Empty,
+            new Diagnostics.SourceLocation("test", 1, 1));
+
+        var erasure = await served.EraseAsync(operator_, "7", "GDPR Art. 17 request #12", cancellationToken: Cancel);
+
+        var orders = Meshwork.Platform.Privacy.PrivacyJobs.ReportOf(erasure).Products.Single(p => p.Product == "sales.orders");
+        var source = Assert.Single(orders.Sources);
+        Assert.Equal(("pos_orders", 2L), (source.InputPort, source.Rows));
+        Assert.EndsWith(" pos.pos_orders", source.Location, StringComparison.Ordinal);
+        Assert.StartsWith("postgresql://", source.Location, StringComparison.Ordinal);
+    }
+
     /// <summary>A database holding pos.pos_orders with the given rows, and the source contract pointing at it; returns its connection string.</summary>
     private async Task<string> SourceTableAsync(string rows)
     {
