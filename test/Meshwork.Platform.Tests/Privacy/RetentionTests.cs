@@ -66,6 +66,14 @@ public sealed class RetentionTests : IDisposable
         Assert.Contains(audit, a => a.Entry.Action == "retention" && a.Entry.Resource == Orders && a.Entry.Detail!.StartsWith("run ", StringComparison.Ordinal));
         Assert.Contains(audit, a => a.Entry.Action == "retention" && a.Entry.Resource == Orders && a.Entry.Rows == k + 2 * expiredNow);
         Assert.Empty(await served.Store.VerifyAuditAsync(null, Cancel));
+
+        // Past the read grace period the earlier snapshot is deleted whole by the job, though the product does not run.
+        var earlier = listed.Single(l => l.SupersededAt is not null).Snapshot;
+        _time.Advance(Meshwork.Platform.Pipelines.PipelineRunner.DefaultSnapshotGrace + TimeSpan.FromMinutes(1));
+        Assert.Null(Assert.Single(await served.ApplyRetentionAsync(dryRun: false, cancellationToken: Cancel), r => r.Product == "sales.orders").Error);
+        Assert.Equal([(await served.Store.GetCurrentSnapshotAsync(Orders, Cancel))!.Snapshot],
+            (await served.Store.GetSnapshotsAsync("sales.orders", Cancel)).Where(l => l.Snapshot.Address == Orders).Select(l => l.Snapshot.Snapshot));
+        Assert.False(Directory.Exists(earlier.FolderIn(_mesh.DataFolder)));
     }
 
     private async Task ApplyAsync() => Assert.Empty((await _platform.ApplyAsync(_mesh.Root, null, cancellationToken: Cancel)).Errors);
