@@ -69,6 +69,7 @@ public static class MeshServer
             return new ClusterMonitor(provider.GetRequiredService<IGrainFactory>(), cluster.Enabled, cluster.ClusterId);
         });
         services.AddMeshworkWeb(section.GetSection("Web"));
+        services.AddMeshworkMcp();
         return services;
     }
 
@@ -152,6 +153,7 @@ public static class MeshServer
         app.MapRegistryApi();
         app.MapClusterApi();
         app.MapPrivacyApi();
+        app.MapMeshworkMcp();
         // The web UI: its pages authenticate with their own cookie; the routes above keep to bearer tokens.
         app.MapMeshworkWeb();
         return app;

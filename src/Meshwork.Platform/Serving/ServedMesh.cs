@@ -28,6 +28,17 @@ public sealed record ServedState(Mesh Mesh, CatalogIndex Catalog, MeshGovernance
             ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
 }
 
+/// <summary>The ports a read comes through, as policies see them in <c>request.channel</c> (DESIGN.md §6).</summary>
+public static class ReadChannels
+{
+    public const string Http = "http";
+    public const string Sql = "sql";
+    public const string PgWire = "pgwire";
+    public const string Flight = "flight";
+    public const string Mcp = "mcp";
+    public const string Ui = "ui";
+}
+
 /// <summary>A dataset's published state: its current snapshot, latest checks and SLOs.</summary>
 public sealed record DatasetStatus(
     string Address,
@@ -224,7 +235,7 @@ public sealed partial class ServedMesh : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(principal);
         var state = await StateAsync(cancellationToken).ConfigureAwait(false);
         var dataset = state.Catalog.FindDataset(address) ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
-        var plan = state.Plan(principal, address, purpose, "http", await ActiveAgreementsAsync(principal, address, cancellationToken).ConfigureAwait(false));
+        var plan = state.Plan(principal, address, purpose, ReadChannels.Http, await ActiveAgreementsAsync(principal, address, cancellationToken).ConfigureAwait(false));
         if (!plan.Allowed)
         {
             await AuditDeniedAsync(principal, "read", address, purpose, plan, cancellationToken).ConfigureAwait(false);
@@ -260,7 +271,11 @@ public sealed partial class ServedMesh : IAsyncDisposable
     /// A consumer's SQL over datasets: parsed by the engine (one SELECT, no table functions), every dataset it
     /// names planned for <paramref name="principal"/>, then run in a session holding only the governed views.
     /// </summary>
-    public async Task<GovernedResult> QueryAsync(Principal principal, string sql, string? purpose, CancellationToken cancellationToken = default)
+    public Task<GovernedResult> QueryAsync(Principal principal, string sql, string? purpose, CancellationToken cancellationToken = default) =>
+        QueryAsync(principal, sql, purpose, ReadChannels.Sql, cancellationToken);
+
+    /// <summary>A governed query (as <see cref="QueryAsync(Principal, string, string?, CancellationToken)"/>) through a port named by <paramref name="channel"/> (<see cref="ReadChannels"/>), which policies see as <c>request.channel</c>.</summary>
+    public async Task<GovernedResult> QueryAsync(Principal principal, string sql, string? purpose, string channel, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(principal);
         if (string.IsNullOrWhiteSpace(sql))
@@ -291,7 +306,7 @@ public sealed partial class ServedMesh : IAsyncDisposable
                     .ConfigureAwait(false);
             }
 
-            return await PlanQueryAsync(state, principal, sql, inspection, purpose, permit, session, cancellationToken).ConfigureAwait(false);
+            return await PlanQueryAsync(state, principal, sql, inspection, purpose, channel, permit, session, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -312,14 +327,14 @@ public sealed partial class ServedMesh : IAsyncDisposable
         return new ServingException(ServingError.BadRequest, reason, inner);
     }
 
-    private async Task<GovernedResult> PlanQueryAsync(ServedState state, Principal principal, string sql, QueryInspection inspection, string? purpose, IDisposable permit,
-        IQueryEngine session, CancellationToken cancellationToken)
+    private async Task<GovernedResult> PlanQueryAsync(ServedState state, Principal principal, string sql, QueryInspection inspection, string? purpose, string channel,
+        IDisposable permit, IQueryEngine session, CancellationToken cancellationToken)
     {
         var plans = new List<AccessPlan>();
         foreach (var address in inspection.Datasets)
         {
             _ = state.Catalog.FindDataset(address) ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
-            var plan = state.Plan(principal, address, purpose, "sql", await ActiveAgreementsAsync(principal, address, cancellationToken).ConfigureAwait(false));
+            var plan = state.Plan(principal, address, purpose, channel, await ActiveAgreementsAsync(principal, address, cancellationToken).ConfigureAwait(false));
             if (!plan.Allowed)
             {
                 await AuditDeniedAsync(principal, "query", address, purpose, plan, cancellationToken).ConfigureAwait(false);
