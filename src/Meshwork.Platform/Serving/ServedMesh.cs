@@ -229,13 +229,18 @@ public sealed partial class ServedMesh : IAsyncDisposable
     }
 
     /// <summary>A dataset's rows as <paramref name="principal"/> may see them: a governed read of selected columns, paged.</summary>
+    public Task<GovernedResult> ReadDatasetAsync(Principal principal, string address, IReadOnlyList<string>? columns, long? limit, long? offset, string? purpose,
+        CancellationToken cancellationToken = default) =>
+        ReadDatasetAsync(principal, address, columns, limit, offset, purpose, ReadChannels.Http, cancellationToken);
+
+    /// <summary>A dataset's rows (as the overload without a channel) through a port named by <paramref name="channel"/> (<see cref="ReadChannels"/>).</summary>
     public async Task<GovernedResult> ReadDatasetAsync(Principal principal, string address, IReadOnlyList<string>? columns, long? limit, long? offset, string? purpose,
-        CancellationToken cancellationToken = default)
+        string channel, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(principal);
         var state = await StateAsync(cancellationToken).ConfigureAwait(false);
         var dataset = state.Catalog.FindDataset(address) ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
-        var plan = state.Plan(principal, address, purpose, ReadChannels.Http, await ActiveAgreementsAsync(principal, address, cancellationToken).ConfigureAwait(false));
+        var plan = state.Plan(principal, address, purpose, channel, await ActiveAgreementsAsync(principal, address, cancellationToken).ConfigureAwait(false));
         if (!plan.Allowed)
         {
             await AuditDeniedAsync(principal, "read", address, purpose, plan, cancellationToken).ConfigureAwait(false);
