@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Meshwork.Platform;
+using Meshwork.Platform.Serving;
 
 namespace Meshwork.Cli;
 
@@ -17,4 +18,8 @@ internal sealed class PlatformSource(TimeProvider time, Option<string?> store)
     }
 
     public MeshworkPlatform For(ParseResult parseResult) => MeshworkPlatform.Create(m => m.UseTime(time).UseConfiguredStore(Store(parseResult)));
+
+    /// <summary>The applied mesh of the data folder the verb's <c>--data</c> (<see cref="Commands.CommonOptions.AppliedData"/>) names, served in this process.</summary>
+    public Task<ServedMesh> ServeAsync(ParseResult parseResult, CancellationToken cancellationToken) =>
+        For(parseResult).ServeAsync(new ServeOptions { DataFolder = Path.GetFullPath(parseResult.GetRequiredValue<string>("--data")) }, cancellationToken);
 }

@@ -24,6 +24,9 @@ public abstract partial class MetadataStoreConformanceTests
         Assert.Equal(["er-3"], (await store.ListErasuresAsync(1, Cancel)).Select(e => e.Id));
         Assert.Equal(["aa11", "bb22"], await store.GetSuppressedSubjectsAsync(Cancel));
         await Assert.ThrowsAnyAsync<Exception>(() => store.UpdateErasureAsync("er-2", "lost", "{}", null, Cancel));
+        Assert.Null(await store.FindOpenErasureAsync("aa11", Cancel)); // completed
+        Assert.Equal("er-3", (await store.FindOpenErasureAsync("bb22", Cancel))?.Id);
+        Assert.Null(await store.FindOpenErasureAsync("cc33", Cancel));
     }
 
     [Fact]

@@ -23,7 +23,7 @@ internal static class AccessCommand
         var columns = new Option<string?>("--columns") { Description = "Only these columns (comma separated); default all." };
         var until = new Option<string?>("--until") { Description = "Last day of the agreement (yyyy-MM-dd); default until revoked." };
         var forProduct = new Option<string?>("--for") { Description = "Request for a product of your team (domain.product): its pipeline reads the dataset under the agreement." };
-        var request = new Command("request", "Request access to a dataset.") { dataset, purpose, columns, until, forProduct, Data(), As() };
+        var request = new Command("request", "Request access to a dataset.") { dataset, purpose, columns, until, forProduct, CommonOptions.AppliedData(), As() };
         request.SetAction((parseResult, cancellationToken) => WithServedAsync(platforms, parseResult, async (served, principal, output) =>
         {
             DateOnly? endsOn = parseResult.GetValue(until) is { } text
@@ -45,14 +45,14 @@ internal static class AccessCommand
         {
             var id = new Argument<string>("ID") { Description = "The agreement's id (mesh access list)." };
             var reason = new Option<string?>("--reason") { Description = "Why; the requester sees it." };
-            var decide = new Command(name, description) { id, reason, Data(), As() };
+            var decide = new Command(name, description) { id, reason, CommonOptions.AppliedData(), As() };
             decide.SetAction((parseResult, cancellationToken) => WithServedAsync(platforms, parseResult, async (served, principal, output) =>
                 Write(output, await served.DecideAsync(principal, parseResult.GetRequiredValue(id), decision, parseResult.GetValue(reason), cancellationToken), served),
                 cancellationToken));
             command.Add(decide);
         }
 
-        var list = new Command("list", "List the agreements the principal may see.") { Data(), As() };
+        var list = new Command("list", "List the agreements the principal may see.") { CommonOptions.AppliedData(), As() };
         list.SetAction((parseResult, cancellationToken) => WithServedAsync(platforms, parseResult, async (served, principal, output) =>
         {
             var agreements = await served.AgreementsAsync(principal, cancellationToken);
@@ -72,13 +72,13 @@ internal static class AccessCommand
         var head = new Option<string?>("--head") { Description = "A head exported earlier with 'mesh audit head': exit 1 unless the chain still holds it." };
         var verify = new Command("verify", "Check the audit log's keyed hash chain: exit 1 when a record was changed, deleted or downgraded, or an anchored head is gone.")
         {
-            Data(),
+            CommonOptions.AppliedData(),
             head,
         };
         verify.SetAction(async (parseResult, cancellationToken) =>
         {
             var anchored = parseResult.GetValue(head) is { } given ? Anchor(given) : null;
-            await using var served = await ServeAsync(platforms, parseResult, cancellationToken);
+            await using var served = await platforms.ServeAsync(parseResult, cancellationToken);
             var problems = await served.Store.VerifyAuditAsync(anchored, cancellationToken);
             var output = parseResult.InvocationConfiguration.Output;
             foreach (var problem in problems)
@@ -95,12 +95,12 @@ internal static class AccessCommand
         var format = CommonOptions.Format("text", "json");
         var show = new Command("head", "Print the newest audit record's sequence number, time and hash, to anchor outside the store (then 'mesh audit verify --head HASH').")
         {
-            Data(),
+            CommonOptions.AppliedData(),
             format,
         };
         show.SetAction(async (parseResult, cancellationToken) =>
         {
-            await using var served = await ServeAsync(platforms, parseResult, cancellationToken);
+            await using var served = await platforms.ServeAsync(parseResult, cancellationToken);
             var newest = await served.Store.GetAuditAsync(1, cancellationToken) is [var record, ..] ? record : null;
             var output = parseResult.InvocationConfiguration.Output;
             if (parseResult.GetRequiredValue(format) == "json")
@@ -133,17 +133,12 @@ internal static class AccessCommand
             : throw new MeshworkException($"--head '{given}' is not an audit hash: give the 64 hex digits 'mesh audit head' printed.");
     }
 
-    private static Task<ServedMesh> ServeAsync(PlatformSource platforms, ParseResult parseResult, CancellationToken cancellationToken) =>
-        platforms.For(parseResult).ServeAsync(new ServeOptions { DataFolder = Path.GetFullPath(parseResult.GetRequiredValue<string>("--data")) }, cancellationToken);
-
-    private static Option<string> Data() => new("--data") { Description = "The applied data folder.", DefaultValueFactory = _ => ".mesh" };
-
     private static Option<string> As() => new("--as") { Description = "The principal of people.yaml acting.", Required = true };
 
     private static async Task<int> WithServedAsync(PlatformSource platforms, ParseResult parseResult, Func<ServedMesh, Model.Principal, TextWriter, Task> action,
         CancellationToken cancellationToken)
     {
-        await using var served = await ServeAsync(platforms, parseResult, cancellationToken);
+        await using var served = await platforms.ServeAsync(parseResult, cancellationToken);
         var id = parseResult.GetRequiredValue<string>("--as");
         var principal = await served.FindPrincipalAsync(id, cancellationToken) ?? throw new MeshworkException($"No principal '{id}' in people.yaml.");
         try

@@ -12,6 +12,9 @@ internal static class CommonOptions
     public static Option<string?> DataFolder() =>
         new("--data") { Description = "The data folder (default: mesh.yaml's dataFolder, .mesh/ inside PATH)." };
 
+    /// <summary>The applied data folder of verbs that act on what is applied (access, audit, erase, retention).</summary>
+    public static Option<string> AppliedData() => new("--data") { Description = "The applied data folder.", DefaultValueFactory = _ => ".mesh" };
+
     /// <summary>The metadata store, for every verb (a recursive option of the root command).</summary>
     public static Option<string?> Store() => new("--store")
     {

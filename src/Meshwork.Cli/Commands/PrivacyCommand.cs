@@ -27,11 +27,11 @@ internal static class PrivacyCommand
         var command = new Command("erase",
             "Erase a data subject from every product along lineage: current and earlier versions and quarantine; exit 1 unless every product is done (run it again to resume).")
         {
-            subject, reason, Data(), As(), format,
+            subject, reason, CommonOptions.AppliedData(), As(), format,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            await using var served = await ServeAsync(platforms, parseResult, cancellationToken);
+            await using var served = await platforms.ServeAsync(parseResult, cancellationToken);
             var principal = await ActingAsync(served, parseResult, cancellationToken);
             var output = parseResult.InvocationConfiguration.Output;
             var json = parseResult.GetRequiredValue(format) == "json";
@@ -70,11 +70,11 @@ internal static class PrivacyCommand
         var format = CommonOptions.Format("text", "json");
         var command = new Command("retention", "Apply every output contract's retention now: remove rows older than it from current and earlier versions; exit 1 when a product failed.")
         {
-            dryRun, Data(), format,
+            dryRun, CommonOptions.AppliedData(), format,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            await using var served = await ServeAsync(platforms, parseResult, cancellationToken);
+            await using var served = await platforms.ServeAsync(parseResult, cancellationToken);
             var output = parseResult.InvocationConfiguration.Output;
             var dry = parseResult.GetValue(dryRun);
             var json = parseResult.GetRequiredValue(format) == "json";
@@ -134,9 +134,6 @@ internal static class PrivacyCommand
         }
     }
 
-    private static Task<ServedMesh> ServeAsync(PlatformSource platforms, ParseResult parseResult, CancellationToken cancellationToken) =>
-        platforms.For(parseResult).ServeAsync(new ServeOptions { DataFolder = Path.GetFullPath(parseResult.GetRequiredValue<string>("--data")) }, cancellationToken);
-
     /// <summary>The principal of <c>--as</c>, else the operator running the CLI (as an admin: the data folder's files are theirs).</summary>
     private static async Task<Principal> ActingAsync(ServedMesh served, ParseResult parseResult, CancellationToken cancellationToken)
     {
@@ -148,8 +145,6 @@ internal static class PrivacyCommand
         return new Principal("cli:" + Environment.UserName, PrincipalKind.Service, null, null, null, ["admin"], ImmutableDictionary<string, object>.Empty,
             new Diagnostics.SourceLocation("cli", 0, 0));
     }
-
-    private static Option<string> Data() => new("--data") { Description = "The applied data folder.", DefaultValueFactory = _ => ".mesh" };
 
     private static Option<string?> As() => new("--as") { Description = "The principal of people.yaml acting (admin or privacy role); default: the operator running the CLI." };
 }

@@ -34,9 +34,7 @@ internal sealed class ConsentCheck : IMeshCheck
         var objectName = consent[(consent.LastIndexOf('.') + 1)..consent.LastIndexOf("_v", StringComparison.Ordinal)];
         var schemaObject = contract.Schema.FirstOrDefault(o => o.Name == objectName);
         var properties = schemaObject?.Properties ?? [];
-        var keyed = properties.Any(p => p.Tags.Contains("subject-key", StringComparer.OrdinalIgnoreCase))
-            || (schemaObject?.CustomProperties.Any(p => p.Property == "meshwork.subjectKey") ?? false);
-        if (!keyed)
+        if (schemaObject is null || SubjectKeys.Of(schemaObject).Count == 0)
         {
             diagnostics.Report(Rules.ConsentDataset, mesh.Settings.ConsentLocation, $"privacy.consent's dataset '{consent}' has no column tagged subject-key (contract '{contract.Id}').");
         }

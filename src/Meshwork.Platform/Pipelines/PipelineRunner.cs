@@ -347,37 +347,39 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
     {
         var (valid, published, quarantine, quarantined) = (outcome.ValidRelation, outcome.Valid, outcome.QuarantineRelation, outcome.Quarantined);
         var suffix = privacy.Spec.Address.Replace('.', '_');
-        foreach (var (action, remove) in new[] { ("retention", privacy.Expired(time.GetUtcNow())), ("suppression", privacy.OfSuppressed(suppressed)) })
+        if (privacy.Expired(time.GetUtcNow()) is { } expired)
         {
-            if (remove is null)
-            {
-                continue;
-            }
+            var removed = await engine.RemoveRowsAsync(valid, expired, _subjectKey.Value, $"__mw_retention_{suffix}", cancellationToken).ConfigureAwait(false);
+            (valid, published) = ($"__mw_retention_{suffix}", published - removed);
+            await AuditRemovedAsync(product, "retention", privacy, removed, $"run {runId}: rows older than the retention left out", cancellationToken).ConfigureAwait(false);
+        }
 
-            var kept = $"__mw_{action}_{suffix}";
+        if (privacy.OfSuppressed(suppressed) is { } erased)
+        {
             long removed = 0;
-            if (action != "suppression" || await HoldsSuppressedAsync(engine, privacy, valid, remove, cancellationToken).ConfigureAwait(false))
+            if (await HoldsSuppressedAsync(engine, privacy, valid, erased, cancellationToken).ConfigureAwait(false))
             {
-                removed = await engine.RemoveRowsAsync(valid, remove, _subjectKey.Value, kept, cancellationToken).ConfigureAwait(false);
-                (valid, published) = (kept, published - removed);
+                removed = await engine.RemoveRowsAsync(valid, erased, _subjectKey.Value, $"__mw_suppression_{suffix}", cancellationToken).ConfigureAwait(false);
+                (valid, published) = ($"__mw_suppression_{suffix}", published - removed);
             }
 
-            if (action == "suppression" && quarantined > 0)
+            if (quarantined > 0)
             {
-                var keptQuarantine = $"__mw_{action}_{suffix}_quarantine";
-                var removedQuarantine = await engine.RemoveRowsAsync(quarantine, remove, _subjectKey.Value, keptQuarantine, cancellationToken).ConfigureAwait(false);
-                (quarantine, quarantined, removed) = (keptQuarantine, quarantined - removedQuarantine, removed + removedQuarantine);
+                var removedQuarantine = await engine.RemoveRowsAsync(quarantine, erased, _subjectKey.Value, $"__mw_suppression_{suffix}_quarantine", cancellationToken).ConfigureAwait(false);
+                (quarantine, quarantined, removed) = ($"__mw_suppression_{suffix}_quarantine", quarantined - removedQuarantine, removed + removedQuarantine);
             }
 
-            if (removed > 0)
-            {
-                await store.AppendAuditAsync(new AuditEntry(Principal.ForProduct(product).Id, action, privacy.Spec.Address, null, null, removed, "removed",
-                    action == "retention" ? $"run {runId}: rows older than the retention left out" : $"run {runId}: rows of erased subjects left out"), cancellationToken).ConfigureAwait(false);
-            }
+            await AuditRemovedAsync(product, "suppression", privacy, removed, $"run {runId}: rows of erased subjects left out", cancellationToken).ConfigureAwait(false);
         }
 
         return (valid, published, quarantine, quarantined);
     }
+
+    /// <summary>Records rows a run left out for privacy (none: nothing recorded).</summary>
+    private Task AuditRemovedAsync(DataProduct product, string action, DatasetPrivacy privacy, long removed, string detail, CancellationToken cancellationToken) =>
+        removed > 0
+            ? store.AppendAuditAsync(new AuditEntry(Principal.ForProduct(product).Id, action, privacy.Spec.Address, null, null, removed, "removed", detail), cancellationToken)
+            : Task.CompletedTask;
 
     /// <summary>
     /// Whether the rows to publish hold a suppressed subject: the keyed hash is computed over the distinct subject keys
@@ -461,14 +463,16 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         }
     }
 
-    private bool TryDelete(string snapshotFolder)
+    private bool TryDelete(string snapshotFolder) => TryDeleteFolder(Path.Combine(dataFolder, snapshotFolder));
+
+    /// <summary>Deletes a snapshot folder (one already gone counts as deleted); false when the file system refuses now.</summary>
+    internal static bool TryDeleteFolder(string folder)
     {
         try
         {
-            var full = Path.Combine(dataFolder, snapshotFolder);
-            if (Directory.Exists(full))
+            if (Directory.Exists(folder))
             {
-                Directory.Delete(full, recursive: true);
+                Directory.Delete(folder, recursive: true);
             }
 
             return true;

@@ -8,15 +8,12 @@ using Meshwork.Platform.Quality;
 namespace Meshwork.Platform.Privacy;
 
 /// <summary>
-/// What privacy asks of one dataset, read from its output contract: the columns that identify a data subject (tagged
-/// <c>subject-key</c>, or named by the object's <c>meshwork.subjectKey</c>) and its retention (an SLA <c>retention</c>
+/// What privacy asks of one dataset, read from its output contract: the columns that identify a data subject
+/// (<see cref="Model.SubjectKeys"/>) and its retention (an SLA <c>retention</c>
 /// whose <c>element</c> names the date or timestamp column that dates a row, or no element: whole snapshots).
 /// </summary>
 public sealed record DatasetPrivacy(DatasetSpec Spec, IReadOnlyList<ColumnSpec> SubjectKeys, TimeSpan? Retention, ColumnSpec? RetentionColumn)
 {
-    /// <summary>The tag that marks a column identifying a data subject.</summary>
-    public const string SubjectKeyTag = "subject-key";
-
     /// <summary>Whether any output contract of a product declares a retention (its grain then applies it daily).</summary>
     public static bool HasRetention(Mesh mesh, DataProduct product)
     {
@@ -59,10 +56,7 @@ public sealed record DatasetPrivacy(DatasetSpec Spec, IReadOnlyList<ColumnSpec> 
         ArgumentNullException.ThrowIfNull(contract);
         ArgumentNullException.ThrowIfNull(spec);
         var schemaObject = contract.Schema.FirstOrDefault(o => o.Name == spec.ObjectName);
-        var named = schemaObject?.CustomProperties.Where(p => p.Property == "meshwork.subjectKey").Select(p => p.StringValue).OfType<string>()
-            .SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)) ?? [];
-        var tagged = schemaObject?.Properties.Where(p => p.Tags.Contains(SubjectKeyTag, StringComparer.OrdinalIgnoreCase)).Select(p => p.Name) ?? [];
-        var keys = named.Concat(tagged).Distinct(StringComparer.Ordinal)
+        var keys = (schemaObject is null ? [] : Model.SubjectKeys.Of(schemaObject))
             .Select(name => spec.Columns.FirstOrDefault(c => c.Name == name)).OfType<ColumnSpec>().ToList();
 
         TimeSpan? retention = null;

@@ -63,9 +63,7 @@ public sealed class PrivacyJobs(IMetadataStore store, EngineRegistry engines, Ti
         }
 
         var hash = SubjectHash(subject);
-        var open = (await store.ListErasuresAsync(int.MaxValue, cancellationToken).ConfigureAwait(false))
-            .FirstOrDefault(e => e.SubjectHash == hash && e.Status != ErasureStatus.Completed);
-        if (open is not null)
+        if (await store.FindOpenErasureAsync(hash, cancellationToken).ConfigureAwait(false) is { } open)
         {
             return open;
         }
@@ -104,15 +102,15 @@ public sealed class PrivacyJobs(IMetadataStore store, EngineRegistry engines, Ti
         var done = ReportOf(erasure).Products.Where(p => p.Status is ProductErasure.Erased or ProductErasure.NotFound).ToDictionary(p => p.Product, StringComparer.Ordinal);
         var products = new List<ProductErasure>();
         var rewriter = Rewriter();
-        var quarantineFilter = (DatasetPrivacy d) => d.OfSuppressed([erasure.SubjectHash]);
         foreach (var product in PipelineRunner.LineageOrder(mesh))
         {
-            var datasets = ports.Where(p => p.Product.Key == product.Key).SelectMany(DatasetPrivacy.Of).ToList();
             if (done.TryGetValue(product.Key, out var finished))
             {
                 products.Add(finished);
                 continue;
             }
+
+            var datasets = ports.Where(p => p.Product.Key == product.Key).SelectMany(DatasetPrivacy.Of).ToList();
 
             var sources = await SourcesHoldingAsync(mesh, product, subject, cancellationToken).ConfigureAwait(false);
             if (!datasets.Any(d => d.SubjectKeys.Count > 0))
@@ -131,7 +129,7 @@ public sealed class PrivacyJobs(IMetadataStore store, EngineRegistry engines, Ti
                 progress?.Report($"{product.Key}: erasing" + (attempt > 1 ? $" (attempt {attempt})" : string.Empty));
                 try
                 {
-                    var removed = await rewriter.RemoveAsync(mesh, product, [.. datasets.Select(d => (d, d.OfSubject(subject), quarantineFilter(d)))], "erasure", dryRun: false,
+                    var removed = await rewriter.RemoveAsync(mesh, product, [.. datasets.Select(d => (d, d.OfSubject(subject), d.OfSuppressed([erasure.SubjectHash])))], "erasure", dryRun: false,
                         cancellationToken).ConfigureAwait(false);
                     outcome = new ProductErasure(product.Key, removed.Any(r => r.Total > 0) ? ProductErasure.Erased : ProductErasure.NotFound, attempt, null, removed, sources);
                     break;
@@ -248,10 +246,11 @@ public sealed class PrivacyJobs(IMetadataStore store, EngineRegistry engines, Ti
         var holding = new List<SourceHolding>();
         foreach (var input in product.InputPorts.Where(i => mesh.FindPublisher(i.ContractId) is null))
         {
+            // An integer column cannot hold a subject that is not a number: it is not searched for one.
+            var number = long.TryParse(subject.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _);
             if (mesh.FindContract(input.ContractId) is not { } contract
-                || contract.Schema.SelectMany(o => o.Properties).Where(p => p.Tags.Contains(DatasetPrivacy.SubjectKeyTag, StringComparer.OrdinalIgnoreCase))
-                    .Where(p => p.LogicalType != "integer" || long.TryParse(subject.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
-                    .Select(p => p.Name).Distinct(StringComparer.Ordinal).ToList() is not { Count: > 0 } columns)
+                || contract.Schema.SelectMany(o => SubjectKeys.Of(o).Where(name => number || o.Properties.FirstOrDefault(p => p.Name == name)?.LogicalType != "integer"))
+                    .Distinct(StringComparer.Ordinal).ToList() is not { Count: > 0 } columns)
             {
                 continue;
             }

@@ -45,12 +45,12 @@ internal sealed class ProductRewriter(IMetadataStore store, EngineRegistry engin
         {
             foreach (var (dataset, data, quarantine) in wanted)
             {
-                var current = await store.GetCurrentSnapshotAsync(dataset.Spec.Address, lease.Token).ConfigureAwait(false);
                 long inCurrent = 0, inEarlier = 0, inQuarantine = 0, bytes = 0;
                 int versions = 0, filesRewritten = 0, filesKept = 0;
-                foreach (var (snapshot, _) in listed.Where(l => l.Snapshot.Address == dataset.Spec.Address))
+                foreach (var (snapshot, supersededAt) in listed.Where(l => l.Snapshot.Address == dataset.Spec.Address))
                 {
-                    var isCurrent = snapshot.Snapshot == current?.Snapshot;
+                    // The one snapshot never superseded is the current one (the pointer cannot move while the lease is held).
+                    var isCurrent = supersededAt is null;
                     var (dataRemoved, newData, dataRewrite) = await RewriteAsync(engine, snapshot.FolderIn(dataFolder), snapshot.Snapshot, data, dryRun, written, lease.Token)
                         .ConfigureAwait(false);
                     var (quarantineRemoved, newQuarantine, quarantineRewrite) = snapshot.QuarantineSnapshot is { } q
@@ -120,14 +120,15 @@ internal sealed class ProductRewriter(IMetadataStore store, EngineRegistry engin
 
             foreach (var (old, replacement, _) in replacements)
             {
+                // Unlisted now: a folder the file system keeps is deleted with other leftovers by the product's next run.
                 if (replacement.NewSnapshot != old.Snapshot)
                 {
-                    Delete(old.FolderIn(dataFolder));
+                    PipelineRunner.TryDeleteFolder(old.FolderIn(dataFolder));
                 }
 
                 if (replacement.NewQuarantineSnapshot != old.QuarantineSnapshot && old.QuarantineFolderIn(dataFolder) is { } folder)
                 {
-                    Delete(folder);
+                    PipelineRunner.TryDeleteFolder(folder);
                 }
             }
 
@@ -145,7 +146,7 @@ internal sealed class ProductRewriter(IMetadataStore store, EngineRegistry engin
         {
             foreach (var folder in written)
             {
-                Delete(Path.Combine(dataFolder, folder));
+                PipelineRunner.TryDeleteFolder(Path.Combine(dataFolder, folder));
             }
         }
     }
@@ -206,21 +207,6 @@ internal sealed class ProductRewriter(IMetadataStore store, EngineRegistry engin
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static void Delete(string folder)
-    {
-        try
-        {
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Unlisted now: the product's next run deletes it with other leftovers.
         }
     }
 }

@@ -110,8 +110,7 @@ public sealed partial class ServedMesh
     private async Task<(ServedState State, IReadOnlyList<DesiredPort> Ports)> PortsAsync(CancellationToken cancellationToken)
     {
         var state = await RefreshAsync(cancellationToken).ConfigureAwait(false);
-        var applied = await _store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
-        return (state, new Planner(_time).Plan(state.Mesh, applied).Ports);
+        return (state, (await PlanAsync(state, cancellationToken).ConfigureAwait(false)).Ports);
     }
 
     /// <summary>A governed view with the rows of subjects who objected to the read's purpose left out; a consent dataset that cannot be read fails the read.</summary>

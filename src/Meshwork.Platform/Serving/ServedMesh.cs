@@ -16,7 +16,7 @@ namespace Meshwork.Platform.Serving;
 /// <summary>The applied mesh as served at one moment: the model, the catalog, the access planner.</summary>
 public sealed record ServedState(Mesh Mesh, CatalogIndex Catalog, MeshGovernance Governance, string AppliedStamp)
 {
-    /// <summary>What privacy asks of each served dataset (subject keys, retention), by address.</summary>
+    /// <summary>What privacy asks of each served dataset (subject keys, retention), by address; empty when the mesh names no consent dataset.</summary>
     public IReadOnlyDictionary<string, Privacy.DatasetPrivacy> Privacy { get; init; } = new Dictionary<string, Privacy.DatasetPrivacy>();
 
     /// <summary>
@@ -399,8 +399,7 @@ public sealed partial class ServedMesh : IAsyncDisposable
         }
 
         var product = state.Mesh.FindProduct(productKey) ?? throw new ServingException(ServingError.NotFound, $"No product '{productKey}'.");
-        var applied = await _store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
-        var plan = new Planner(_time).Plan(state.Mesh, applied);
+        var plan = await PlanAsync(state, cancellationToken).ConfigureAwait(false);
         if (plan.Changes.Any(c => c.ProductKey == product.Key))
         {
             throw new ServingException(ServingError.Conflict,
@@ -418,6 +417,10 @@ public sealed partial class ServedMesh : IAsyncDisposable
             throw new ServingException(ServingError.Conflict, e.Message, e);
         }
     }
+
+    /// <summary>The served mesh planned against what the store has applied: the ports pipelines and privacy jobs act on.</summary>
+    private async Task<Plan> PlanAsync(ServedState state, CancellationToken cancellationToken) =>
+        new Planner(_time).Plan(state.Mesh, await _store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false));
 
     /// <summary>Ends as failed the runs whose process is gone (their lease lapsed, or their holder on this machine died); how many.</summary>
     public Task<int> EndAbandonedRunsAsync(CancellationToken cancellationToken = default) => RunLease.EndAbandonedRunsAsync(_store, DataFolder, cancellationToken);
@@ -713,7 +716,11 @@ public sealed partial class ServedMesh : IAsyncDisposable
         var state = await store.GetAppliedStateAsync(cancellationToken).ConfigureAwait(false);
         var keys = state.Products.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
         var serving = await WithDeprecatedPortsAsync(mesh, state, store, time, cancellationToken).ConfigureAwait(false);
-        return new ServedState(mesh, CatalogIndex.Build(serving, keys), MeshGovernance.Of(serving, time), applied.Stamp) { Privacy = Meshwork.Platform.Privacy.DatasetPrivacy.Index(serving) };
+        // Only objections read the datasets' privacy at read time: compiled when the mesh names a consent dataset.
+        return new ServedState(mesh, CatalogIndex.Build(serving, keys), MeshGovernance.Of(serving, time), applied.Stamp)
+        {
+            Privacy = mesh.Settings.Consent is null ? new Dictionary<string, Privacy.DatasetPrivacy>() : Meshwork.Platform.Privacy.DatasetPrivacy.Index(serving),
+        };
     }
 
     /// <summary>

@@ -140,6 +140,9 @@ public interface IErasureStore
     /// <summary>Erasure requests, newest first.</summary>
     Task<IReadOnlyList<ErasureRecord>> ListErasuresAsync(int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>The newest request for a subject (by its keyed hash) that has not completed, or null: submitting the subject again resumes it.</summary>
+    Task<ErasureRecord?> FindOpenErasureAsync(string subjectHash, CancellationToken cancellationToken = default);
+
     /// <summary>Records where an erasure stands: its status, its report (JSON) and when it completed.</summary>
     Task UpdateErasureAsync(string id, string status, string report, DateTimeOffset? completedAt, CancellationToken cancellationToken = default);
 

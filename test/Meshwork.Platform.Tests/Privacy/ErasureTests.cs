@@ -40,7 +40,7 @@ public sealed class ErasureTests : IDisposable
         var otherBefore = await RowsOfAsync("1004", quarantine: false);
 
         await using var served = await ServeAsync();
-        var dpo = (await served.StateAsync(Cancel)).Mesh.People.FindPrincipal("dpo")!;
+        var dpo = (await served.FindPrincipalAsync("dpo", Cancel))!;
         var erasure = await served.EraseAsync(dpo, "1003", "GDPR Art. 17 request #7", cancellationToken: Cancel);
 
         Assert.Equal(ErasureStatus.Completed, erasure.Status);
@@ -84,7 +84,7 @@ public sealed class ErasureTests : IDisposable
     {
         await ApplyAsync();
         await using var served = await ServeAsync();
-        var mallory = (await served.StateAsync(Cancel)).Mesh.People.FindPrincipal("mallory")!;
+        var mallory = (await served.FindPrincipalAsync("mallory", Cancel))!;
 
         var refused = await Assert.ThrowsAsync<ServingException>(() => served.EraseAsync(mallory, "1003", "curious", cancellationToken: Cancel));
 
@@ -98,7 +98,7 @@ public sealed class ErasureTests : IDisposable
     {
         await ApplyAsync();
         await using var served = await ServeAsync();
-        var admin = (await served.StateAsync(Cancel)).Mesh.People.FindPrincipal("admin")!;
+        var admin = (await served.FindPrincipalAsync("admin", Cancel))!;
 
         var refused = await Assert.ThrowsAsync<ServingException>(() => served.EraseAsync(admin, "1003", " ", cancellationToken: Cancel));
 
@@ -111,7 +111,7 @@ public sealed class ErasureTests : IDisposable
     {
         await ApplyAsync();
         await using var served = await ServeAsync();
-        var admin = (await served.StateAsync(Cancel)).Mesh.People.FindPrincipal("admin")!;
+        var admin = (await served.FindPrincipalAsync("admin", Cancel))!;
         // The orders product's snapshots cannot be read (damaged files): it fails after its attempts, the others go on.
         var damaged = Directory.EnumerateFiles(Path.Combine(_mesh.DataFolder, "data", "sales", "orders"), "*.parquet", SearchOption.AllDirectories)
             .ToDictionary(f => f, File.ReadAllBytes);
@@ -156,13 +156,13 @@ public sealed class ErasureTests : IDisposable
             Assert.True(await PostgresRowsOfAsync(database, "1003") > 0);
 
             await using var served = await ServeAsync();
-            var dpo = (await served.StateAsync(Cancel)).Mesh.People.FindPrincipal("dpo")!;
+            var dpo = (await served.FindPrincipalAsync("dpo", Cancel))!;
             var erasure = await served.EraseAsync(dpo, "1003", "GDPR Art. 17 request #9", cancellationToken: Cancel);
 
             Assert.Equal(ErasureStatus.Completed, erasure.Status);
             Assert.Equal(0, await PostgresRowsOfAsync(database, "1003"));
             Assert.Equal(0, await RowsOfAsync("1003", quarantine: false) + await RowsOfAsync("1003", quarantine: true));
-            var olivia = (await served.StateAsync(Cancel)).Mesh.People.FindPrincipal("olivia")!;
+            var olivia = (await served.FindPrincipalAsync("olivia", Cancel))!;
             await using var result = await served.QueryAsync(olivia, "SELECT CAST(count(*) AS VARCHAR) AS n FROM customers.profiles.profiles_v1 WHERE customer_id IN (1003, 1004)", null, Cancel);
             await result.StartAsync(Cancel);
             await foreach (var batch in result.ReadAsync(Cancel))

@@ -25,7 +25,7 @@ public sealed class ObjectionTests : IDisposable
         Assert.DoesNotContain(_platform.Lint(_mesh.Root).Diagnostics, d => d.Severity == Diagnostics.Severity.Error);
         Assert.Empty((await _platform.ApplyAsync(_mesh.Root, null, cancellationToken: Cancel)).Errors);
         await using var served = await _platform.ServeAsync(new ServeOptions { DataFolder = _mesh.DataFolder }, Cancel);
-        var admin = (await served.StateAsync(Cancel)).Mesh.People.FindPrincipal("admin")!;
+        var admin = (await served.FindPrincipalAsync("admin", Cancel))!;
 
         var marketing = await CustomersAsync(served, admin, "Marketing ");
         var reporting = await CustomersAsync(served, admin, "reporting");

@@ -30,7 +30,7 @@ public sealed class ReadChannelTests : IDisposable
             """);
         Assert.Empty((await _platform.ApplyAsync(_mesh.Root, null, cancellationToken: Cancel)).Errors);
         await using var served = await _platform.ServeAsync(new ServeOptions { DataFolder = _mesh.DataFolder }, Cancel);
-        var olivia = (await served.StateAsync(Cancel)).Mesh.People.FindPrincipal("olivia")!;
+        var olivia = (await served.FindPrincipalAsync("olivia", Cancel))!;
 
         var denied = await Assert.ThrowsAsync<ServingException>(() => served.QueryAsync(olivia, $"SELECT count(*) AS n FROM {Profiles}", null, ReadChannels.Mcp, Cancel));
         await using (await served.QueryAsync(olivia, $"SELECT count(*) AS n FROM {Profiles}", null, ReadChannels.Sql, Cancel))

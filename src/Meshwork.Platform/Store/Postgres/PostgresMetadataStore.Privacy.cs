@@ -26,6 +26,11 @@ public sealed partial class PostgresMetadataStore
         await WithConnectionAsync(connection => QueryAsync(connection, $"SELECT {ErasureColumns} FROM erasures ORDER BY requested_at DESC, id LIMIT @limit", ReadErasure,
             cancellationToken, ("limit", limit)), cancellationToken).ConfigureAwait(false);
 
+    public async Task<ErasureRecord?> FindOpenErasureAsync(string subjectHash, CancellationToken cancellationToken = default) =>
+        (await WithConnectionAsync(connection => QueryAsync(connection,
+            $"SELECT {ErasureColumns} FROM erasures WHERE subject_hash = @subject AND status <> 'completed' ORDER BY requested_at DESC, id LIMIT 1", ReadErasure, cancellationToken,
+            ("subject", subjectHash)), cancellationToken).ConfigureAwait(false)) is [var found] ? found : null;
+
     public Task UpdateErasureAsync(string id, string status, string report, DateTimeOffset? completedAt, CancellationToken cancellationToken = default) =>
         InTransactionAsync(connection => ExecuteAsync(connection, "UPDATE erasures SET status = @status, report = @report, completed_at = @completed WHERE id = @id",
             cancellationToken, ("status", status), ("report", report), ("completed", completedAt), ("id", id)), cancellationToken);
