@@ -115,7 +115,8 @@ public sealed class PrivacyJobs(IMetadataStore store, EngineRegistry engines, Ti
             var sources = await SourcesHoldingAsync(mesh, product, subject, cancellationToken).ConfigureAwait(false);
             if (!datasets.Any(d => d.SubjectKeys.Count > 0))
             {
-                var upstream = product.InputPorts.Select(i => mesh.FindPublisher(i.ContractId)?.Product.Key).OfType<string>()
+                // Distinct: two input ports may read one upstream product.
+                var upstream = product.InputPorts.Select(i => mesh.FindPublisher(i.ContractId)?.Product.Key).OfType<string>().Distinct(StringComparer.Ordinal)
                     .Where(k => products.Any(p => p.Product == k && p.Datasets.Any(d => d.Total > 0))).ToList();
                 products.Add(new ProductErasure(product.Key, ProductErasure.NotSearchable, 0,
                     upstream.Count == 0 ? null : $"derived from {string.Join(", ", upstream)}, which held the subject, but no column of its contracts is tagged subject-key: check its data by hand",

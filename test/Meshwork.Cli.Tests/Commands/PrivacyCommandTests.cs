@@ -21,7 +21,7 @@ public sealed class PrivacyCommandTests : IDisposable
     [Fact]
     public void Erase_Json_ReportsEveryProductAndExits0_AndAgainFindsNothingMore()
     {
-        var (exitCode, output, error) = CliRunner.Run("erase", "1005", "--reason", "GDPR Art. 17 request #3", "--data", Data, "--as", "dpo", "--format", "json");
+        var (exitCode, output, error) = CliRunner.Run("erase", "1001", "--reason", "GDPR Art. 17 request #3", "--data", Data, "--as", "dpo", "--format", "json");
 
         Assert.True(exitCode == 0, error + output);
         using var report = JsonDocument.Parse(output);
@@ -30,8 +30,11 @@ public sealed class PrivacyCommandTests : IDisposable
         Assert.Equal(10, products.Count);
         Assert.Equal("erased", products["customers.profiles"]);
         Assert.Equal("not-searchable", products["sales.products"]);
+        // sales.product_sales reads two datasets of sales.orders: named once.
+        var derived = report.RootElement.GetProperty("products").EnumerateArray().Single(p => p.GetProperty("product").GetString() == "sales.product_sales");
+        Assert.StartsWith("derived from sales.orders, which held the subject", derived.GetProperty("error").GetString(), StringComparison.Ordinal);
 
-        var again = CliRunner.Run("erase", "1005", "--reason", "GDPR Art. 17 request #3, again", "--data", Data);
+        var again = CliRunner.Run("erase", "1001", "--reason", "GDPR Art. 17 request #3, again", "--data", Data);
         Assert.True(again.ExitCode == 0, again.Error + again.Output);
         Assert.Contains("customers.profiles: not-found", again.Output, StringComparison.Ordinal);
         Assert.Equal(0, CliRunner.Run("audit", "verify", "--data", Data).ExitCode);
