@@ -20,6 +20,7 @@ public sealed class GovernedResult : IAsyncDisposable
     private readonly IAuditLog _audits;
     private readonly AuditEntry _audit;
     private readonly long _maxRows;
+    private readonly long? _firstRows;
     private readonly TimeSpan _limit;
     private readonly IDisposable _permit;
     private CancellationTokenSource? _interrupt;
@@ -30,7 +31,7 @@ public sealed class GovernedResult : IAsyncDisposable
     private string? _detail;
     private bool _disposed;
 
-    internal GovernedResult(IQueryEngine engine, string sql, IReadOnlyList<AccessPlan> plans, IAuditLog audits, AuditEntry audit, long maxRows, TimeSpan timeout, IDisposable permit)
+    internal GovernedResult(IQueryEngine engine, string sql, IReadOnlyList<AccessPlan> plans, IAuditLog audits, AuditEntry audit, ReadLimits limits, IDisposable permit)
     {
         _permit = permit;
         _engine = engine;
@@ -38,17 +39,42 @@ public sealed class GovernedResult : IAsyncDisposable
         Plans = plans;
         _audits = audits;
         _audit = audit;
-        _maxRows = maxRows;
-        _limit = timeout;
+        _maxRows = limits.MaxRows ?? long.MaxValue;
+        _firstRows = limits.FirstRows;
+        _limit = limits.Timeout ?? Timeout.InfiniteTimeSpan;
+        MaxBytes = limits.MaxBytes ?? long.MaxValue;
     }
 
     public IReadOnlyList<AccessPlan> Plans { get; }
 
-    /// <summary>Most bytes the encoded result may have; the port that encodes it enforces this.</summary>
-    public long MaxBytes { get; init; } = long.MaxValue;
+    /// <summary>Most bytes the encoded result may have: the port counts what it sends (<see cref="Sent"/>, <see cref="Bounded"/>).</summary>
+    public long MaxBytes { get; }
 
     /// <summary>Rows streamed so far.</summary>
     public long Rows { get; private set; }
+
+    /// <summary>Bytes the port has sent so far.</summary>
+    public long Bytes { get; private set; }
+
+    /// <summary>Whether the read was cut at the first rows the port asked for (<see cref="ReadLimits.FirstRows"/>) while more were there.</summary>
+    public bool Truncated { get; private set; }
+
+    /// <summary>
+    /// Counts bytes the port sent of the encoded result; past <see cref="MaxBytes"/> the read fails with a limit error,
+    /// which the port reports (or, when its response has begun, cuts it so the client cannot take it for complete).
+    /// </summary>
+    public void Sent(long bytes)
+    {
+        Bytes += bytes;
+        if (Bytes > MaxBytes)
+        {
+            Fail("limit", "bytes");
+            throw new ServingException(ServingError.LimitExceeded, $"The response is larger than {MaxBytes:N0} bytes, the limit of one read; select fewer columns or rows.");
+        }
+    }
+
+    /// <summary>A write-only stream over <paramref name="output"/> that counts what passes (<see cref="Sent"/>).</summary>
+    public Stream Bounded(Stream output) => new SentBytesStream(output, this);
 
     /// <summary>
     /// Starts the query and returns the result's schema. A query that fails to bind or run fails here, before
@@ -60,8 +86,8 @@ public sealed class GovernedResult : IAsyncDisposable
     {
         _timeout = new CancellationTokenSource(_limit);
         _interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timeout.Token);
-        // One row more than allowed tells "exactly at the limit" from "over it".
-        var sql = $"SELECT * FROM (\n{_sql}\n) AS consumer_query LIMIT {_maxRows + 1}";
+        // One row more than allowed tells "exactly at the limit" from "over it" (and a cut result from a complete one).
+        var sql = $"SELECT * FROM (\n{_sql}\n) AS consumer_query LIMIT {Math.Min(_maxRows, _firstRows ?? long.MaxValue) + 1}";
         try
         {
             _stream = await _engine.ReadArrowAsync(sql, _interrupt.Token).ConfigureAwait(false);
@@ -104,6 +130,27 @@ public sealed class GovernedResult : IAsyncDisposable
 
             if (batch is null)
             {
+                yield break;
+            }
+
+            if (_firstRows is { } first && Rows + batch.Length > first)
+            {
+                var kept = (int)(first - Rows);
+                Truncated = true;
+                _detail = $"cut at the first {first:N0} rows the caller asked for";
+                try
+                {
+                    if (kept > 0)
+                    {
+                        Rows += kept;
+                        yield return batch.Slice(0, kept);
+                    }
+                }
+                finally
+                {
+                    batch.Dispose();
+                }
+
                 yield break;
             }
 
@@ -170,4 +217,43 @@ public sealed class GovernedResult : IAsyncDisposable
             _permit.Dispose();
         }
     }
+}
+
+/// <summary>A write-only stream that counts the bytes of a governed result as they pass (<see cref="GovernedResult.Sent"/>).</summary>
+internal sealed class SentBytesStream(Stream inner, GovernedResult result) : Stream
+{
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => result.Bytes; set => throw new NotSupportedException(); }
+
+    public override void Flush() => inner.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        result.Sent(count);
+        inner.Write(buffer, offset, count);
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        result.Sent(buffer.Length);
+        await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 }

@@ -228,33 +228,73 @@ public sealed partial class ServedMesh : IAsyncDisposable
         return principal.Roles.Contains("admin") || principal.Roles.Contains("metrics");
     }
 
-    /// <summary>A dataset's rows as <paramref name="principal"/> may see them: a governed read of selected columns, paged.</summary>
+    /// <summary>A dataset's rows as <paramref name="principal"/> may see them over HTTP: a governed read of selected columns, paged.</summary>
     public Task<GovernedResult> ReadDatasetAsync(Principal principal, string address, IReadOnlyList<string>? columns, long? limit, long? offset, string? purpose,
         CancellationToken cancellationToken = default) =>
-        ReadDatasetAsync(principal, address, columns, limit, offset, purpose, ReadChannels.Http, cancellationToken);
+        ReadAsync(ReadRequest.Read(principal, ReadChannels.Http, address) with { Columns = columns, Limit = limit, Offset = offset, Purpose = purpose }, cancellationToken);
 
-    /// <summary>A dataset's rows (as the overload without a channel) through a port named by <paramref name="channel"/> (<see cref="ReadChannels"/>).</summary>
-    public async Task<GovernedResult> ReadDatasetAsync(Principal principal, string address, IReadOnlyList<string>? columns, long? limit, long? offset, string? purpose,
-        string channel, CancellationToken cancellationToken = default)
+    /// <summary>A consumer's SQL over datasets (<see cref="ReadRequest.Query"/>) through the SQL port.</summary>
+    public Task<GovernedResult> QueryAsync(Principal principal, string sql, string? purpose, CancellationToken cancellationToken = default) =>
+        ReadAsync(ReadRequest.Query(principal, ReadChannels.Sql, sql) with { Purpose = purpose }, cancellationToken);
+
+    /// <summary>
+    /// The governed reader every port calls: it decides everything about a read (the caller's access plan for each
+    /// dataset, agreement and purpose, the limits, where it runs, its audit record) and returns it ready to stream.
+    /// A query is parsed by the engine (one SELECT, no table functions) and every dataset it names is planned; the
+    /// read runs in a session holding only the governed views. The port authenticates and encodes, nothing more.
+    /// </summary>
+    public async Task<GovernedResult> ReadAsync(ReadRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(principal);
+        ArgumentNullException.ThrowIfNull(request);
+        var limits = LimitsOf(request.Limits);
+        return request.Dataset is { } address
+            ? await ReadDatasetAsync(request, address, limits, cancellationToken).ConfigureAwait(false)
+            : await QueryAsync(request, limits, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The limits of one read: the server's, lowered where the port asks for less.</summary>
+    private ReadLimits LimitsOf(ReadLimits asked)
+    {
+        foreach (var (name, value) in new (string, long?)[] { ("rows", asked.MaxRows), ("bytes", asked.MaxBytes), ("first rows", asked.FirstRows) })
+        {
+            if (value < 1)
+            {
+                throw new ServingException(ServingError.BadRequest, $"A read's limit of {name} must be at least 1 (it is {value}).");
+            }
+        }
+
+        if (asked.Timeout <= TimeSpan.Zero)
+        {
+            throw new ServingException(ServingError.BadRequest, $"A read's time limit must be more than zero (it is {asked.Timeout}).");
+        }
+
+        return new ReadLimits(
+            Math.Min(asked.MaxRows ?? long.MaxValue, _options.MaxRows),
+            Math.Min(asked.MaxBytes ?? long.MaxValue, _options.MaxBytes),
+            asked.Timeout is { } t && t < _options.ReadTimeout ? t : _options.ReadTimeout,
+            asked.FirstRows);
+    }
+
+    private async Task<GovernedResult> ReadDatasetAsync(ReadRequest request, string address, ReadLimits limits, CancellationToken cancellationToken)
+    {
+        var principal = request.Principal;
         var state = await StateAsync(cancellationToken).ConfigureAwait(false);
         var dataset = state.Catalog.FindDataset(address) ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
-        var plan = state.Plan(principal, address, purpose, channel, await ActiveAgreementsAsync(principal, address, cancellationToken).ConfigureAwait(false));
+        var plan = state.Plan(principal, address, request.Purpose, request.Channel, await ActiveAgreementsAsync(principal, address, cancellationToken).ConfigureAwait(false));
         if (!plan.Allowed)
         {
-            await AuditDeniedAsync(principal, "read", address, purpose, plan, cancellationToken).ConfigureAwait(false);
+            await AuditDeniedAsync(principal, "read", address, request.Purpose, plan, cancellationToken).ConfigureAwait(false);
             throw new ServingException(ServingError.Forbidden, plan.Reason);
         }
 
-        var selected = columns is { Count: > 0 } ? columns : plan.Columns;
+        var selected = request.Columns is { Count: > 0 } columns ? columns : plan.Columns;
         var unknown = selected.Where(c => !dataset.Columns.Any(d => d.Name == c)).ToList();
         if (unknown.Count > 0)
         {
             throw new ServingException(ServingError.BadRequest, $"{address} has no column {string.Join(", ", unknown.Select(u => $"'{u}'"))}; its columns are {string.Join(", ", dataset.Columns.Select(c => c.Name))}.");
         }
 
-        if (limit < 0 || offset < 0)
+        if (request.Limit < 0 || request.Offset < 0)
         {
             throw new ServingException(ServingError.BadRequest, "limit and offset must not be negative.");
         }
@@ -267,22 +307,14 @@ public sealed partial class ServedMesh : IAsyncDisposable
         }
 
         var sql = $"SELECT {string.Join(", ", selected.Select(Quote))} FROM {string.Join('.', address.Split('.').Select(Quote))}"
-            + (limit is { } l ? string.Create(CultureInfo.InvariantCulture, $" LIMIT {l}") : string.Empty)
-            + (offset is { } o ? string.Create(CultureInfo.InvariantCulture, $" OFFSET {o}") : string.Empty);
-        return await OpenAsync(state, principal, "read", sql, sql, [plan], purpose, _reads.Acquire(principal.Id), null, cancellationToken).ConfigureAwait(false);
+            + (request.Limit is { } l ? string.Create(CultureInfo.InvariantCulture, $" LIMIT {l}") : string.Empty)
+            + (request.Offset is { } o ? string.Create(CultureInfo.InvariantCulture, $" OFFSET {o}") : string.Empty);
+        return await OpenAsync(state, request, "read", sql, sql, [plan], limits, _reads.Acquire(principal.Id), null, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// A consumer's SQL over datasets: parsed by the engine (one SELECT, no table functions), every dataset it
-    /// names planned for <paramref name="principal"/>, then run in a session holding only the governed views.
-    /// </summary>
-    public Task<GovernedResult> QueryAsync(Principal principal, string sql, string? purpose, CancellationToken cancellationToken = default) =>
-        QueryAsync(principal, sql, purpose, ReadChannels.Sql, cancellationToken);
-
-    /// <summary>A governed query (as <see cref="QueryAsync(Principal, string, string?, CancellationToken)"/>) through a port named by <paramref name="channel"/> (<see cref="ReadChannels"/>), which policies see as <c>request.channel</c>.</summary>
-    public async Task<GovernedResult> QueryAsync(Principal principal, string sql, string? purpose, string channel, CancellationToken cancellationToken = default)
+    private async Task<GovernedResult> QueryAsync(ReadRequest request, ReadLimits limits, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(principal);
+        var (principal, purpose, sql) = (request.Principal, request.Purpose, request.Sql);
         if (string.IsNullOrWhiteSpace(sql))
         {
             throw new ServingException(ServingError.BadRequest, "The query is empty; send {\"sql\": \"SELECT ...\"}.");
@@ -311,7 +343,21 @@ public sealed partial class ServedMesh : IAsyncDisposable
                     .ConfigureAwait(false);
             }
 
-            return await PlanQueryAsync(state, principal, sql, inspection, purpose, channel, permit, session, cancellationToken).ConfigureAwait(false);
+            var plans = new List<AccessPlan>();
+            foreach (var address in inspection.Datasets)
+            {
+                _ = state.Catalog.FindDataset(address) ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
+                var plan = state.Plan(principal, address, purpose, request.Channel, await ActiveAgreementsAsync(principal, address, cancellationToken).ConfigureAwait(false));
+                if (!plan.Allowed)
+                {
+                    await AuditDeniedAsync(principal, "query", address, purpose, plan, cancellationToken).ConfigureAwait(false);
+                    throw new ServingException(ServingError.Forbidden, plan.Reason);
+                }
+
+                plans.Add(plan);
+            }
+
+            return await OpenAsync(state, request, "query", sql, inspection.Sql, plans, limits, permit, session, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -330,26 +376,6 @@ public sealed partial class ServedMesh : IAsyncDisposable
     {
         await _store.AppendAuditAsync(new AuditEntry(principal.Id, "query", "(refused)", purpose, null, null, "refused", reason), cancellationToken).ConfigureAwait(false);
         return new ServingException(ServingError.BadRequest, reason, inner);
-    }
-
-    private async Task<GovernedResult> PlanQueryAsync(ServedState state, Principal principal, string sql, QueryInspection inspection, string? purpose, string channel,
-        IDisposable permit, IQueryEngine session, CancellationToken cancellationToken)
-    {
-        var plans = new List<AccessPlan>();
-        foreach (var address in inspection.Datasets)
-        {
-            _ = state.Catalog.FindDataset(address) ?? throw new ServingException(ServingError.NotFound, $"No dataset '{address}' is published.");
-            var plan = state.Plan(principal, address, purpose, channel, await ActiveAgreementsAsync(principal, address, cancellationToken).ConfigureAwait(false));
-            if (!plan.Allowed)
-            {
-                await AuditDeniedAsync(principal, "query", address, purpose, plan, cancellationToken).ConfigureAwait(false);
-                throw new ServingException(ServingError.Forbidden, plan.Reason);
-            }
-
-            plans.Add(plan);
-        }
-
-        return await OpenAsync(state, principal, "query", sql, inspection.Sql, plans, purpose, permit, session, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Each dataset's published state: snapshot, latest checks, SLOs measured on the publish time.</summary>
@@ -573,10 +599,11 @@ public sealed partial class ServedMesh : IAsyncDisposable
     /// reads running at once) and the session are the result's from here; they are given back when the result is
     /// disposed, or here on failure.
     /// </summary>
-    private async Task<GovernedResult> OpenAsync(ServedState state, Principal principal, string action, string original, string sql, IReadOnlyList<AccessPlan> plans,
-        string? purpose, IDisposable permit, IQueryEngine? session, CancellationToken cancellationToken)
+    private async Task<GovernedResult> OpenAsync(ServedState state, ReadRequest request, string action, string original, string sql, IReadOnlyList<AccessPlan> plans,
+        ReadLimits limits, IDisposable permit, IQueryEngine? session, CancellationToken cancellationToken)
     {
-        var audit = new AuditEntry(principal.Id, action, string.Join(",", plans.Select(p => p.Address)), purpose,
+        var purpose = request.Purpose;
+        var audit = new AuditEntry(request.Principal.Id, action, string.Join(",", plans.Select(p => p.Address)), purpose,
             string.Join(",", plans.Select(p => p.Digest)), null, "allowed", null);
         var engine = session;
         try
@@ -604,7 +631,7 @@ public sealed partial class ServedMesh : IAsyncDisposable
                     await session.DisposeAsync().ConfigureAwait(false);
                 }
 
-                return new GovernedResult(pushed.Engine, pushed.Sql, plans, _store, audit, _options.MaxRows, _options.ReadTimeout, permit) { MaxBytes = _options.MaxBytes };
+                return new GovernedResult(pushed.Engine, pushed.Sql, plans, _store, audit, limits, permit);
             }
 
             engine ??= await OpenEngineAsync(cancellationToken).ConfigureAwait(false);
@@ -620,7 +647,7 @@ public sealed partial class ServedMesh : IAsyncDisposable
                     $"{audit.Resource} could not be read: its published data is damaged or missing. The read is recorded; the owners can re-run the product.", e);
             }
 
-            return new GovernedResult(engine, sql, plans, _store, audit, _options.MaxRows, _options.ReadTimeout, permit) { MaxBytes = _options.MaxBytes };
+            return new GovernedResult(engine, sql, plans, _store, audit, limits, permit);
         }
         catch
         {

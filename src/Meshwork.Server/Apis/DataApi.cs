@@ -96,16 +96,13 @@ public static class DataApi
                 var any = await batches.MoveNextAsync();
                 httpContext.Response.ContentType = DataFormats.ContentType(format);
                 httpContext.Response.Headers.ContentDisposition = $"inline; filename=\"{name}.{DataFormats.Extension(format)}\"";
-                long bytes = 0;
                 try
                 {
-                    var body = new ByteLimitStream(httpContext.Response.Body, result.MaxBytes);
-                    bytes = await DataFormats.WriteAsync(format, schema, Remaining(any, batches), body, cancellationToken);
+                    await DataFormats.WriteAsync(format, schema, Remaining(any, batches), result.Bounded(httpContext.Response.Body), cancellationToken);
                 }
-                catch (ServingException e) when (httpContext.Response.HasStarted)
+                catch (ServingException) when (httpContext.Response.HasStarted)
                 {
                     // Too late for a status code: cut the response so the client cannot take it for complete.
-                    result.Fail("limit", e.Message);
                     httpContext.Abort();
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -113,7 +110,7 @@ public static class DataApi
                     result.Fail("aborted", "the client went away");
                 }
 
-                metrics.Served(result.Plans.Select(p => p.Address), result.Rows, bytes);
+                metrics.Served(result.Plans.Select(p => p.Address), result.Rows, result.Bytes);
             }
         }
 
@@ -128,56 +125,6 @@ public static class DataApi
             while (await batches.MoveNextAsync())
             {
                 yield return batches.Current;
-            }
-        }
-    }
-
-    /// <summary>A write-only stream that refuses to pass more than a limit of bytes.</summary>
-    private sealed class ByteLimitStream(Stream inner, long limit) : Stream
-    {
-        private long _written;
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _written; set => throw new NotSupportedException(); }
-
-        public override void Flush() => inner.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            Count(count);
-            inner.Write(buffer, offset, count);
-        }
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Count(buffer.Length);
-            await inner.WriteAsync(buffer, cancellationToken);
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        private void Count(int bytes)
-        {
-            _written += bytes;
-            if (_written > limit)
-            {
-                throw new ServingException(ServingError.LimitExceeded, $"The response is larger than {limit:N0} bytes, the limit of one read; select fewer columns or rows.");
             }
         }
     }

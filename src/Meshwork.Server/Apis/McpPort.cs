@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Text;
 using System.Text.Json;
-using Apache.Arrow;
 using Meshwork.Platform.Catalog;
 using Meshwork.Platform.Serving;
 using Meshwork.Platform.Serving.Formats;
@@ -78,10 +77,11 @@ public static class McpPort
         {
             try
             {
-                await using var result = await served.QueryAsync(Caller, sql, purpose, ReadChannels.Mcp, cancellationToken);
+                var request = ReadRequest.Query(Caller, ReadChannels.Mcp, sql) with { Purpose = purpose, Limits = new ReadLimits(FirstRows: Math.Clamp(maxRows, 1, MaxRows)) };
+                await using var result = await served.ReadAsync(request, cancellationToken);
                 var schema = await result.StartAsync(cancellationToken);
                 using var output = new MemoryStream();
-                var rows = await DataFormats.WriteAsync(DataFormat.Ndjson, schema, Take(result.ReadAsync(cancellationToken), Math.Clamp(maxRows, 1, MaxRows)), output, cancellationToken);
+                await DataFormats.WriteAsync(DataFormat.Ndjson, schema, result.ReadAsync(cancellationToken), result.Bounded(output), cancellationToken);
                 return Encoding.UTF8.GetString(output.ToArray());
             }
             catch (ServingException e)
@@ -102,22 +102,6 @@ public static class McpPort
             catch (ServingException e)
             {
                 throw new McpException(e.Message, e);
-            }
-        }
-
-        /// <summary>The first <paramref name="rows"/> rows of a stream of batches (the last one cut); the read stops after them.</summary>
-        private static async IAsyncEnumerable<RecordBatch> Take(IAsyncEnumerable<RecordBatch> batches, int rows)
-        {
-            await foreach (var batch in batches)
-            {
-                if (rows <= 0)
-                {
-                    yield break;
-                }
-
-                var kept = Math.Min(rows, batch.Length);
-                rows -= kept;
-                yield return kept == batch.Length ? batch : batch.Slice(0, kept);
             }
         }
     }

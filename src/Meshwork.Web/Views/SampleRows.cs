@@ -25,7 +25,7 @@ public sealed record SampleRows(
         ArgumentNullException.ThrowIfNull(served);
         try
         {
-            await using var result = await served.ReadDatasetAsync(principal, address, null, limit, null, null, ReadChannels.Ui, cancellationToken).ConfigureAwait(false);
+            await using var result = await served.ReadAsync(ReadRequest.Read(principal, ReadChannels.Ui, address) with { Limit = limit }, cancellationToken).ConfigureAwait(false);
             var schema = await result.StartAsync(cancellationToken).ConfigureAwait(false);
             // NDJSON is how the API renders values as text; reading it back shows them exactly as a consumer gets them.
             using var buffer = new MemoryStream();

@@ -32,12 +32,12 @@ public sealed class ReadChannelTests : IDisposable
         await using var served = await _platform.ServeAsync(new ServeOptions { DataFolder = _mesh.DataFolder }, Cancel);
         var olivia = (await served.FindPrincipalAsync("olivia", Cancel))!;
 
-        var denied = await Assert.ThrowsAsync<ServingException>(() => served.QueryAsync(olivia, $"SELECT count(*) AS n FROM {Profiles}", null, ReadChannels.Mcp, Cancel));
-        await using (await served.QueryAsync(olivia, $"SELECT count(*) AS n FROM {Profiles}", null, ReadChannels.Sql, Cancel))
+        var denied = await Assert.ThrowsAsync<ServingException>(() => served.ReadAsync(ReadRequest.Query(olivia, ReadChannels.Mcp, $"SELECT count(*) AS n FROM {Profiles}"), Cancel));
+        await using (await served.ReadAsync(ReadRequest.Query(olivia, ReadChannels.Sql, $"SELECT count(*) AS n FROM {Profiles}"), Cancel))
         {
         }
 
-        await using (await served.ReadDatasetAsync(olivia, Profiles, null, 5, null, null, ReadChannels.Ui, Cancel))
+        await using (await served.ReadAsync(ReadRequest.Read(olivia, ReadChannels.Ui, Profiles) with { Limit = 5 }, Cancel))
         {
         }
 
