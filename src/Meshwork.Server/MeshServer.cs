@@ -7,6 +7,7 @@ using Meshwork.Platform.Serving;
 using Meshwork.Platform.Store;
 using Meshwork.Server.Apis;
 using Meshwork.Server.Hosting;
+using Meshwork.Server.Ports.PgWire;
 using Meshwork.Web;
 using Meshwork.Web.Security;
 using Prometheus;
@@ -70,6 +71,7 @@ public static class MeshServer
         });
         services.AddMeshworkWeb(section.GetSection("Web"));
         services.AddMeshworkMcp();
+        services.AddMeshworkPgWire(section.GetSection("PgWire"));
         return services;
     }
 

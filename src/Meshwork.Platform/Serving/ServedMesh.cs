@@ -19,6 +19,9 @@ public sealed record ServedState(Mesh Mesh, CatalogIndex Catalog, MeshGovernance
     /// <summary>What privacy asks of each served dataset (subject keys, retention), by address; empty when the mesh names no consent dataset.</summary>
     public IReadOnlyDictionary<string, Privacy.DatasetPrivacy> Privacy { get; init; } = new Dictionary<string, Privacy.DatasetPrivacy>();
 
+    /// <summary>Every served dataset compiled from its contract (columns and their types), by address in order.</summary>
+    public IReadOnlyDictionary<string, Engines.Ir.DatasetSpec> Specs { get; init; } = new Dictionary<string, Engines.Ir.DatasetSpec>();
+
     /// <summary>
     /// The access plan of one principal reading one published dataset for a purpose. An active agreement whose purpose
     /// is that purpose permits the read; when it names columns, only those are readable.
@@ -747,6 +750,7 @@ public sealed partial class ServedMesh : IAsyncDisposable
         return new ServedState(mesh, CatalogIndex.Build(serving, keys), MeshGovernance.Of(serving, time), applied.Stamp)
         {
             Privacy = mesh.Settings.Consent is null ? new Dictionary<string, Privacy.DatasetPrivacy>() : Meshwork.Platform.Privacy.DatasetPrivacy.Index(serving),
+            Specs = SpecsOf(serving, keys),
         };
     }
 

@@ -172,7 +172,7 @@ public sealed class MeshworkSiloClusterTests : IAsyncLifetime
             ["Meshwork:Cluster:Enabled"] = "true",
             ["Meshwork:Cluster:ClusterId"] = ClusterId,
             ["Meshwork:Cluster:Advertise"] = "127.0.0.1",
-            ["Meshwork:Cluster:SiloPort"] = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Meshwork:Cluster:SiloPort"] = Meshwork.Testing.Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         builder.Services.AddServedMesh(builder.Configuration);
         builder.UseOrleans(silo => MeshworkSilo.Configure(silo, builder.Configuration));
