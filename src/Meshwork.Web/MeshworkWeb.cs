@@ -16,6 +16,9 @@ public sealed class WebOptions
 {
     /// <summary>Sign in as any principal of people.yaml without a token: for <c>mesh up</c> on a laptop, never for a shared server.</summary>
     public bool DemoSignIn { get; init; }
+
+    /// <summary>Demo sign-in from other machines too (<c>mesh up --demo</c> on a reachable address); by default only from this one.</summary>
+    public bool DemoSignInFromAnywhere { get; init; }
 }
 
 /// <summary>The web UI: Razor components rendered on the server, with their own sign-in cookie and static assets.</summary>
@@ -24,7 +27,7 @@ public static class MeshworkWeb
     public static IServiceCollection AddMeshworkWeb(this IServiceCollection services, IConfigurationSection section)
     {
         ArgumentNullException.ThrowIfNull(section);
-        services.AddSingleton(new WebOptions { DemoSignIn = section.GetValue("DemoSignIn", false) });
+        services.AddSingleton(new WebOptions { DemoSignIn = section.GetValue("DemoSignIn", false), DemoSignInFromAnywhere = section.GetValue("DemoSignInFromAnywhere", false) });
         services.AddRazorComponents();
         // A redirect to the sign-in page is routine, not news for the console.
         services.AddLogging(logging => logging.AddFilter(typeof(UiAuthenticationHandler).FullName, LogLevel.Warning));

@@ -6,6 +6,7 @@ using Meshwork.Platform.Planning;
 using Meshwork.Platform.Store;
 using Meshwork.Server;
 using Meshwork.Server.Hosting;
+using Meshwork.Server.Ports.PgWire;
 using Meshwork.Web.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -30,7 +31,8 @@ internal static class ServeCommand
         var gatewayPort = Port("--gateway-port", "A port for Orleans clients (with --cluster; off by default: nodes are reached over HTTP).");
         var advertise = new Option<string>("--advertise") { Description = "The address other nodes reach this one at (with --cluster; default: this machine's first IPv4 address)." };
         var node = new Option<string>("--node") { Description = "This server's name in runs and the cluster view (default: the machine's name)." };
-        var command = new Command("serve", "Serve an applied mesh: catalog, governed data API, product runs, metrics, health.") { data, urls, cluster, siloPort, gatewayPort, advertise, node };
+        var pgPort = PgPort(null);
+        var command = new Command("serve", "Serve an applied mesh: catalog, governed data API, product runs, metrics, health.") { data, urls, cluster, siloPort, gatewayPort, advertise, node, pgPort };
         command.Validators.Add(result =>
         {
             if (!result.GetValue(cluster) && new Option[] { siloPort, gatewayPort, advertise }.FirstOrDefault(o => result.GetResult(o) is not null) is { } alone)
@@ -49,6 +51,11 @@ internal static class ServeCommand
                 ["Meshwork:Cluster:Advertise"] = parseResult.GetValue(advertise),
                 ["Meshwork:Node"] = parseResult.GetValue(node),
             };
+            foreach (var (key, value) in PgWireSettings(parseResult.GetValue(pgPort), parseResult.GetRequiredValue(urls)))
+            {
+                settings[key] = value;
+            }
+
             return ServeAsync(Path.GetFullPath(parseResult.GetRequiredValue(data)), platforms.Store(parseResult), parseResult.GetRequiredValue(urls), demo: false,
                 parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken,
                 settings.Where(s => s.Value is not null).ToDictionary());
@@ -61,7 +68,12 @@ internal static class ServeCommand
         var path = CommonOptions.RepositoryPath();
         var data = CommonOptions.DataFolder();
         var urls = Urls();
-        var command = new Command("up", "Lint, apply and serve a mesh repository: the whole platform in one process on embedded defaults.") { path, data, urls };
+        var pgPort = PgPort(DefaultPgPort);
+        var demoOption = new Option<bool>("--demo")
+        {
+            Description = "Let anyone who reaches the web UI sign in as any principal of people.yaml, also on an address other machines reach (on loopback it is on anyway). For demos only.",
+        };
+        var command = new Command("up", "Lint, apply and serve a mesh repository: the whole platform in one process on embedded defaults.") { path, data, urls, pgPort, demoOption };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -89,25 +101,56 @@ internal static class ServeCommand
             }
 
             // up is the laptop path: the web UI lets you sign in as anyone of people.yaml (serve never does), but only
-            // while it listens on this machine alone.
+            // while it listens on this machine alone, unless --demo says so.
             var listen = parseResult.GetRequiredValue(urls);
-            var demo = Loopback.OnlyLoopback(listen);
-            if (!demo)
+            var loopback = Loopback.OnlyLoopback(listen);
+            var anywhere = parseResult.GetValue(demoOption) && !loopback;
+            if (anywhere)
             {
-                output.WriteLine($"Demo sign-in is off: {listen} is reachable from other machines. Sign in with a token (mesh token <principal>).");
+                error.WriteLine($"mesh: WARNING: demo sign-in is on and {listen} is reachable from other machines: anyone who reaches it can sign in as any principal, admin included. Use --demo for demos only.");
+            }
+            else if (!loopback)
+            {
+                output.WriteLine($"Demo sign-in is off: {listen} is reachable from other machines (--demo turns it on). Sign in with a token (mesh token <principal>).");
             }
 
-            return await ServeAsync(planned.DataFolder, platforms.Store(parseResult), listen, demo, output, error, cancellationToken);
+            var settings = PgWireSettings(parseResult.GetValue(pgPort), listen);
+            settings["Meshwork:Web:DemoSignInFromAnywhere"] = anywhere ? "true" : null;
+            return await ServeAsync(planned.DataFolder, platforms.Store(parseResult), listen, loopback || anywhere, output, error, cancellationToken,
+                settings.Where(s => s.Value is not null).ToDictionary());
         });
         return command;
     }
+
+    /// <summary>The PostgreSQL wire protocol port of <c>mesh up</c>: 5433, beside a local PostgreSQL's 5432.</summary>
+    public const int DefaultPgPort = 5433;
+
+    private static Option<int?> PgPort(int? byDefault)
+    {
+        var option = Port("--pg-port", byDefault is { } port
+            ? $"The port of the PostgreSQL wire protocol (psql, BI tools; default {port}; 0 turns it off)."
+            : "Listen for the PostgreSQL wire protocol (psql, BI tools) on this port (off when absent).");
+        if (byDefault is { } value)
+        {
+            option.DefaultValueFactory = _ => value;
+        }
+
+        return option;
+    }
+
+    /// <summary>The PostgreSQL port's settings: on the same interfaces as the HTTP listener (loopback unless it is reachable).</summary>
+    private static Dictionary<string, string?> PgWireSettings(int? port, string urls) => new()
+    {
+        ["Meshwork:PgWire:Port"] = port is > 0 ? port.Value.ToString(CultureInfo.InvariantCulture) : null,
+        ["Meshwork:PgWire:Listen"] = port is > 0 && !Loopback.OnlyLoopback(urls) ? "0.0.0.0" : null,
+    };
 
     private static Option<int?> Port(string name, string description)
     {
         var option = new Option<int?>(name) { Description = description };
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is { } port && port is < 1 or > 65535)
+            if (result.GetValueOrDefault<int?>() is { } port && port is < 1 or > 65535 && !(name == "--pg-port" && port == 0))
             {
                 result.AddError($"{name} {port}: a port is 1 to 65535.");
             }
@@ -153,6 +196,11 @@ internal static class ServeCommand
                 error.WriteLine($"mesh: cannot listen on {urls}: the port is in use by another process. Stop it, or pass --urls http://127.0.0.1:<free port>.");
                 return MeshCli.ExitCodes.Usage;
             }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                error.WriteLine($"mesh: cannot listen for the PostgreSQL wire protocol on port {settings?.GetValueOrDefault("Meshwork:PgWire:Port")}: it is in use by another process (a local PostgreSQL?). Pass --pg-port <free port>, or --pg-port 0 to turn it off.");
+                return MeshCli.ExitCodes.Usage;
+            }
 
             var url = urls.Split(';')[0].TrimEnd('/');
             var dataArgument = dataFolder.Contains(' ', StringComparison.Ordinal) ? $"\"{dataFolder}\"" : dataFolder;
@@ -161,6 +209,12 @@ internal static class ServeCommand
             output.WriteLine($"  API reference  {url}/api");
             output.WriteLine($"  catalog        {url}/api/v1/products");
             output.WriteLine($"  health         {url}/healthz · metrics {url}/metrics");
+            if (app.Services.PgWirePortOf() is { } pgPort)
+            {
+                var host = new Uri(url).Host;
+                output.WriteLine($"  PostgreSQL     psql \"host={(host == "localhost" ? "127.0.0.1" : host)} port={pgPort} user=<principal> dbname=mesh\"   (password: mesh token <principal>)");
+            }
+
             if (app.Services.GetRequiredService<ClusterSettings>() is { Enabled: true } cluster)
             {
                 // Where the silo really listens, as the other nodes see it.
