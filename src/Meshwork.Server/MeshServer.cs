@@ -8,6 +8,7 @@ using Meshwork.Platform.Store;
 using Meshwork.Server.Apis;
 using Meshwork.Server.Hosting;
 using Meshwork.Server.Ports.PgWire;
+using Meshwork.Server.Ports.Flight;
 using Meshwork.Web;
 using Meshwork.Web.Security;
 using Prometheus;
@@ -30,6 +31,8 @@ public static class MeshServer
 
         // Requests are measured in /metrics; the log keeps to warnings and the start-up lines.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // The Flight port's refusals are answered with their gRPC status; gRPC would also log each at information.
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         // Orleans' placement retries through Polly and logs each attempt; a failure that matters surfaces as Orleans' own.
         builder.Logging.AddFilter("Polly", LogLevel.Critical);
@@ -37,6 +40,8 @@ public static class MeshServer
         // at every start; a tick only calls the grain: the reminder table is read when the ring changes.
         builder.Logging.AddFilter("Orleans.Hosting.ReminderOptionsValidator", LogLevel.Error);
         configure?.Invoke(builder);
+        // After the caller's settings: the URLs and Meshwork:Flight:Port are known only then.
+        builder.ListenOnFlightPort();
         builder.Services.AddMeshworkServer(builder.Configuration);
         builder.UseOrleans(silo => MeshworkSilo.Configure(silo, builder.Configuration));
 
@@ -72,6 +77,7 @@ public static class MeshServer
         services.AddMeshworkWeb(section.GetSection("Web"));
         services.AddMeshworkMcp();
         services.AddMeshworkPgWire(section.GetSection("PgWire"));
+        services.AddMeshworkFlight(configuration);
         return services;
     }
 
@@ -156,6 +162,8 @@ public static class MeshServer
         app.MapClusterApi();
         app.MapPrivacyApi();
         app.MapMeshworkMcp();
+        // Arrow Flight (gRPC) on its own port, when Meshwork:Flight:Port is set.
+        app.MapMeshworkFlight();
         // The web UI: its pages authenticate with their own cookie; the routes above keep to bearer tokens.
         app.MapMeshworkWeb();
         return app;

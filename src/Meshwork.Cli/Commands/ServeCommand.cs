@@ -7,6 +7,7 @@ using Meshwork.Platform.Store;
 using Meshwork.Server;
 using Meshwork.Server.Hosting;
 using Meshwork.Server.Ports.PgWire;
+using Meshwork.Server.Ports.Flight;
 using Meshwork.Web.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -17,8 +18,8 @@ using Microsoft.Extensions.Hosting;
 namespace Meshwork.Cli.Commands;
 
 /// <summary>
-/// <c>mesh serve [--data DIR] [--urls URL] [--store STORE]</c> serves an applied data folder; <c>mesh up [PATH] [--data DIR] [--urls URL]</c>
-/// lints, applies and serves a repository in one go.
+/// <c>mesh serve [--data DIR] [--urls URL] [--flight-port N] [--store STORE]</c> serves an applied data folder;
+/// <c>mesh up [PATH] [--data DIR] [--urls URL] [--flight-port N]</c> lints, applies and serves a repository in one go.
 /// </summary>
 internal static class ServeCommand
 {
@@ -32,7 +33,11 @@ internal static class ServeCommand
         var advertise = new Option<string>("--advertise") { Description = "The address other nodes reach this one at (with --cluster; default: this machine's first IPv4 address)." };
         var node = new Option<string>("--node") { Description = "This server's name in runs and the cluster view (default: the machine's name)." };
         var pgPort = PgPort(null);
-        var command = new Command("serve", "Serve an applied mesh: catalog, governed data API, product runs, metrics, health.") { data, urls, cluster, siloPort, gatewayPort, advertise, node, pgPort };
+        var flightPort = FlightPortOption();
+        var command = new Command("serve", "Serve an applied mesh: catalog, governed data API, product runs, metrics, health.")
+        {
+            data, urls, pgPort, flightPort, cluster, siloPort, gatewayPort, advertise, node,
+        };
         command.Validators.Add(result =>
         {
             if (!result.GetValue(cluster) && new Option[] { siloPort, gatewayPort, advertise }.FirstOrDefault(o => result.GetResult(o) is not null) is { } alone)
@@ -50,6 +55,7 @@ internal static class ServeCommand
                 ["Meshwork:Cluster:GatewayPort"] = parseResult.GetValue(gatewayPort)?.ToString(CultureInfo.InvariantCulture),
                 ["Meshwork:Cluster:Advertise"] = parseResult.GetValue(advertise),
                 ["Meshwork:Node"] = parseResult.GetValue(node),
+                [FlightPort.Setting] = parseResult.GetValue(flightPort)?.ToString(CultureInfo.InvariantCulture),
             };
             foreach (var (key, value) in PgWireSettings(parseResult.GetValue(pgPort), parseResult.GetRequiredValue(urls)))
             {
@@ -69,11 +75,12 @@ internal static class ServeCommand
         var data = CommonOptions.DataFolder();
         var urls = Urls();
         var pgPort = PgPort(DefaultPgPort);
+        var flightPort = FlightPortOption();
         var demoOption = new Option<bool>("--demo")
         {
             Description = "Let anyone who reaches the web UI sign in as any principal of people.yaml, also on an address other machines reach (on loopback it is on anyway). For demos only.",
         };
-        var command = new Command("up", "Lint, apply and serve a mesh repository: the whole platform in one process on embedded defaults.") { path, data, urls, pgPort, demoOption };
+        var command = new Command("up", "Lint, apply and serve a mesh repository: the whole platform in one process on embedded defaults.") { path, data, urls, pgPort, flightPort, demoOption };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -116,6 +123,8 @@ internal static class ServeCommand
 
             var settings = PgWireSettings(parseResult.GetValue(pgPort), listen);
             settings["Meshwork:Web:DemoSignInFromAnywhere"] = anywhere ? "true" : null;
+            // Without the flag, the configuration (Meshwork__Flight__Port) still decides.
+            settings[FlightPort.Setting] = parseResult.GetValue(flightPort)?.ToString(CultureInfo.InvariantCulture);
             return await ServeAsync(planned.DataFolder, platforms.Store(parseResult), listen, loopback || anywhere, output, error, cancellationToken,
                 settings.Where(s => s.Value is not null).ToDictionary());
         });
@@ -158,6 +167,10 @@ internal static class ServeCommand
         return option;
     }
 
+    /// <summary>The Arrow Flight port: off unless given (here or as <c>Meshwork:Flight:Port</c>).</summary>
+    private static Option<int?> FlightPortOption() =>
+        Port("--flight-port", "Also serve Arrow Flight (gRPC, HTTP/2) on this port, on the host of --urls (off by default). See docs/ports/flight.md.");
+
     private static Option<string> Urls() =>
         new("--urls") { Description = $"Where to listen (default {MeshServer.DefaultUrl}).", DefaultValueFactory = _ => MeshServer.DefaultUrl };
 
@@ -187,13 +200,16 @@ internal static class ServeCommand
 
         await using (app)
         {
+            var flight = FlightPort.Of(app.Configuration);
             try
             {
                 await app.StartAsync(cancellationToken);
             }
             catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
-                error.WriteLine($"mesh: cannot listen on {urls}: the port is in use by another process. Stop it, or pass --urls http://127.0.0.1:<free port>.");
+                var ports = flight is { } used ? $"{urls} or the Arrow Flight port {used}" : urls;
+                error.WriteLine($"mesh: cannot listen on {ports}: the port is in use by another process. Stop it, or pass --urls http://127.0.0.1:<free port>"
+                    + (flight is null ? "." : " or another --flight-port."));
                 return MeshCli.ExitCodes.Usage;
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
@@ -213,6 +229,11 @@ internal static class ServeCommand
             {
                 var host = new Uri(url).Host;
                 output.WriteLine($"  PostgreSQL     psql \"host={(host == "localhost" ? "127.0.0.1" : host)} port={pgPort} user=<principal> dbname=mesh\"   (password: mesh token <principal>)");
+            }
+
+            if (flight is { } port)
+            {
+                output.WriteLine($"  Arrow Flight   {FlightPort.Address(urls, port)}");
             }
 
             if (app.Services.GetRequiredService<ClusterSettings>() is { Enabled: true } cluster)

@@ -194,6 +194,16 @@ public sealed class GovernedResult : IAsyncDisposable
         _detail = detail;
     }
 
+    /// <summary>
+    /// Says in the read's completion record what the port did with it when that is not the rows: e.g. Flight's
+    /// GetFlightInfo starts a read for its governed schema alone, and the record should not pass for a read of nothing.
+    /// </summary>
+    public void Note(string detail)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(detail);
+        _detail = detail;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_disposed)

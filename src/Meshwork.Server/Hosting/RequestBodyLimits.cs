@@ -14,6 +14,13 @@ public enum BodyLimit
 
     /// <summary>The schema registry: <c>Meshwork:MaxSchemaBodyBytes</c>.</summary>
     Schema,
+
+    /// <summary>
+    /// A gRPC service (the Flight port): its request body is a stream of messages that lasts as long as the call, so
+    /// it is not read ahead here (a streaming call would wait for the end of a body its client has not ended); gRPC
+    /// holds each message to <c>Meshwork:MaxRequestBodyBytes</c> instead.
+    /// </summary>
+    Stream,
 }
 
 /// <summary>
@@ -82,8 +89,15 @@ public static class RequestBodyLimitsExtensions
     /// </summary>
     public static IApplicationBuilder UseRequestBodyLimits(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
+        var kind = context.GetEndpoint()?.Metadata.GetMetadata<BodyLimitMetadata>()?.Kind ?? BodyLimit.Default;
+        if (kind == BodyLimit.Stream)
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
         var limits = context.RequestServices.GetRequiredService<RequestBodyLimits>();
-        var (limit, setting) = limits.For(context.GetEndpoint()?.Metadata.GetMetadata<BodyLimitMetadata>()?.Kind ?? BodyLimit.Default);
+        var (limit, setting) = limits.For(kind);
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
         {
             feature.MaxRequestBodySize = limit;

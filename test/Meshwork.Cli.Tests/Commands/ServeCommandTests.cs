@@ -118,6 +118,17 @@ public sealed class ServeCommandTests(MeshUpFixture up) : IClassFixture<MeshUpFi
         Assert.Contains("in use", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("serve", "0")]
+    [InlineData("up", "70000")]
+    public void FlightPort_OutOfRange_IsAUsageError(string command, string port)
+    {
+        var (exitCode, _, error) = CliRunner.Run(command, "--data", Data, "--flight-port", port);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"--flight-port {port}: a port is 1 to 65535", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Serve_WhereNothingIsApplied_FailsWithAClearError()
     {
