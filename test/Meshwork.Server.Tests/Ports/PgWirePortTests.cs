@@ -304,3 +304,73 @@ public sealed class PgWirePortTests(PgWireServerFixture server) : IClassFixture<
         return output;
     }
 }
+
+/// <summary>The example served with the PostgreSQL port and a TLS certificate (a self-signed one made for the test).</summary>
+public sealed class PgWireTlsFixture : ServerFixture
+{
+    private readonly string _certificate = Path.Combine(Path.GetTempPath(), $"meshwork-pg-{Guid.NewGuid():N}.crt");
+    private readonly string _key = Path.Combine(Path.GetTempPath(), $"meshwork-pg-{Guid.NewGuid():N}.key");
+
+    public PgWireTlsFixture()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", rsa,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        File.WriteAllText(_certificate, certificate.ExportCertificatePem());
+        File.WriteAllText(_key, rsa.ExportPkcs8PrivateKeyPem());
+    }
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Meshwork:PgWire:Port"] = "0",
+        ["Meshwork:PgWire:Certificate"] = _certificate,
+        ["Meshwork:PgWire:CertificateKey"] = _key,
+    };
+
+    public int Port
+    {
+        get
+        {
+            _ = Factory.Server;
+            return Factory.Services.PgWirePortOf() ?? throw new InvalidOperationException("The PostgreSQL port is off.");
+        }
+    }
+}
+
+/// <summary>With a certificate configured, the token travels inside TLS; without one, a client that requires TLS is told no.</summary>
+public sealed class PgWireTlsTests(PgWireTlsFixture server) : IClassFixture<PgWireTlsFixture>
+{
+    [Fact]
+    public async Task WithACertificate_TheConnectionIsEncrypted_AndReadsGoverned()
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = server.Port,
+            Username = "mallory",
+            Password = TokenService.Open(server.DataFolder, TimeProvider.System).Issue("mallory"),
+            Database = "retail",
+            SslMode = SslMode.Require,
+            Pooling = false,
+        }.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+
+        var country = await new NpgsqlCommand("SELECT DISTINCT country FROM customers.profiles.profiles_v1", connection).ExecuteScalarAsync(TestContext.Current.CancellationToken);
+
+        // SslMode.Require: the connection opened only because the server answered the TLS request and the handshake held.
+        Assert.Equal("DE", country);
+    }
+}
+
+public sealed class PgWireWithoutTlsTests(PgWireServerFixture server) : IClassFixture<PgWireServerFixture>
+{
+    [Fact]
+    public async Task WithoutACertificate_AClientRequiringTls_IsToldNo()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(server.ConnectionString("mallory")) { SslMode = SslMode.Require };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => connection.OpenAsync(TestContext.Current.CancellationToken));
+    }
+}

@@ -88,7 +88,7 @@ internal static partial class PgSql
         {
             ["START", ..] => "START TRANSACTION",
             ["END", ..] or ["COMMIT", ..] => "COMMIT",
-            ["ABORT", ..] or ["ROLLBACK", "TO", ..] => words[0] == "ABORT" ? "ROLLBACK" : "ROLLBACK",
+            ["ABORT", ..] => "ROLLBACK",
             ["DISCARD", var what, ..] => $"DISCARD {what}",
             ["DEALLOCATE", "ALL", ..] => "DEALLOCATE ALL",
             [var first, ..] => first,
@@ -166,7 +166,8 @@ internal static partial class PgSql
     public static string WithNullParameters(string sql, int count) =>
         Bind(sql, [], [], [.. Enumerable.Repeat<byte[]?>(null, Math.Max(count, HighestPlaceholder(sql)))]);
 
-    private static int HighestPlaceholder(string sql) => Placeholder().Matches(sql).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
+    /// <summary>The highest <c>$n</c> a statement uses.</summary>
+    public static int HighestPlaceholder(string sql) => Placeholder().Matches(sql).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
 
     private static string Literal(byte[]? value, int type, short format, int position)
     {

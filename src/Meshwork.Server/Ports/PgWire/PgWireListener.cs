@@ -158,7 +158,7 @@ internal sealed class PgWireListener(ServedMesh served, PlatformTokens tokens, P
             finally
             {
                 _sessions.TryRemove((processId, secret), out _);
-                session.Dispose();
+                await session.DisposeAsync().ConfigureAwait(false);
             }
         }
     }

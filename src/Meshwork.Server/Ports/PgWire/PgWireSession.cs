@@ -19,7 +19,7 @@ namespace Meshwork.Server.Ports.PgWire;
 /// <c>pgwire</c>, the session's purpose), and the catalog holds only what the caller may read.
 /// </summary>
 internal sealed partial class PgWireSession(Stream network, ServedMesh served, PlatformTokens tokens, X509Certificate2? certificate, PgWireOptions options,
-    int processId, int secret, PgWireListener listener) : IDisposable
+    int processId, int secret, PgWireListener listener) : IAsyncDisposable
 {
     private const int ProtocolVersion3 = 196_608;
     private const int SslRequest = 80_877_103;
@@ -75,16 +75,17 @@ internal sealed partial class PgWireSession(Stream network, ServedMesh served, P
         }
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
-        _catalog?.Dispose();
-        _statement?.Dispose();
+        // Portals still open end their reads (and write their audit records) when the connection closes.
         foreach (var portal in _portals.Values)
         {
-            portal.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            await portal.DisposeAsync().ConfigureAwait(false);
         }
 
-        _stream.Dispose();
+        _catalog?.Dispose();
+        _statement?.Dispose();
+        await _stream.DisposeAsync().ConfigureAwait(false);
     }
 
     public async Task RunAsync(bool full, CancellationToken stopping)
@@ -250,7 +251,7 @@ internal sealed partial class PgWireSession(Stream network, ServedMesh served, P
                         Parse(body);
                         break;
                     case 'B':
-                        Bind(body);
+                        await BindAsync(body).ConfigureAwait(false);
                         break;
                     case 'D':
                         await DescribeAsync(body, _statement.Token).ConfigureAwait(false);
@@ -369,7 +370,7 @@ internal sealed partial class PgWireSession(Stream network, ServedMesh served, P
         _output.EndMessage(complete);
     }
 
-    private void Bind(byte[] body)
+    private async Task BindAsync(byte[] body)
     {
         var portalName = CString(body, 0, out var at);
         var statementName = CString(body, at, out at);
@@ -391,10 +392,7 @@ internal sealed partial class PgWireSession(Stream network, ServedMesh served, P
         }
 
         var resultFormats = ReadInt16s(body, ref at);
-        if (_portals.Remove(portalName, out var old))
-        {
-            old.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
+        await ClosePortalAsync(portalName).ConfigureAwait(false);
 
         _portals[portalName] = new Portal(PgSql.Bind(prepared.Sql, prepared.Types, formats, values), resultFormats);
         var complete = _output.StartMessage((byte)'2');
@@ -408,7 +406,7 @@ internal sealed partial class PgWireSession(Stream network, ServedMesh served, P
         {
             var prepared = _statements.GetValueOrDefault(name) ?? throw new PgException("26000", $"Prepared statement \"{name}\" does not exist.");
             var description = _output.StartMessage((byte)'t');
-            var count = Math.Max(prepared.Types.Count, PlaceholderCount(prepared.Sql));
+            var count = Math.Max(prepared.Types.Count, PgSql.HighestPlaceholder(prepared.Sql));
             _output.WriteInt16((short)count);
             for (var i = 0; i < count; i++)
             {
@@ -426,7 +424,6 @@ internal sealed partial class PgWireSession(Stream network, ServedMesh served, P
         var portal = _portals.GetValueOrDefault(name) ?? throw new PgException("34000", $"Portal \"{name}\" does not exist.");
         await OpenAsync(portal, cancellationToken).ConfigureAwait(false);
         WriteDescription(portal);
-        portal.Described = true;
     }
 
     private void WriteDescription(Portal portal)
@@ -600,8 +597,6 @@ internal sealed partial class PgWireSession(Stream network, ServedMesh served, P
     [GeneratedRegex(@"""(?<schema>[^"".]+\.[^"".]+)""\s*\.\s*""?(?<table>[A-Za-z_][\w]*)""?")]
     private static partial Regex CatalogName();
 
-    private static int PlaceholderCount(string sql) => Regex.Matches(sql, @"\$(\d+)").Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
-
     /// <summary>SHOW's answer as a one-column result (every setting for SHOW ALL).</summary>
     private OneBatch Settings(string name, string? value)
     {
@@ -765,8 +760,6 @@ internal sealed partial class PgWireSession(Stream network, ServedMesh served, P
         public string Sql { get; } = sql;
 
         public bool Opened { get; set; }
-
-        public bool Described { get; set; }
 
         public string Tag { get; set; } = string.Empty;
 
