@@ -12,6 +12,9 @@ public sealed class MeshUpFixture : IAsyncLifetime
     private readonly int _port = Ports.Free();
     private MeshProcess? _server;
 
+    /// <summary>The PostgreSQL wire protocol port (a free one: mesh up's default 5433 may be in use here).</summary>
+    public int PgPort { get; } = Ports.Free();
+
     public string Mesh => _mesh;
 
     public string Url => $"http://127.0.0.1:{_port}";
@@ -21,7 +24,7 @@ public sealed class MeshUpFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         CliRunner.CopyTree(Path.Combine(CliRunner.RepositoryRoot, "examples", "retail"), _mesh);
-        _server = MeshProcess.Start(new Dictionary<string, string?>(), "up", _mesh, "--urls", Url);
+        _server = MeshProcess.Start(new Dictionary<string, string?>(), "up", _mesh, "--urls", Url, "--pg-port", PgPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await _server.WaitForHealthAsync(Url, TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
     }
 
@@ -107,6 +110,34 @@ public sealed class ServeCommandTests(MeshUpFixture up) : IClassFixture<MeshUpFi
         Assert.True(exitCode == 0, error);
         Assert.Equal(before + 20, after);
         Assert.Subset(new HashSet<long> { before, after }, seen);
+    }
+
+    [Fact]
+    public async Task Up_ServesThePostgreSqlWireProtocol_OnItsPgPort_WithTheBannerSayingHow()
+    {
+        var (_, output, _) = CliRunner.Run("token", "mallory", "--data", Data);
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1", Port = up.PgPort, Username = "mallory", Password = output.TrimEnd().Split('\n')[^1], Database = "retail",
+            SslMode = Npgsql.SslMode.Disable, Pooling = false,
+        };
+        await using var client = new Npgsql.NpgsqlConnection(connection.ConnectionString);
+        await client.OpenAsync(Cancel);
+
+        var country = await new Npgsql.NpgsqlCommand("SELECT DISTINCT country FROM customers.profiles.profiles_v1", client).ExecuteScalarAsync(Cancel);
+
+        Assert.Equal("DE", country);
+        Assert.Contains($"port={up.PgPort} user=<principal>", Output(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Serve_OnAPostgreSqlPortInUse_FailsWithAClearError()
+    {
+        var (exitCode, _, error) = CliRunner.Run("serve", "--data", Data, "--urls", $"http://127.0.0.1:{Ports.Free()}", "--pg-port", up.PgPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("PostgreSQL wire protocol", error, StringComparison.Ordinal);
+        Assert.Contains("--pg-port", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -197,4 +228,29 @@ public sealed class ServeCommandTests(MeshUpFixture up) : IClassFixture<MeshUpFi
     }
 
     private string Output() => up.Output();
+}
+
+/// <summary><c>mesh up --demo</c> on an address other machines reach: demo sign-in is on for them too, and it says so loudly.</summary>
+public sealed class DemoSignInTests
+{
+    [Fact]
+    public async Task UpWithDemo_OnAReachableAddress_WarnsAndOffersDemoSignInToOtherMachines()
+    {
+        var mesh = CliRunner.NewTempPath();
+        CliRunner.CopyTree(Path.Combine(CliRunner.RepositoryRoot, "examples", "retail"), mesh);
+        var port = Ports.Free();
+        try
+        {
+            await using var server = MeshProcess.Start(new Dictionary<string, string?>(), "up", mesh, "--urls", $"http://0.0.0.0:{port}", "--pg-port", "0", "--demo");
+            await server.WaitForHealthAsync($"http://127.0.0.1:{port}", TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
+
+            Assert.Contains("WARNING: demo sign-in is on", server.Output(), StringComparison.Ordinal);
+            Assert.Contains("demo sign-in: pick anyone", server.Output(), StringComparison.Ordinal);
+            Assert.DoesNotContain("PostgreSQL     psql", server.Output(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(mesh, recursive: true);
+        }
+    }
 }
