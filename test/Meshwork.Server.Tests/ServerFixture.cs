@@ -74,6 +74,17 @@ public class ServerFixture : IAsyncLifetime
 
     public HttpClient Anonymous() => Factory.CreateClient();
 
+    /// <summary>The port the PostgreSQL wire protocol listens on (with <c>Meshwork:PgWire:Port</c> set; 0 lets the system pick).</summary>
+    public int PgWirePort
+    {
+        get
+        {
+            // The factory's host starts on first use; the port is bound when it has.
+            _ = Factory.Server;
+            return Meshwork.Server.Ports.PgWire.PgWirePort.PgWirePortOf(Factory.Services) ?? throw new InvalidOperationException("The PostgreSQL port is off: set Meshwork:PgWire:Port.");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_factory is not null)

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Meshwork.Platform.Security;
-using Meshwork.Server.Ports.PgWire;
 using Npgsql;
 
 namespace Meshwork.Server.Tests.Ports;
@@ -11,22 +10,12 @@ public sealed class PgWireServerFixture : ServerFixture
 {
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Meshwork:PgWire:Port"] = "0" };
 
-    /// <summary>The port the server listens on for the PostgreSQL wire protocol.</summary>
-    public int Port
-    {
-        get
-        {
-            // The factory's host starts on first use; the port is bound when it has.
-            _ = Factory.Server;
-            return Factory.Services.PgWirePortOf() ?? throw new InvalidOperationException("The PostgreSQL port is off.");
-        }
-    }
 
     /// <summary>A connection string for <paramref name="principal"/>, its password a fresh token (or <paramref name="password"/>).</summary>
     public string ConnectionString(string principal, string? password = null, string? options = null) => new NpgsqlConnectionStringBuilder
     {
         Host = "127.0.0.1",
-        Port = Port,
+        Port = PgWirePort,
         Username = principal,
         Password = password ?? TokenService.Open(DataFolder, TimeProvider.System).Issue(principal),
         Database = "retail",
@@ -289,7 +278,7 @@ public sealed class PgWirePortTests(PgWireServerFixture server) : IClassFixture<
     {
         var psql = PsqlPaths.FirstOrDefault(File.Exists);
         Assert.SkipWhen(psql is null, "psql is not installed here (CI installs it with PostgreSQL).");
-        var start = new ProcessStartInfo(psql!, ["-X", "-h", "127.0.0.1", "-p", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", principal, "-d", "retail", "-c", command])
+        var start = new ProcessStartInfo(psql!, ["-X", "-h", "127.0.0.1", "-p", server.PgWirePort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", principal, "-d", "retail", "-c", command])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -328,14 +317,6 @@ public sealed class PgWireTlsFixture : ServerFixture
         ["Meshwork:PgWire:CertificateKey"] = _key,
     };
 
-    public int Port
-    {
-        get
-        {
-            _ = Factory.Server;
-            return Factory.Services.PgWirePortOf() ?? throw new InvalidOperationException("The PostgreSQL port is off.");
-        }
-    }
 }
 
 /// <summary>With a certificate configured, the token travels inside TLS; without one, a client that requires TLS is told no.</summary>
@@ -347,7 +328,7 @@ public sealed class PgWireTlsTests(PgWireTlsFixture server) : IClassFixture<PgWi
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1",
-            Port = server.Port,
+            Port = server.PgWirePort,
             Username = "mallory",
             Password = TokenService.Open(server.DataFolder, TimeProvider.System).Issue("mallory"),
             Database = "retail",

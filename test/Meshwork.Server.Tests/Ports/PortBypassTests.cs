@@ -8,7 +8,6 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Meshwork.Platform.Security;
 using Meshwork.Server.Ports.Flight;
-using Meshwork.Server.Ports.PgWire;
 using Meshwork.Server.Tests.Apis;
 using ModelContextProtocol.Protocol;
 using Npgsql;
@@ -24,14 +23,6 @@ public sealed class AllPortsFixture : ServerFixture
         [FlightPort.Setting] = FlightServerFixture.Port.ToString(CultureInfo.InvariantCulture),
     };
 
-    public int PgPort
-    {
-        get
-        {
-            _ = Factory.Server;
-            return Factory.Services.PgWirePortOf() ?? throw new InvalidOperationException("The PostgreSQL port is off.");
-        }
-    }
 
     public string Token(string principal) => TokenService.Open(DataFolder, TimeProvider.System).Issue(principal);
 }
@@ -238,7 +229,7 @@ public sealed class PgWirePortBypassTests(AllPortsFixture server) : PortBypassTe
     {
         var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
         {
-            Host = "127.0.0.1", Port = Server.PgPort, Username = principal, Password = Server.Token(principal), Database = "retail", SslMode = SslMode.Disable, Pooling = false,
+            Host = "127.0.0.1", Port = Server.PgWirePort, Username = principal, Password = Server.Token(principal), Database = "retail", SslMode = SslMode.Disable, Pooling = false,
         }.ConnectionString);
         await connection.OpenAsync(Cancel);
         return connection;
