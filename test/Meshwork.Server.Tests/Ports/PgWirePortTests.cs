@@ -76,6 +76,54 @@ public sealed class PgWirePortTests(PgWireServerFixture server) : IClassFixture<
             (await ScalarAsync("olivia", $"SELECT CAST(birth_date AS VARCHAR) FROM {Profiles} WHERE birth_date IS NOT NULL ORDER BY customer_id LIMIT 1"))!.ToString());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task EveryType_ReadsBackExactly_InBinaryAndText(bool binary)
+    {
+        await using var connection = await OpenAsync("olivia");
+        const string Sql = $"""
+            SELECT 12.34::DECIMAL(10,2) AS d, -0.005::DECIMAL(10,3) AS small, 123456789012.5::DECIMAL(18,1) AS large, 0::DECIMAL(10,2) AS zero,
+                TIMESTAMP '2024-05-06 07:08:09.123456' AS ts, TIMESTAMPTZ '2024-05-06 07:08:09+00' AS tz, DATE '1999-12-31' AS day, TIME '10:11:12.5' AS t,
+                1.5::FLOAT AS f, 2.25::DOUBLE AS dbl, true AS b, 123::SMALLINT AS s, 7::INTEGER AS i, 'ü ✓'::VARCHAR AS txt, NULL::VARCHAR AS nothing
+            FROM {Profiles} LIMIT 1
+            """;
+        await using var command = new NpgsqlCommand(Sql, connection);
+        if (!binary)
+        {
+            // Every result column asked for in text, as psql and the simple query protocol read them.
+            command.AllResultTypesAreUnknown = true;
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(Cancel);
+        Assert.True(await reader.ReadAsync(Cancel));
+
+        if (binary)
+        {
+            Assert.Equal(12.34m, reader.GetDecimal(0));
+            Assert.Equal(-0.005m, reader.GetDecimal(1));
+            Assert.Equal(123456789012.5m, reader.GetDecimal(2));
+            Assert.Equal(0m, reader.GetDecimal(3));
+            Assert.Equal(new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Unspecified).AddTicks(1_234_560), reader.GetDateTime(4));
+            Assert.Equal(new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc), reader.GetFieldValue<DateTime>(5).ToUniversalTime());
+            Assert.Equal(new DateOnly(1999, 12, 31), reader.GetFieldValue<DateOnly>(6));
+            Assert.Equal(new TimeOnly(10, 11, 12, 500), reader.GetFieldValue<TimeOnly>(7));
+            Assert.Equal(1.5f, reader.GetFloat(8));
+            Assert.Equal(2.25, reader.GetDouble(9));
+            Assert.True(reader.GetBoolean(10));
+            Assert.Equal((short)123, reader.GetInt16(11));
+            Assert.Equal(7, reader.GetInt32(12));
+        }
+        else
+        {
+            Assert.Equal(["12.34", "-0.005", "123456789012.5", "0.00", "2024-05-06 07:08:09.123456", "2024-05-06 07:08:09+00", "1999-12-31", "10:11:12.5", "1.5", "2.25", "t", "123", "7"],
+                Enumerable.Range(0, 13).Select(reader.GetString));
+        }
+
+        Assert.Equal("ü ✓", reader.GetString(13));
+        Assert.True(reader.IsDBNull(14));
+    }
+
     [Fact]
     public async Task Parameters_AreBoundAsValues_NeverAsSql()
     {
