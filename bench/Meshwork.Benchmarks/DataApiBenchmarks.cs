@@ -11,11 +11,12 @@ namespace Meshwork.Benchmarks;
 /// A governed read of a 10-million-row dataset through the real server (Kestrel on loopback, bearer token,
 /// access plan, governed DuckDB view, streaming encoder, audit record) against DuckDB reading the same Parquet
 /// snapshot in process. Target: Arrow over HTTP ≥ 0.8× the direct throughput. Every benchmark checks it got
-/// every row. Client and server share the process (and the machine's cores).
+/// every row. Client and server share the process (and the machine's cores). The same read over the PostgreSQL
+/// wire protocol port is in DataApiBenchmarks.PgWire.cs.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Jobs))]
-public class DataApiBenchmarks
+public partial class DataApiBenchmarks
 {
     private const string DirectConnection = "Data Source=:memory:;autoinstall_known_extensions=false;autoload_known_extensions=false";
     private const int ReadBuffer = 1 << 20;
@@ -33,13 +34,15 @@ public class DataApiBenchmarks
     public void Setup()
     {
         _data = GovernedReadMesh.PrepareAsync(Rows, Console.Out).GetAwaiter().GetResult();
-        _server = ServerHost.StartAsync(_data.DataFolder, "admin").GetAwaiter().GetResult();
+        _server = ServerHost.StartAsync(_data.DataFolder, "admin", PgWireSettings).GetAwaiter().GetResult();
         _download = Path.Combine(Path.GetTempPath(), $"meshwork-bench-download-{Guid.NewGuid():N}.parquet");
+        SetupPgWire();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
+        CleanupPgWire();
         _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
         File.Delete(_download);
     }

@@ -7,11 +7,13 @@ namespace Meshwork.Benchmarks;
 /// <c>data-throughput</c>: the <see cref="DataApiBenchmarks"/> methods, interleaved. Each round runs every method
 /// once, in an order rotated from round to round, so every method sees the same load from whatever else runs on
 /// the machine; ratios are taken within a round and their median reported. BenchmarkDotNet runs one method after
-/// the other, minutes apart, which on a shared 2-core machine compares different loads.
+/// the other, minutes apart, which on a shared 2-core machine compares different loads. <c>port-throughput</c>
+/// runs the same way over fewer methods: the PostgreSQL wire protocol read beside the Arrow reads it is compared
+/// with, and two diagnostics that split its time (encoding in process; Npgsql without its getters).
 /// </summary>
 public static class DataThroughput
 {
-    private static readonly (string Name, Func<DataApiBenchmarks, Task<long>> Run)[] Methods =
+    private static readonly (string Name, Func<DataApiBenchmarks, Task<long>> Run)[] DataMethods =
     [
         (nameof(DataApiBenchmarks.DirectArrow), b => b.DirectArrow()),
         (nameof(DataApiBenchmarks.DirectArrowStreaming), b => b.DirectArrowStreaming()),
@@ -20,32 +22,48 @@ public static class DataThroughput
         (nameof(DataApiBenchmarks.HttpParquet), b => b.HttpParquet()),
         (nameof(DataApiBenchmarks.HttpCsv), b => b.HttpCsv()),
         (nameof(DataApiBenchmarks.HttpNdjson), b => b.HttpNdjson()),
+        (nameof(DataApiBenchmarks.PgWireBinary), b => b.PgWireBinary()),
     ];
 
-    public static async Task<int> RunAsync(int rows, int rounds)
+    private static readonly (string Name, Func<DataApiBenchmarks, Task<long>> Run)[] PortMethods =
+    [
+        (nameof(DataApiBenchmarks.DirectArrowStreaming), b => b.DirectArrowStreaming()),
+        (nameof(DataApiBenchmarks.PgRowsEncode), b => b.PgRowsEncode()),
+        (nameof(DataApiBenchmarks.HttpArrow), b => b.HttpArrow()),
+        (nameof(DataApiBenchmarks.PgWireBinary), b => b.PgWireBinary()),
+        (nameof(DataApiBenchmarks.PgWireRowsOnly), b => b.PgWireRowsOnly()),
+    ];
+
+    /// <summary><c>data-throughput</c>: every data API method and the PostgreSQL wire protocol read.</summary>
+    public static Task<int> RunAsync(int rows, int rounds) => RunAsync(rows, rounds, DataMethods);
+
+    /// <summary><c>port-throughput</c>: the PostgreSQL wire protocol read, its split, and the Arrow reads it is compared with.</summary>
+    public static Task<int> RunPortsAsync(int rows, int rounds) => RunAsync(rows, rounds, PortMethods);
+
+    private static async Task<int> RunAsync(int rows, int rounds, (string Name, Func<DataApiBenchmarks, Task<long>> Run)[] methods)
     {
         var bench = new DataApiBenchmarks { Rows = rows };
         bench.Setup();
         try
         {
             // One warm-up round (JIT, page cache, connection), not counted.
-            foreach (var (_, run) in Methods)
+            foreach (var (_, run) in methods)
             {
                 await run(bench).ConfigureAwait(false);
             }
 
-            var seconds = Methods.ToDictionary(m => m.Name, _ => new List<double>());
+            var seconds = methods.ToDictionary(m => m.Name, _ => new List<double>());
             for (var round = 0; round < rounds; round++)
             {
-                for (var k = 0; k < Methods.Length; k++)
+                for (var k = 0; k < methods.Length; k++)
                 {
-                    var (name, run) = Methods[(k + round) % Methods.Length];
+                    var (name, run) = methods[(k + round) % methods.Length];
                     var clock = Stopwatch.StartNew();
                     await run(bench).ConfigureAwait(false);
                     seconds[name].Add(clock.Elapsed.TotalSeconds);
                 }
 
-                Console.WriteLine($"round {round + 1}/{rounds}: " + string.Join(", ", Methods.Select(m =>
+                Console.WriteLine($"round {round + 1}/{rounds}: " + string.Join(", ", methods.Select(m =>
                     string.Create(CultureInfo.InvariantCulture, $"{m.Name} {seconds[m.Name][round]:0.00} s"))));
             }
 
@@ -60,20 +78,17 @@ public static class DataThroughput
 
     private static void Report(int rows, int rounds, Dictionary<string, List<double>> seconds)
     {
-        var direct = seconds[nameof(DataApiBenchmarks.DirectArrow)];
-        var streaming = seconds[nameof(DataApiBenchmarks.DirectArrowStreaming)];
+        // Throughput ratio = the baseline's time / this time, per round, then the median over rounds.
+        var baselines = new[] { nameof(DataApiBenchmarks.DirectArrow), nameof(DataApiBenchmarks.DirectArrowStreaming) }.Where(seconds.ContainsKey).ToList();
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rows:N0} rows, {rounds} interleaved rounds after 1 warm-up round."));
         Console.WriteLine();
-        Console.WriteLine("| Method | Median | Min … max | Rows/s (median) | Throughput vs DirectArrow | Throughput vs DirectArrowStreaming |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| Method | Median | Min … max | Rows/s (median) |" + string.Concat(baselines.Select(b => $" Throughput vs {b} |")));
+        Console.WriteLine("|---|---:|---:|---:|" + string.Concat(baselines.Select(_ => "---:|")));
         foreach (var (name, times) in seconds)
         {
-            // Throughput ratio = direct time / this time, per round, then the median over rounds.
-            var vsDirect = Median(times.Select((t, i) => direct[i] / t));
-            var vsStreaming = Median(times.Select((t, i) => streaming[i] / t));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {Median(times):0.00} s | {times.Min():0.00} … {times.Max():0.00} s | {rows / Median(times) / 1e6:0.00} M | {vsDirect:0.00}× | {vsStreaming:0.00}× |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {Median(times):0.00} s | {times.Min():0.00} … {times.Max():0.00} s | {rows / Median(times) / 1e6:0.00} M |")
+                + string.Concat(baselines.Select(b => string.Create(CultureInfo.InvariantCulture, $" {Median(times.Select((t, i) => seconds[b][i] / t)):0.00}× |"))));
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Apache.Arrow.Ipc;
+using Npgsql;
 
 namespace Meshwork.Benchmarks;
 
@@ -10,7 +11,9 @@ namespace Meshwork.Benchmarks;
 /// and CSV, after warm-up requests, each request is timed to its response headers, to the first body byte, and
 /// to the first row decoded (the first Arrow record batch; the first CSV line after the header). The client then
 /// hangs up, as a consumer reading a preview would, and before the next request waits until the server has
-/// written the read's audit record (it does when the read ends), so no two reads overlap.
+/// written the record of the read's end (the server also records its start, before the first byte), so no two
+/// reads overlap. Over the PostgreSQL wire protocol (issue 17), the same read is timed to ExecuteReader's return
+/// (the row description has arrived) and to the first row read; the client then reads the rest.
 /// </summary>
 public static class FirstByteLatency
 {
@@ -20,46 +23,86 @@ public static class FirstByteLatency
     public static async Task<int> RunAsync(long rows, int requests)
     {
         var data = await GovernedReadMesh.PrepareAsync(rows, Console.Out).ConfigureAwait(false);
-        await using var server = await ServerHost.StartAsync(data.DataFolder, "admin").ConfigureAwait(false);
-        Console.WriteLine($"Server at {server.Address}; {rows:N0} rows; {requests} requests per format after {Warmup} warm-up requests.");
+        await using var server = await ServerHost.StartAsync(data.DataFolder, "admin", DataApiBenchmarks.PgWireSettings).ConfigureAwait(false);
+        await using var postgres = DataApiBenchmarks.PgWireDataSource(server);
+        Console.WriteLine($"Server at {server.Address}, PostgreSQL port {server.PgWirePort}; {rows:N0} rows; {requests} requests per format after {Warmup} warm-up requests.");
+        Console.WriteLine("pgwire: 'Headers' is ExecuteReader's return (RowDescription received); there is no first-byte time.");
         Console.WriteLine();
         Console.WriteLine("| Format | Headers p50 | Headers p95 | First byte p50 | First byte p95 | First row p50 | First row p95 |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-        foreach (var format in new[] { "arrow", "csv" })
+        foreach (var format in new[] { "arrow", "csv", "pgwire" })
         {
             var (headers, firstByte, firstRow) = (new Latencies(), new Latencies(), new Latencies());
             for (var i = -Warmup; i < requests; i++)
             {
                 var audited = await LatestAuditAsync(server.Client).ConfigureAwait(false);
-                var (h, b, r) = await MeasureAsync(server.Client, format).ConfigureAwait(false);
+                var (h, b, r) = format == "pgwire"
+                    ? await MeasurePgWireAsync(postgres).ConfigureAwait(false)
+                    : await MeasureAsync(server.Client, format).ConfigureAwait(false);
                 if (i >= 0)
                 {
                     headers.Add(h);
-                    firstByte.Add(b);
+                    if (b is { } first)
+                    {
+                        firstByte.Add(first);
+                    }
+
                     firstRow.Add(r);
                 }
 
                 await WaitForAuditAsync(server.Client, audited).ConfigureAwait(false);
             }
 
+            var bytes = firstByte.Count == 0 ? "— | —"
+                : string.Create(CultureInfo.InvariantCulture, $"{firstByte.Percentile(50):0.0} ms | {firstByte.Percentile(95):0.0} ms");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {format} | {headers.Percentile(50):0.0} ms | {headers.Percentile(95):0.0} ms | {firstByte.Percentile(50):0.0} ms | {firstByte.Percentile(95):0.0} ms | {firstRow.Percentile(50):0.0} ms | {firstRow.Percentile(95):0.0} ms |"));
+                $"| {format} | {headers.Percentile(50):0.0} ms | {headers.Percentile(95):0.0} ms | {bytes} | {firstRow.Percentile(50):0.0} ms | {firstRow.Percentile(95):0.0} ms |"));
         }
 
         return 0;
     }
 
-    /// <summary>The sequence number of the newest audit record, 0 when there is none.</summary>
-    private static async Task<long> LatestAuditAsync(HttpClient client)
+    /// <summary>
+    /// A read over the PostgreSQL wire protocol on a pooled connection, timed to ExecuteReader's return and to the
+    /// first row read; then the rest is read, as closing an Npgsql reader does. Not cancelled: a CancelRequest that
+    /// reaches the port while it waits on a write to the client breaks the protocol stream (docs/benchmarks.md, issue 17).
+    /// </summary>
+    private static async Task<(TimeSpan Headers, TimeSpan? FirstByte, TimeSpan FirstRow)> MeasurePgWireAsync(NpgsqlDataSource postgres)
     {
-        using var json = JsonDocument.Parse(await client.GetStringAsync("api/v1/audit?limit=1").ConfigureAwait(false));
-        return json.RootElement.GetArrayLength() == 0 ? 0 : json.RootElement[0].GetProperty("seq").GetInt64();
+        var clock = Stopwatch.StartNew();
+        await using var connection = await postgres.OpenConnectionAsync().ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(DataApiBenchmarks.PgWireQuery, connection);
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        var described = clock.Elapsed;
+        if (!await reader.ReadAsync().ConfigureAwait(false))
+        {
+            throw new InvalidOperationException("The read over the PostgreSQL wire protocol has no rows.");
+        }
+
+        _ = reader.GetInt64(0);
+        var firstRow = clock.Elapsed;
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+        }
+
+        return (described, null, firstRow);
     }
 
+    /// <summary>The sequence number of the newest audit record (0 when there is none) and whether it records a read's start.</summary>
+    private static async Task<(long Seq, bool Started)> NewestAuditAsync(HttpClient client)
+    {
+        using var json = JsonDocument.Parse(await client.GetStringAsync("api/v1/audit?limit=1").ConfigureAwait(false));
+        return json.RootElement.GetArrayLength() == 0 ? (0, false)
+            : (json.RootElement[0].GetProperty("seq").GetInt64(), json.RootElement[0].GetProperty("entry").GetProperty("outcome").GetString() == "started");
+    }
+
+    private static async Task<long> LatestAuditAsync(HttpClient client) => (await NewestAuditAsync(client).ConfigureAwait(false)).Seq;
+
+    /// <summary>Waits for a record after <paramref name="previous"/> that is not a read's start: the end of the read just made.</summary>
     private static async Task WaitForAuditAsync(HttpClient client, long previous)
     {
         var clock = Stopwatch.StartNew();
-        while (await LatestAuditAsync(client).ConfigureAwait(false) <= previous)
+        while (await NewestAuditAsync(client).ConfigureAwait(false) is var (seq, started) && (seq <= previous || started))
         {
             if (clock.Elapsed > AuditWait)
             {

@@ -5,6 +5,7 @@ using Meshwork.Benchmarks;
 // generate <DIR> [--products N]: write a mesh for the e2e script.
 // search-latency [--products N] [--rounds N]: catalog search latency over HTTP (percentiles).
 // data-throughput [--rows N] [--rounds N]: the DataApiBenchmarks methods interleaved, ratios within rounds.
+// port-throughput [--rows N] [--rounds N]: the read over the PostgreSQL wire protocol, its split, and the Arrow reads, interleaved.
 // data-ttfb [--rows N] [--requests N]: time to first byte of governed reads over HTTP.
 // policy-latency [--calls N] [--warmup N]: access plan and policy decision latency percentiles (p50, p99).
 // cluster-failover [--kills N] [--products N] [--seconds S]: a 3-node cluster on PostgreSQL: failover after SIGKILL, schedule drift.
@@ -29,6 +30,13 @@ if (args is ["data-throughput", .. var throughputOptions])
     return Option(throughputOptions, "--rows", 10_000_000, ["--rounds"]) is { } rows && Option(throughputOptions, "--rounds", 3, ["--rows"]) is { } rounds
         ? await DataThroughput.RunAsync(rows, rounds)
         : Usage("data-throughput [--rows N] [--rounds N]");
+}
+
+if (args is ["port-throughput", .. var portOptions])
+{
+    return Option(portOptions, "--rows", 10_000_000, ["--rounds"]) is { } rows && Option(portOptions, "--rounds", 3, ["--rows"]) is { } rounds
+        ? await DataThroughput.RunPortsAsync(rows, rounds)
+        : Usage("port-throughput [--rows N] [--rounds N]");
 }
 
 if (args is ["data-ttfb", .. var ttfbOptions])

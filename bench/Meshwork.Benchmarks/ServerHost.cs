@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Meshwork.Platform.Security;
 using Meshwork.Server;
+using Meshwork.Server.Ports.PgWire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -13,17 +14,19 @@ namespace Meshwork.Benchmarks;
 
 /// <summary>
 /// The real server (<see cref="MeshServer.Build"/>, Kestrel, authentication, Orleans silo) serving an applied data
-/// folder on a loopback port chosen by the OS, with an HTTP client that carries a bearer token.
+/// folder on a loopback port chosen by the OS, with an HTTP client that carries a bearer token. With
+/// <c>Meshwork:PgWire:Port</c> in the settings it also serves the PostgreSQL wire protocol (<see cref="PgWirePort"/>).
 /// </summary>
 public sealed class ServerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private ServerHost(WebApplication app, Uri address, HttpClient client)
+    private ServerHost(WebApplication app, Uri address, HttpClient client, string token)
     {
         _app = app;
         Address = address;
         Client = client;
+        Token = token;
     }
 
     /// <summary>Where the server listens, e.g. <c>http://127.0.0.1:40123/</c>.</summary>
@@ -31,6 +34,12 @@ public sealed class ServerHost : IAsyncDisposable
 
     /// <summary>A client for <see cref="Address"/> authenticated as the principal given to <see cref="StartAsync"/>.</summary>
     public HttpClient Client { get; }
+
+    /// <summary>The principal's platform token: the bearer of <see cref="Client"/>, and the password over the PostgreSQL wire protocol.</summary>
+    public string Token { get; }
+
+    /// <summary>The port of the PostgreSQL wire protocol, or null when the settings did not turn it on.</summary>
+    public int? PgWirePort => _app.Services.PgWirePortOf();
 
     /// <summary>Starts a server on <paramref name="dataFolder"/> and issues a token for <paramref name="principal"/> (of people.yaml).</summary>
     public static async Task<ServerHost> StartAsync(string dataFolder, string principal, IReadOnlyDictionary<string, string?>? settings = null)
@@ -63,7 +72,7 @@ public sealed class ServerHost : IAsyncDisposable
                 Timeout = TimeSpan.FromMinutes(10),
             };
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            return new ServerHost(app, address, client);
+            return new ServerHost(app, address, client, token);
         }
         catch
         {

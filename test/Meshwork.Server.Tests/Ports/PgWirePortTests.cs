@@ -147,6 +147,30 @@ public sealed class PgWirePortTests(PgWireServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task ACanceledRead_EndsWithItsError_AndTheConnectionGoesOn()
+    {
+        await using var connection = await OpenAsync("olivia");
+        await using (var command = new NpgsqlCommand($"SELECT a.email, b.email AS other, c.phone FROM {Profiles} a, {Profiles} b, {Profiles} c", connection))
+        {
+            await using var reader = await command.ExecuteReaderAsync(Cancel);
+            Assert.True(await reader.ReadAsync(Cancel));
+
+            command.Cancel();
+            var error = await Record.ExceptionAsync(async () =>
+            {
+                while (await reader.ReadAsync(Cancel))
+                {
+                }
+            });
+
+            // Canceled while rows were still coming (57014), or after the last one was sent (nothing to cancel).
+            Assert.True(error is null || error is PostgresException { SqlState: "57014" }, error?.ToString());
+        }
+
+        Assert.True((long)(await new NpgsqlCommand($"SELECT count(*) FROM {Profiles}", connection).ExecuteScalarAsync(Cancel))! > 0);
+    }
+
+    [Fact]
     public async Task ABadToken_IsRefusedAtStartup_WithAPostgresError()
     {
         await using var connection = new NpgsqlConnection(server.ConnectionString("mallory", password: "not-a-token"));

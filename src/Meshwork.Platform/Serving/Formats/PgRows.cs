@@ -145,36 +145,306 @@ public sealed class PgRows
     /// <summary>The format code of each column (0 text, 1 binary), as RowDescription states them.</summary>
     public IReadOnlyList<bool> Binary => _binary;
 
-    /// <summary>Writes one DataRow message per row of <paramref name="batch"/> (rows <paramref name="start"/> to <paramref name="end"/>).</summary>
+    /// <summary>
+    /// Writes one DataRow message per row of <paramref name="batch"/> (rows <paramref name="start"/> to <paramref name="end"/>),
+    /// column by column: every row's size is known first (fixed widths, string offsets, and the values of other types
+    /// encoded one by one into a scratch buffer), so the messages are laid out once and each column is then written in
+    /// a tight loop over its own buffers, with no call per value.
+    /// </summary>
     public void Write(RecordBatch batch, PgBuffer output, int start = 0, int? end = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(output);
-        var columns = new PgValue[batch.ColumnCount];
-        for (var i = 0; i < columns.Length; i++)
+        var count = (end ?? batch.Length) - start;
+        if (count <= 0)
         {
-            columns[i] = PgValue.Create(batch.Column(i), _schema.FieldsList[i].Name, _binary[i]);
+            return;
         }
 
-        var stop = end ?? batch.Length;
-        for (var row = start; row < stop; row++)
+        var columns = batch.ColumnCount;
+        var scratch = new (PgBuffer Values, int[] Offsets)?[columns];
+        var at = System.Buffers.ArrayPool<int>.Shared.Rent(count + 1);
+        try
         {
-            var message = output.StartMessage((byte)'D');
-            output.WriteInt16((short)columns.Length);
-            foreach (var column in columns)
+            // Each row: its type byte, length and column count, then a length word per value.
+            System.Array.Fill(at, 1 + 4 + 2 + (4 * columns), 0, count);
+            for (var c = 0; c < columns; c++)
             {
-                if (column.IsNull(row))
+                var array = batch.Column(c);
+                if (Fast(array, _binary[c]) is { } width)
                 {
-                    output.WriteInt32(-1);
-                    continue;
+                    AddWidths(array, width, start, count, at);
                 }
-
-                var length = output.Reserve(4);
-                column.Write(row, output);
-                output.PatchLength(length);
+                else
+                {
+                    var values = Scratch(array, _schema.FieldsList[c].Name, _binary[c], start, count);
+                    scratch[c] = values;
+                    for (var r = 0; r < count; r++)
+                    {
+                        at[r] += values.Offsets[r + 1] - values.Offsets[r];
+                    }
+                }
             }
 
-            output.EndMessage(message);
+            // Row sizes to row positions, and room for all of them at once.
+            var total = 0;
+            for (var r = 0; r < count; r++)
+            {
+                var size = at[r];
+                at[r] = total;
+                total += size;
+            }
+
+            at[count] = total;
+            var span = output.GetSpan(total);
+            for (var r = 0; r < count; r++)
+            {
+                span[at[r]] = (byte)'D';
+                BinaryPrimitives.WriteInt32BigEndian(span[(at[r] + 1)..], at[r + 1] - at[r] - 1);
+                BinaryPrimitives.WriteInt16BigEndian(span[(at[r] + 5)..], (short)columns);
+                at[r] += 7;
+            }
+
+            for (var c = 0; c < columns; c++)
+            {
+                if (scratch[c] is { } values)
+                {
+                    CopyScratch(batch.Column(c), values, start, count, span, at);
+                }
+                else
+                {
+                    WriteFast(batch.Column(c), start, count, span, at);
+                }
+            }
+
+            output.Advance(total);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(at);
+        }
+    }
+
+    /// <summary>The width of a column's values when it has a fast form (-1: strings and bytes, as long as each is), else null.</summary>
+    private static int? Fast(IArrowArray array, bool binary) => array switch
+    {
+        StringArray => -1,
+        BinaryArray when binary => -1,
+        BooleanArray or Int8Array or Int16Array or UInt8Array or Int32Array or Int64Array or FloatArray or DoubleArray or Date32Array when binary =>
+            array switch { BooleanArray => 1, Int8Array or Int16Array or UInt8Array => 2, Int32Array or FloatArray or Date32Array => 4, _ => 8 },
+        TimestampArray or Time64Array when binary => 8,
+        _ => null,
+    };
+
+    private static void AddWidths(IArrowArray array, int width, int start, int count, int[] at)
+    {
+        var nulls = array.NullCount != 0;
+        if (width >= 0)
+        {
+            for (var r = 0; r < count; r++)
+            {
+                at[r] += nulls && array.IsNull(start + r) ? 0 : width;
+            }
+
+            return;
+        }
+
+        var offsets = array is StringArray text ? text.ValueOffsets : ((BinaryArray)array).ValueOffsets;
+        for (var r = 0; r < count; r++)
+        {
+            at[r] += nulls && array.IsNull(start + r) ? 0 : offsets[start + r + 1] - offsets[start + r];
+        }
+    }
+
+    /// <summary>Writes a fast column's length words and values at each row's position, moving the positions on.</summary>
+    private static void WriteFast(IArrowArray array, int start, int count, Span<byte> span, int[] at)
+    {
+        var nulls = array.NullCount != 0;
+        for (var r = 0; r < count; r++)
+        {
+            if (nulls && array.IsNull(start + r))
+            {
+                BinaryPrimitives.WriteInt32BigEndian(span[at[r]..], -1);
+                at[r] += 4;
+            }
+        }
+
+        switch (array)
+        {
+            case StringArray or BinaryArray:
+                var offsets = array is StringArray s ? s.ValueOffsets : ((BinaryArray)array).ValueOffsets;
+                var data = array is StringArray t ? t.Values : ((BinaryArray)array).Values;
+                for (var r = 0; r < count; r++)
+                {
+                    if (!nulls || !array.IsNull(start + r))
+                    {
+                        var from = offsets[start + r];
+                        var length = offsets[start + r + 1] - from;
+                        BinaryPrimitives.WriteInt32BigEndian(span[at[r]..], length);
+                        data.Slice(from, length).CopyTo(span[(at[r] + 4)..]);
+                        at[r] += 4 + length;
+                    }
+                }
+
+                break;
+            case Int64Array a:
+                Fixed(a.Values, new Int64Writer(0), array, start, count, span, at);
+                break;
+            case Int32Array a:
+                Fixed(a.Values, new Int32Writer(0), array, start, count, span, at);
+                break;
+            case DoubleArray a:
+                Fixed(a.Values, default(DoubleWriter), array, start, count, span, at);
+                break;
+            case FloatArray a:
+                Fixed(a.Values, default(FloatWriter), array, start, count, span, at);
+                break;
+            case Date32Array a:
+                Fixed(a.Values, new Int32Writer(EpochDays), array, start, count, span, at);
+                break;
+            case Int16Array a:
+                Fixed(a.Values, default(Int16Writer<short>), array, start, count, span, at);
+                break;
+            case Int8Array a:
+                Fixed(a.Values, default(Int16Writer<sbyte>), array, start, count, span, at);
+                break;
+            case UInt8Array a:
+                Fixed(a.Values, default(Int16Writer<byte>), array, start, count, span, at);
+                break;
+            case TimestampArray a:
+                Fixed(a.Values, new TimeWriter(((TimestampType)a.Data.DataType).Unit, EpochMicroseconds), array, start, count, span, at);
+                break;
+            case Time64Array a:
+                Fixed(a.Values, new TimeWriter(((Time64Type)a.Data.DataType).Unit, 0), array, start, count, span, at);
+                break;
+            case BooleanArray a:
+                for (var r = 0; r < count; r++)
+                {
+                    if (!nulls || !a.IsNull(start + r))
+                    {
+                        BinaryPrimitives.WriteInt32BigEndian(span[at[r]..], 1);
+                        span[at[r] + 4] = a.GetValue(start + r) == true ? (byte)1 : (byte)0;
+                        at[r] += 5;
+                    }
+                }
+
+                break;
+            default:
+                throw new NotSupportedException($"No fast form for {array.Data.DataType.Name}.");
+        }
+    }
+
+    /// <summary>Writes one fixed-width value in network order; a struct, so each column's loop is compiled for its type.</summary>
+    private interface IFixedWriter<T>
+    {
+        int Width { get; }
+
+        void Write(Span<byte> destination, T value);
+    }
+
+    private readonly record struct Int64Writer(long Shift) : IFixedWriter<long>
+    {
+        public int Width => 8;
+
+        public void Write(Span<byte> destination, long value) => BinaryPrimitives.WriteInt64BigEndian(destination, value - Shift);
+    }
+
+    private readonly record struct Int32Writer(int Shift) : IFixedWriter<int>
+    {
+        public int Width => 4;
+
+        public void Write(Span<byte> destination, int value) => BinaryPrimitives.WriteInt32BigEndian(destination, value - Shift);
+    }
+
+    private readonly struct DoubleWriter : IFixedWriter<double>
+    {
+        public int Width => 8;
+
+        public void Write(Span<byte> destination, double value) => BinaryPrimitives.WriteDoubleBigEndian(destination, value);
+    }
+
+    private readonly struct FloatWriter : IFixedWriter<float>
+    {
+        public int Width => 4;
+
+        public void Write(Span<byte> destination, float value) => BinaryPrimitives.WriteSingleBigEndian(destination, value);
+    }
+
+    /// <summary>int2 from any narrower integer.</summary>
+    private readonly struct Int16Writer<T> : IFixedWriter<T>
+        where T : struct, System.Numerics.IBinaryInteger<T>
+    {
+        public int Width => 2;
+
+        public void Write(Span<byte> destination, T value) => BinaryPrimitives.WriteInt16BigEndian(destination, short.CreateTruncating(value));
+    }
+
+    /// <summary>A time or timestamp in microseconds, from PostgreSQL's epoch for a timestamp (<paramref name="Shift"/>).</summary>
+    private readonly record struct TimeWriter(TimeUnit Unit, long Shift) : IFixedWriter<long>
+    {
+        public int Width => 8;
+
+        public void Write(Span<byte> destination, long value) =>
+            BinaryPrimitives.WriteInt64BigEndian(destination, (Unit == TimeUnit.Microsecond ? value : PgValue.Microseconds(value, Unit)) - Shift);
+    }
+
+    /// <summary>A fixed-width column: the length word, then the value in network order.</summary>
+    private static void Fixed<T, TWriter>(ReadOnlySpan<T> values, TWriter writer, IArrowArray array, int start, int count, Span<byte> span, int[] at)
+        where T : struct
+        where TWriter : struct, IFixedWriter<T>
+    {
+        var nulls = array.NullCount != 0;
+        var width = writer.Width;
+        for (var r = 0; r < count; r++)
+        {
+            if (nulls && array.IsNull(start + r))
+            {
+                continue;
+            }
+
+            var position = at[r];
+            BinaryPrimitives.WriteInt32BigEndian(span[position..], width);
+            writer.Write(span[(position + 4)..], values[start + r]);
+            at[r] = position + 4 + width;
+        }
+    }
+
+    /// <summary>A column without a fast form, its values encoded one by one (<see cref="PgValue"/>); offsets per row, a null as an empty one.</summary>
+    private static (PgBuffer Values, int[] Offsets) Scratch(IArrowArray array, string name, bool binary, int start, int count)
+    {
+        var writer = PgValue.Create(array, name, binary);
+        var values = new PgBuffer();
+        var offsets = new int[count + 1];
+        for (var r = 0; r < count; r++)
+        {
+            if (!writer.IsNull(start + r))
+            {
+                writer.Write(start + r, values);
+            }
+
+            offsets[r + 1] = values.Length;
+        }
+
+        return (values, offsets);
+    }
+
+    private static void CopyScratch(IArrowArray array, (PgBuffer Values, int[] Offsets) scratch, int start, int count, Span<byte> span, int[] at)
+    {
+        var bytes = scratch.Values.Written.Span;
+        var nulls = array.NullCount != 0;
+        for (var r = 0; r < count; r++)
+        {
+            if (nulls && array.IsNull(start + r))
+            {
+                BinaryPrimitives.WriteInt32BigEndian(span[at[r]..], -1);
+                at[r] += 4;
+                continue;
+            }
+
+            var length = scratch.Offsets[r + 1] - scratch.Offsets[r];
+            BinaryPrimitives.WriteInt32BigEndian(span[at[r]..], length);
+            bytes.Slice(scratch.Offsets[r], length).CopyTo(span[(at[r] + 4)..]);
+            at[r] += 4 + length;
         }
     }
 
@@ -263,7 +533,7 @@ public sealed class PgRows
             });
         }
 
-        private static long Microseconds(long value, TimeUnit unit) => unit switch
+        public static long Microseconds(long value, TimeUnit unit) => unit switch
         {
             TimeUnit.Second => value * 1_000_000,
             TimeUnit.Millisecond => value * 1_000,

@@ -55,6 +55,7 @@ internal sealed partial class PgWireSession(Stream network, ServedMesh served, P
     private string _database = "mesh";
     private PgCatalog? _catalog;
     private CancellationTokenSource? _statement;
+    private CancellationToken _stopping;
     private bool _inTransaction;
 
     /// <summary>The session's purpose: <c>SET meshwork.purpose = '...'</c> or <c>options=-c meshwork.purpose=...</c> at startup.</summary>
@@ -221,6 +222,7 @@ internal sealed partial class PgWireSession(Stream network, ServedMesh served, P
 
     private async Task ServeMessagesAsync(CancellationToken stopping)
     {
+        _stopping = stopping;
         // After an error in the extended protocol, messages are skipped until Sync.
         var skipping = false;
         while (!stopping.IsCancellationRequested)
@@ -557,7 +559,9 @@ internal sealed partial class PgWireSession(Stream network, ServedMesh served, P
             portal.Total += take;
             if (_output.Length >= FlushAt)
             {
-                await FlushAsync(cancellationToken).ConfigureAwait(false);
+                // Written under the session's token, not the statement's: a cancel stops producing rows (the next batch
+                // throws), never a write half done, which would leave a message cut in two on the wire.
+                await FlushAsync(_stopping).ConfigureAwait(false);
             }
         }
 
@@ -667,8 +671,15 @@ internal sealed partial class PgWireSession(Stream network, ServedMesh served, P
     {
         if (_output.Length > 0)
         {
-            await _stream.WriteAsync(_output.Written, cancellationToken).ConfigureAwait(false);
-            _output.Clear();
+            try
+            {
+                await _stream.WriteAsync(_output.Written, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Sent or not, never sent again: a write that failed part-way ends the connection.
+                _output.Clear();
+            }
         }
 
         await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
