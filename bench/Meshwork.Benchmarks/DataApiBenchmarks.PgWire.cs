@@ -9,7 +9,7 @@ namespace Meshwork.Benchmarks;
 /// <summary>
 /// The governed read of <see cref="HttpArrow"/> over the PostgreSQL wire protocol port instead (issue 17): the same
 /// server, principal and columns, read by Npgsql in binary (what it asks for by default), every value taken with its
-/// typed getter as an application would. The server is started with the port on (<see cref="PgWireSettings"/>).
+/// typed getter as an application would. The server is started with the port on (<see cref="PgWireSettings"/>, in <see cref="PortSettings"/>).
 /// </summary>
 public partial class DataApiBenchmarks
 {
@@ -20,7 +20,7 @@ public partial class DataApiBenchmarks
     private const int PgFlushAt = 256 * 1024;
 
     private NpgsqlDataSource _pg = null!;
-    private PgChecksum _expected;
+    private Checksum _expected;
 
     /// <summary>Server settings that turn the PostgreSQL wire protocol port on, at a port the system picks.</summary>
     public static IReadOnlyDictionary<string, string?> PgWireSettings { get; } = new Dictionary<string, string?>(StringComparer.Ordinal) { ["Meshwork:PgWire:Port"] = "0" };
@@ -55,7 +55,7 @@ public partial class DataApiBenchmarks
         await using var connection = await _pg.OpenConnectionAsync();
         await using var command = new NpgsqlCommand(PgWireQuery, connection);
         await using var reader = await command.ExecuteReaderAsync();
-        var sums = default(PgChecksum);
+        var sums = default(Checksum);
         while (await reader.ReadAsync())
         {
             sums.Rows++;
@@ -133,7 +133,7 @@ public partial class DataApiBenchmarks
             """;
         using var reader = command.ExecuteReader();
         reader.Read();
-        _expected = new PgChecksum
+        _expected = new Checksum
         {
             Rows = reader.GetInt64(0),
             Ids = reader.GetInt64(1),
@@ -146,7 +146,7 @@ public partial class DataApiBenchmarks
 
     private void CleanupPgWire() => _pg.Dispose();
 
-    private long Check(PgChecksum read, string benchmark)
+    private long Check(Checksum read, string benchmark)
     {
         var e = _expected;
         var amountOff = Math.Abs(read.Amount - e.Amount) > 1e-9 * Math.Max(1, Math.Abs(e.Amount));
@@ -156,8 +156,11 @@ public partial class DataApiBenchmarks
             : read.Rows;
     }
 
-    /// <summary>Sums over every value of the result: cheap to keep per row, and they catch a wrong value of any column.</summary>
-    private struct PgChecksum
+    /// <summary>
+    /// Sums over every value of the result: cheap to keep per row, and they catch a wrong value of any column. Shared by
+    /// the PostgreSQL and Flight reads (DataApiBenchmarks.Flight.cs), so both are checked against the same DuckDB sums.
+    /// </summary>
+    private struct Checksum
     {
         public long Rows;
         public long Ids;

@@ -12,7 +12,7 @@ namespace Meshwork.Benchmarks;
 /// access plan, governed DuckDB view, streaming encoder, audit record) against DuckDB reading the same Parquet
 /// snapshot in process. Target: Arrow over HTTP ≥ 0.8× the direct throughput. Every benchmark checks it got
 /// every row. Client and server share the process (and the machine's cores). The same read over the PostgreSQL
-/// wire protocol port is in DataApiBenchmarks.PgWire.cs.
+/// wire protocol port is in DataApiBenchmarks.PgWire.cs, over the Arrow Flight port in DataApiBenchmarks.Flight.cs.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Jobs))]
@@ -34,14 +34,16 @@ public partial class DataApiBenchmarks
     public void Setup()
     {
         _data = GovernedReadMesh.PrepareAsync(Rows, Console.Out).GetAwaiter().GetResult();
-        _server = ServerHost.StartAsync(_data.DataFolder, "admin", PgWireSettings).GetAwaiter().GetResult();
+        _server = ServerHost.StartAsync(_data.DataFolder, "admin", PortSettings()).GetAwaiter().GetResult();
         _download = Path.Combine(Path.GetTempPath(), $"meshwork-bench-download-{Guid.NewGuid():N}.parquet");
         SetupPgWire();
+        SetupFlight();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
+        CleanupFlight();
         CleanupPgWire();
         _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
         File.Delete(_download);

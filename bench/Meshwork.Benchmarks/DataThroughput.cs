@@ -8,8 +8,9 @@ namespace Meshwork.Benchmarks;
 /// once, in an order rotated from round to round, so every method sees the same load from whatever else runs on
 /// the machine; ratios are taken within a round and their median reported. BenchmarkDotNet runs one method after
 /// the other, minutes apart, which on a shared 2-core machine compares different loads. <c>port-throughput</c>
-/// runs the same way over fewer methods: the PostgreSQL wire protocol read beside the Arrow reads it is compared
-/// with, and two diagnostics that split its time (encoding in process; Npgsql without its getters).
+/// runs the same way over fewer methods: the reads over the PostgreSQL wire protocol and Arrow Flight ports beside
+/// the Arrow reads they are compared with, and diagnostics that split their time (encoding in process; Npgsql
+/// without its getters; Flight's encoding in process, and Flight without the client's sums).
 /// </summary>
 public static class DataThroughput
 {
@@ -23,6 +24,7 @@ public static class DataThroughput
         (nameof(DataApiBenchmarks.HttpCsv), b => b.HttpCsv()),
         (nameof(DataApiBenchmarks.HttpNdjson), b => b.HttpNdjson()),
         (nameof(DataApiBenchmarks.PgWireBinary), b => b.PgWireBinary()),
+        (nameof(DataApiBenchmarks.FlightArrow), b => b.FlightArrow()),
     ];
 
     private static readonly (string Name, Func<DataApiBenchmarks, Task<long>> Run)[] PortMethods =
@@ -32,12 +34,15 @@ public static class DataThroughput
         (nameof(DataApiBenchmarks.HttpArrow), b => b.HttpArrow()),
         (nameof(DataApiBenchmarks.PgWireBinary), b => b.PgWireBinary()),
         (nameof(DataApiBenchmarks.PgWireRowsOnly), b => b.PgWireRowsOnly()),
+        (nameof(DataApiBenchmarks.FlightEncode), b => b.FlightEncode()),
+        (nameof(DataApiBenchmarks.FlightArrow), b => b.FlightArrow()),
+        (nameof(DataApiBenchmarks.FlightRowsOnly), b => b.FlightRowsOnly()),
     ];
 
-    /// <summary><c>data-throughput</c>: every data API method and the PostgreSQL wire protocol read.</summary>
+    /// <summary><c>data-throughput</c>: every data API method and the reads over the PostgreSQL and Flight ports.</summary>
     public static Task<int> RunAsync(int rows, int rounds) => RunAsync(rows, rounds, DataMethods);
 
-    /// <summary><c>port-throughput</c>: the PostgreSQL wire protocol read, its split, and the Arrow reads it is compared with.</summary>
+    /// <summary><c>port-throughput</c>: the PostgreSQL and Flight reads, their splits, and the Arrow reads they are compared with.</summary>
     public static Task<int> RunPortsAsync(int rows, int rounds) => RunAsync(rows, rounds, PortMethods);
 
     private static async Task<int> RunAsync(int rows, int rounds, (string Name, Func<DataApiBenchmarks, Task<long>> Run)[] methods)

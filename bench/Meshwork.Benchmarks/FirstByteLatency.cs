@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Apache.Arrow.Flight.Client;
 using Apache.Arrow.Ipc;
+using Grpc.Core;
 using Npgsql;
 
 namespace Meshwork.Benchmarks;
@@ -13,7 +15,9 @@ namespace Meshwork.Benchmarks;
 /// hangs up, as a consumer reading a preview would, and before the next request waits until the server has
 /// written the record of the read's end (the server also records its start, before the first byte), so no two
 /// reads overlap. Over the PostgreSQL wire protocol (issue 17), the same read is timed to ExecuteReader's return
-/// (the row description has arrived) and to the first row read; the client then reads the rest.
+/// (the row description has arrived) and to the first row read; the client then reads the rest. Over the Arrow
+/// Flight port, DoGet of the dataset is timed to the call's response headers and to the first record batch decoded;
+/// the client then hangs up, as over HTTP.
 /// </summary>
 public static class FirstByteLatency
 {
@@ -23,22 +27,28 @@ public static class FirstByteLatency
     public static async Task<int> RunAsync(long rows, int requests)
     {
         var data = await GovernedReadMesh.PrepareAsync(rows, Console.Out).ConfigureAwait(false);
-        await using var server = await ServerHost.StartAsync(data.DataFolder, "admin", DataApiBenchmarks.PgWireSettings).ConfigureAwait(false);
+        await using var server = await ServerHost.StartAsync(data.DataFolder, "admin", DataApiBenchmarks.PortSettings()).ConfigureAwait(false);
         await using var postgres = DataApiBenchmarks.PgWireDataSource(server);
-        Console.WriteLine($"Server at {server.Address}, PostgreSQL port {server.PgWirePort}; {rows:N0} rows; {requests} requests per format after {Warmup} warm-up requests.");
-        Console.WriteLine("pgwire: 'Headers' is ExecuteReader's return (RowDescription received); there is no first-byte time.");
+        using var channel = DataApiBenchmarks.FlightChannel(server);
+        var flight = new FlightClient(channel);
+        var flightHeaders = DataApiBenchmarks.FlightHeaders(server);
+        Console.WriteLine($"Server at {server.Address}, PostgreSQL port {server.PgWirePort}, Flight port {server.FlightPort}; {rows:N0} rows; {requests} requests per format after {Warmup} warm-up requests.");
+        Console.WriteLine("pgwire: 'Headers' is ExecuteReader's return (RowDescription received); flight: the DoGet call's response headers. Neither has a first-byte time.");
         Console.WriteLine();
         Console.WriteLine("| Format | Headers p50 | Headers p95 | First byte p50 | First byte p95 | First row p50 | First row p95 |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-        foreach (var format in new[] { "arrow", "csv", "pgwire" })
+        foreach (var format in new[] { "arrow", "csv", "pgwire", "flight" })
         {
             var (headers, firstByte, firstRow) = (new Latencies(), new Latencies(), new Latencies());
             for (var i = -Warmup; i < requests; i++)
             {
                 var audited = await LatestAuditAsync(server.Client).ConfigureAwait(false);
-                var (h, b, r) = format == "pgwire"
-                    ? await MeasurePgWireAsync(postgres).ConfigureAwait(false)
-                    : await MeasureAsync(server.Client, format).ConfigureAwait(false);
+                var (h, b, r) = format switch
+                {
+                    "pgwire" => await MeasurePgWireAsync(postgres).ConfigureAwait(false),
+                    "flight" => await MeasureFlightAsync(flight, flightHeaders).ConfigureAwait(false),
+                    _ => await MeasureAsync(server.Client, format).ConfigureAwait(false),
+                };
                 if (i >= 0)
                 {
                     headers.Add(h);
@@ -85,6 +95,27 @@ public static class FirstByteLatency
         {
         }
 
+        return (described, null, firstRow);
+    }
+
+    /// <summary>
+    /// DoGet of the dataset over the Flight port, timed to the call's response headers (gRPC sends them with the first
+    /// message, the schema) and to the first record batch decoded; disposing the call then cancels it, and the server
+    /// stops the read, as when an HTTP client hangs up.
+    /// </summary>
+    private static async Task<(TimeSpan Headers, TimeSpan? FirstByte, TimeSpan FirstRow)> MeasureFlightAsync(FlightClient flight, Metadata headers)
+    {
+        var clock = Stopwatch.StartNew();
+        using var call = flight.GetStream(DataApiBenchmarks.FlightDatasetTicket, headers);
+        await call.ResponseHeadersAsync.ConfigureAwait(false);
+        var described = clock.Elapsed;
+        if (!await call.ResponseStream.MoveNext().ConfigureAwait(false) || call.ResponseStream.Current.Length == 0)
+        {
+            throw new InvalidOperationException("The Flight read has no rows.");
+        }
+
+        var firstRow = clock.Elapsed;
+        call.ResponseStream.Current.Dispose();
         return (described, null, firstRow);
     }
 

@@ -5,8 +5,8 @@ using Meshwork.Benchmarks;
 // generate <DIR> [--products N]: write a mesh for the e2e script.
 // search-latency [--products N] [--rounds N]: catalog search latency over HTTP (percentiles).
 // data-throughput [--rows N] [--rounds N]: the DataApiBenchmarks methods interleaved, ratios within rounds.
-// port-throughput [--rows N] [--rounds N]: the read over the PostgreSQL wire protocol, its split, and the Arrow reads, interleaved.
-// data-ttfb [--rows N] [--requests N]: time to first byte of governed reads over HTTP.
+// port-throughput [--rows N] [--rounds N]: the reads over the PostgreSQL wire protocol and Arrow Flight, their splits, and the Arrow reads, interleaved.
+// data-ttfb [--rows N] [--requests N]: time to first byte of governed reads over HTTP, PostgreSQL and Flight.
 // policy-latency [--calls N] [--warmup N]: access plan and policy decision latency percentiles (p50, p99).
 // cluster-failover [--kills N] [--products N] [--seconds S]: a 3-node cluster on PostgreSQL: failover after SIGKILL, schedule drift.
 // privacy-erasure [--rows N] [--rounds N]: erasure of one subject along lineage against rewriting every dataset holding it in full.

@@ -9,13 +9,15 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using FlightSetting = Meshwork.Server.Ports.Flight.FlightPort;
 
 namespace Meshwork.Benchmarks;
 
 /// <summary>
 /// The real server (<see cref="MeshServer.Build"/>, Kestrel, authentication, Orleans silo) serving an applied data
 /// folder on a loopback port chosen by the OS, with an HTTP client that carries a bearer token. With
-/// <c>Meshwork:PgWire:Port</c> in the settings it also serves the PostgreSQL wire protocol (<see cref="PgWirePort"/>).
+/// <c>Meshwork:PgWire:Port</c> in the settings it also serves the PostgreSQL wire protocol (<see cref="PgWirePort"/>),
+/// with <c>Meshwork:Flight:Port</c> Arrow Flight (<see cref="FlightPort"/>).
 /// </summary>
 public sealed class ServerHost : IAsyncDisposable
 {
@@ -41,6 +43,9 @@ public sealed class ServerHost : IAsyncDisposable
     /// <summary>The port of the PostgreSQL wire protocol, or null when the settings did not turn it on.</summary>
     public int? PgWirePort => _app.Services.PgWirePortOf();
 
+    /// <summary>The port of Arrow Flight (h2c, beside <see cref="Address"/>), or null when the settings did not turn it on.</summary>
+    public int? FlightPort => FlightSetting.Of(_app.Configuration);
+
     /// <summary>Starts a server on <paramref name="dataFolder"/> and issues a token for <paramref name="principal"/> (of people.yaml).</summary>
     public static async Task<ServerHost> StartAsync(string dataFolder, string principal, IReadOnlyDictionary<string, string?>? settings = null)
     {
@@ -62,8 +67,10 @@ public sealed class ServerHost : IAsyncDisposable
         try
         {
             await app.StartAsync().ConfigureAwait(false);
-            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                ?? throw new InvalidOperationException("The server started without an address.");
+            // With the Flight port on, Kestrel also lists the Flight endpoint (and may list it first): the HTTP address is the other one.
+            var flightPort = FlightSetting.Of(app.Configuration);
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault(a => new Uri(a).Port != flightPort)
+                ?? throw new InvalidOperationException("The server started without an HTTP address.");
             var address = new Uri(bound.TrimEnd('/') + "/");
             var token = TokenService.Open(dataFolder, TimeProvider.System).Issue(principal);
             var client = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.None, UseCookies = false })

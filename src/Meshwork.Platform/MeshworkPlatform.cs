@@ -5,6 +5,7 @@ using Meshwork.Model;
 using Meshwork.Scaffolding;
 using Meshwork.Diagnostics;
 using Meshwork.Platform.Governing;
+using Meshwork.Platform.Lineage;
 using Meshwork.Platform.Pipelines;
 using Meshwork.Platform.Planning;
 using Meshwork.Platform.Quality;
@@ -39,8 +40,11 @@ public sealed record PlanResult(LintReport Lint, Plan? Plan, string DataFolder, 
 /// Composed by <see cref="MeshworkServiceCollectionExtensions.AddMeshwork"/>, the one place that chooses the
 /// engines and the metadata store.
 /// </summary>
-public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, IMetadataStoreProvider stores, IKeyProvider keys)
+public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, IMetadataStoreProvider stores, IKeyProvider keys, LineageEmitter lineage)
 {
+    /// <summary>Where pipeline runs report their OpenLineage events (off unless configured).</summary>
+    public LineageEmitter Lineage => lineage;
+
     /// <summary>A platform composed with <see cref="MeshworkServiceCollectionExtensions.AddMeshwork"/> (the embedded defaults unless configured).</summary>
     public static MeshworkPlatform Create(Action<MeshworkBuilder>? configure = null) =>
         new ServiceCollection().AddMeshwork(configure).BuildServiceProvider().GetRequiredService<MeshworkPlatform>();
@@ -131,7 +135,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
         // The repository as applied goes into the store: servers serve and run it from there, not from this checkout.
         await store.RecordAppliedMeshAsync(AppliedMesh.Capture(mesh, $"{time.GetUtcNow():O} {Guid.NewGuid():N}", time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
 
-        var runner = new PipelineRunner(store, engines, time, keys, planned.DataFolder);
+        var runner = new PipelineRunner(store, engines, time, keys, planned.DataFolder, lineage: lineage);
         var datasets = new List<DatasetRun>();
         var errors = new List<string>();
         var outcomes = new List<ProductOutcome>();
@@ -186,6 +190,8 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
             }
         }
 
+        // A CLI apply exits next: queued events get a bounded moment to go out (never an error when the receiver is down).
+        await lineage.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         return new ApplyResult(planned.Lint, plan, datasets, errors, planned.DataFolder) { Products = outcomes };
     }
 
@@ -322,7 +328,7 @@ public sealed class MeshworkPlatform(TimeProvider time, EngineRegistry engines, 
 
     /// <summary>Opens an applied data folder for serving (the server's facade).</summary>
     public Task<ServedMesh> ServeAsync(ServeOptions options, CancellationToken cancellationToken = default) =>
-        ServedMesh.OpenAsync(options, time, engines, stores, keys, cancellationToken);
+        ServedMesh.OpenAsync(options, time, engines, stores, keys, lineage, cancellationToken);
 
     /// <summary>A bearer token for a principal of the applied repository's people.yaml, signed with the data folder's key.</summary>
     public async Task<string> IssueTokenAsync(string dataFolder, string principal, TimeSpan? lifetime, CancellationToken cancellationToken = default)

@@ -2,12 +2,14 @@ using Meshwork.Engines;
 using Meshwork.Engines.DuckDb;
 using Meshwork.Engines.Postgres;
 using Meshwork.Loading;
+using Meshwork.Platform.Lineage;
 using Meshwork.Platform.Security;
 using Meshwork.Platform.Store;
 using Meshwork.Platform.Store.Postgres;
 using Meshwork.Platform.Store.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Meshwork.Platform;
 
@@ -33,6 +35,9 @@ public sealed class MeshworkBuilder
     internal TimeProvider? Time { get; set; }
 
     internal IKeyProvider? Keys { get; set; }
+
+    /// <summary>How OpenLineage events are sent; unset: as the environment's standard variables say (nothing set: none).</summary>
+    internal Action<LineageOptions>? Lineage { get; set; }
 
     /// <summary>The embedded DuckDB engine (the default when no engine is added).</summary>
     public MeshworkBuilder AddDuckDb(Action<DuckDbEngineOptions>? configure = null)
@@ -138,6 +143,25 @@ public sealed class MeshworkBuilder
         return this;
     }
 
+    /// <summary>
+    /// OpenLineage events for every pipeline run (START, then COMPLETE, FAIL or ABORT), sent as the standard variables
+    /// (<c>OPENLINEAGE_URL</c>, <c>OPENLINEAGE_ENDPOINT</c>, <c>OPENLINEAGE_API_KEY</c>, <c>OPENLINEAGE_FILE</c>) and then
+    /// <paramref name="configure"/> say; see docs/observability.md.
+    /// </summary>
+    public MeshworkBuilder AddOpenLineage(Action<LineageOptions>? configure = null)
+    {
+        Lineage = configure ?? (_ => { });
+        return this;
+    }
+
+    /// <summary>The lineage options: the environment's, then the configured changes.</summary>
+    internal LineageOptions LineageOptions()
+    {
+        var options = Platform.Lineage.LineageOptions.FromEnvironment();
+        Lineage?.Invoke(options);
+        return options;
+    }
+
     /// <summary>The clock every SLO, freshness, lease and token reads (tests move it).</summary>
     public MeshworkBuilder UseTime(TimeProvider time)
     {
@@ -184,6 +208,8 @@ public static class MeshworkServiceCollectionExtensions
         AuditKeySource auditKey = dataFolder => keys.Key(PlatformKey.AuditChain, dataFolder);
         services.AddSingleton(builder.Store is { } store ? store(auditKey) : new SqliteStoreProvider(auditKey: auditKey));
         services.AddSingleton(keys);
+        var lineage = builder.LineageOptions();
+        services.AddSingleton(provider => new LineageEmitter(lineage, provider.GetService<ILogger<LineageEmitter>>()));
         services.AddSingleton<MeshworkPlatform>();
         return services;
     }

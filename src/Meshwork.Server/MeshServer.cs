@@ -121,7 +121,7 @@ public static class MeshServer
                 Node = cluster.Node,
             };
             return ServedMesh.OpenAsync(options, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<EngineRegistry>(), provider.GetRequiredService<IMetadataStoreProvider>(),
-                provider.GetRequiredService<IKeyProvider>())
+                provider.GetRequiredService<IKeyProvider>(), provider.GetRequiredService<Meshwork.Platform.Lineage.LineageEmitter>())
                 .GetAwaiter().GetResult();
         });
         services.Configure<ProductGrainOptions>(section.GetSection("Schedule"));

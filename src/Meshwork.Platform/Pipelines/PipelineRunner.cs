@@ -6,6 +6,7 @@ using Meshwork.Engines.Postgres;
 using Meshwork.Governance;
 using Meshwork.Model;
 using Meshwork.Platform.Governing;
+using Meshwork.Platform.Lineage;
 using Meshwork.Platform.Planning;
 using Meshwork.Platform.Privacy;
 using Meshwork.Platform.Security;
@@ -20,11 +21,14 @@ namespace Meshwork.Platform.Pipelines;
 /// <see cref="RunLease"/> of <paramref name="leaseDuration"/>, default <see cref="RunLease.DefaultDuration"/>), and is
 /// skipped when its inputs have not changed since the published snapshots were made. Superseded snapshots stay
 /// readable for <paramref name="snapshotGrace"/> (default <see cref="DefaultSnapshotGrace"/>), then a run of their
-/// product deletes them, with any folder a killed run left behind.
+/// product deletes them, with any folder a killed run left behind. Each run that starts is reported to
+/// <paramref name="lineage"/> as OpenLineage events (none when it is null or off).
 /// </summary>
 public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines, TimeProvider time, IKeyProvider keys, string dataFolder, TimeSpan? snapshotGrace = null,
-    TimeSpan? leaseDuration = null, string? node = null)
+    TimeSpan? leaseDuration = null, string? node = null, LineageEmitter? lineage = null)
 {
+    private readonly LineageEmitter _lineage = lineage ?? LineageEmitter.None;
+
     /// <summary>Long enough for any read that started on a superseded snapshot to finish (DESIGN.md §11).</summary>
     public static readonly TimeSpan DefaultSnapshotGrace = TimeSpan.FromHours(24);
 
@@ -137,12 +141,25 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         var mesh = governance.Mesh;
         var agreements = await store.ListAgreementsAsync(Principal.ForProduct(product).Id, null, cancellationToken).ConfigureAwait(false);
         var access = governance.InputAccess(product, agreements, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
-        if (access.FirstOrDefault(a => !a.Plan.Allowed) is { } denied)
+        RunInputs inputs;
+        try
         {
-            throw new PipelineException(denied.Describe());
+            if (access.FirstOrDefault(a => !a.Plan.Allowed) is { } denied)
+            {
+                throw new PipelineException(denied.Describe());
+            }
+
+            inputs = await ReadInputsAsync(mesh, product, ports, access, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PipelineException e) when (_lineage.Enabled)
+        {
+            // Refused before it could start (an input it may not read, a source it cannot read): a failed run to lineage all the same.
+            var refused = new RunLineage(_lineage, time, mesh, product, ports, dataFolder, Guid.NewGuid());
+            refused.Start();
+            refused.Fail(e.Message);
+            throw;
         }
 
-        var inputs = await ReadInputsAsync(mesh, product, ports, access, cancellationToken).ConfigureAwait(false);
         try
         {
             return await RunWithInputsAsync(mesh, product, ports, inputs, cancellationToken).ConfigureAwait(false);
@@ -182,16 +199,20 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         await using var lease = await RunLease.TryAcquireAsync(store, time, dataFolder, product.Key, runId, _leaseDuration, cancellationToken).ConfigureAwait(false)
             ?? throw new PipelineException($"{product.Key}: another process ({(await store.GetLeaseAsync(product.Key, cancellationToken).ConfigureAwait(false))?.Holder}) is running this product; try again when it has finished.");
         await store.StartRunAsync(runId, product.Key, _node, cancellationToken).ConfigureAwait(false);
+        // The run ledger's id is the OpenLineage run id: a run in Marquez and in 'mesh runs' is the same run.
+        var lineage = _lineage.Enabled ? new RunLineage(_lineage, time, mesh, product, ports, dataFolder, Guid.ParseExact(runId, "N"), inputs.Transforms) : null;
+        lineage?.Start();
         IReadOnlyList<DatasetRun> runs;
         try
         {
-            runs = await RunLeasedAsync(mesh, product, ports, runId, inputs, lease.Token).ConfigureAwait(false);
+            runs = await RunLeasedAsync(mesh, product, ports, runId, inputs, lineage, lease.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is LeaseLostException || (lease.IsLost && e is OperationCanceledException or EngineException or PipelineException or IOException))
         {
             // Its lease lapsed (a stalled heartbeat) and may be another run's now: this run stops and publishes nothing.
             const string failure = "the run lost its lease (its heartbeat could not renew it in time, so another process may run the product now); nothing was published";
             await store.FinishRunAsync(runId, succeeded: false, failure, CancellationToken.None).ConfigureAwait(false);
+            lineage?.Fail($"{product.Key}: {failure}.");
             throw new PipelineException($"{product.Key}: {failure}.", e);
         }
         catch (Exception e) when (e is EngineException or PipelineException or IOException)
@@ -199,12 +220,14 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             // Every principal may list runs: an engine's text is stored (and shown) without the values it quotes.
             var failure = e as PipelineException ?? new PipelineException($"{product.Key}: {(e is EngineException engine ? Describe(mesh, engine) : e.Message)}", e);
             await store.FinishRunAsync(runId, succeeded: false, failure.Message, CancellationToken.None).ConfigureAwait(false);
+            lineage?.Fail(failure.Message);
             throw failure;
         }
         catch (OperationCanceledException)
         {
             // Stopped by its caller (a shutdown): ended, so that it never shows as running.
             await store.FinishRunAsync(runId, succeeded: false, "cancelled before it finished; nothing was published", CancellationToken.None).ConfigureAwait(false);
+            lineage?.Abort();
             throw;
         }
         catch (StorageUnavailableException e)
@@ -212,6 +235,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
             // The store failed mid-run (out of connections, say): ended now if it answers again, rather than left running
             // until a sweep ends it later, which would show it overlapping the product's next run.
             var failure = new PipelineException($"{product.Key}: the metadata store failed during the run; nothing was published. {e.Message}", e);
+            lineage?.Fail(failure.Message);
             try
             {
                 await store.FinishRunAsync(runId, succeeded: false, failure.Message, CancellationToken.None).ConfigureAwait(false);
@@ -225,6 +249,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         }
 
         await store.FinishRunAsync(runId, succeeded: true, null, CancellationToken.None).ConfigureAwait(false);
+        lineage?.Complete();
         try
         {
             await RemoveExpiredSnapshotsAsync(mesh, product, ports, lease.Token).ConfigureAwait(false);
@@ -237,7 +262,8 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
         return runs;
     }
 
-    private async Task<IReadOnlyList<DatasetRun>> RunLeasedAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, string runId, RunInputs inputs, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<DatasetRun>> RunLeasedAsync(Mesh mesh, DataProduct product, IReadOnlyList<DesiredPort> ports, string runId, RunInputs inputs,
+        RunLineage? lineage, CancellationToken cancellationToken)
     {
         await using var engine = await OpenEngineAsync(engines, mesh, product, cancellationToken).ConfigureAwait(false);
 
@@ -273,6 +299,7 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
 
                 var results = await engine.RunChecksAsync(spec, valid, cancellationToken).ConfigureAwait(false);
                 checks.Add((spec.Address, results));
+                lineage?.Published(port, spec, folder, published, results);
                 snapshots.Add(new SnapshotRecord(spec.Address, folder.Replace('\\', '/'), runId, published, quarantineFolder?.Replace('\\', '/'), quarantined, inputs.Hash, time.GetUtcNow()));
                 runs.Add(new DatasetRun(spec.Address, published, quarantined,
                     results.Count(r => r.Status == CheckStatus.Passed), results.Count(r => r.Status is CheckStatus.Failed or CheckStatus.Error),

@@ -72,6 +72,7 @@ public sealed partial class ServedMesh : IAsyncDisposable
     private readonly byte[] _maskKey;
     private readonly Privacy.Objections _objections;
     private readonly IKeyProvider _keys;
+    private readonly Lineage.LineageEmitter? _lineage;
     private readonly ReadLimiter _reads;
     private readonly ConsumerLimits _limits;
     private Registry.SchemaRegistry? _registry;
@@ -79,8 +80,10 @@ public sealed partial class ServedMesh : IAsyncDisposable
     private volatile ServedState _state;
     private volatile bool _disposed;
 
-    private ServedMesh(IMetadataStore store, EngineRegistry engines, IKeyProvider keys, TimeProvider time, ServeOptions options, TokenService tokens, ServedState state)
+    private ServedMesh(IMetadataStore store, EngineRegistry engines, IKeyProvider keys, TimeProvider time, ServeOptions options, TokenService tokens, ServedState state,
+        Lineage.LineageEmitter? lineage)
     {
+        _lineage = lineage;
         _store = store;
         _engines = engines;
         _time = time;
@@ -115,9 +118,12 @@ public sealed partial class ServedMesh : IAsyncDisposable
 
     public TimeProvider Time => _time;
 
-    /// <summary>Opens the applied mesh of a store and data folder; fails with a clear message when nothing was applied there.</summary>
+    /// <summary>
+    /// Opens the applied mesh of a store and data folder; fails with a clear message when nothing was applied there. The
+    /// product runs it starts report to <paramref name="lineage"/> (none when null).
+    /// </summary>
     public static async Task<ServedMesh> OpenAsync(ServeOptions options, TimeProvider time, EngineRegistry engines, IMetadataStoreProvider stores, IKeyProvider keys,
-        CancellationToken cancellationToken = default)
+        Lineage.LineageEmitter? lineage = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var data = Path.GetFullPath(options.DataFolder);
@@ -156,7 +162,7 @@ public sealed partial class ServedMesh : IAsyncDisposable
             // Runs of a process that died (this server before a restart, often with the same PID) end now, and their products run again.
             await RunLease.EndAbandonedRunsAsync(store, data, cancellationToken).ConfigureAwait(false);
             var state = await LoadAsync(store, data, time, cancellationToken).ConfigureAwait(false);
-            return new ServedMesh(store, engines, keys, time, options, TokenService.Open(keys, data, time), state);
+            return new ServedMesh(store, engines, keys, time, options, TokenService.Open(keys, data, time), state, lineage);
         }
         catch
         {
@@ -436,7 +442,7 @@ public sealed partial class ServedMesh : IAsyncDisposable
         }
 
         var ports = plan.Ports.Where(p => p.Product.Key == product.Key && !p.Deprecated).ToList();
-        var runner = new PipelineRunner(_store, _engines, _time, _keys, DataFolder, leaseDuration: _options.LeaseDuration, node: _options.Node);
+        var runner = new PipelineRunner(_store, _engines, _time, _keys, DataFolder, leaseDuration: _options.LeaseDuration, node: _options.Node, lineage: _lineage);
         try
         {
             return await runner.RunAsync(state.Governance, product, ports, cancellationToken).ConfigureAwait(false);
