@@ -220,6 +220,33 @@ public sealed class FlightPortTests(FlightServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task DoGet_AbandonedByTheClient_IsOnRecordAsAborted()
+    {
+        await using var kestrel = await KestrelServer.StartAsync(server.DataFolder);
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{kestrel.FlightPort}");
+        var purpose = "flight-abandon-" + Guid.NewGuid().ToString("N");
+        // Large enough that the server is still writing when the client hangs up.
+        var ticket = new FlightTicket($$"""{"sql": "SELECT a.email, b.email AS other, c.phone FROM {{Profiles}} a, {{Profiles}} b, {{Profiles}} c", "purpose": "{{purpose}}"}""");
+        using (var hangUp = CancellationTokenSource.CreateLinkedTokenSource(Cancel))
+        {
+            using var call = new FlightClient(channel).GetStream(ticket, Headers("olivia"), deadline: null, hangUp.Token);
+            Assert.True(await call.ResponseStream.MoveNext(Cancel));
+            call.ResponseStream.Current.Dispose();
+            await hangUp.CancelAsync();
+        }
+
+        // The completion is written when the server notices, shortly after.
+        var outcome = (string?)null;
+        for (var attempt = 0; attempt < 100 && outcome is null; attempt++)
+        {
+            await Task.Delay(100, Cancel);
+            outcome = (await AuditAsync(purpose)).Select(r => r.GetProperty("outcome").GetString()).FirstOrDefault(o => o != "started");
+        }
+
+        Assert.Equal("aborted", outcome);
+    }
+
+    [Fact]
     public async Task Writes_AndActions_AreUnimplemented_WithoutWaitingForTheClient()
     {
         using var channel = Channel();

@@ -51,6 +51,12 @@ internal sealed class MeshworkFlightServer(ServedMesh served, PlatformTokens tok
                 await responseStream.WriteAsync(batch);
             }
         }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client hung up, most often while a batch was being written: on record as such, not as a complete read.
+            result.Fail("aborted", "the client went away");
+            throw;
+        }
         finally
         {
             metrics.Served(result.Plans.Select(p => p.Address), result.Rows, result.Bytes);
