@@ -19,6 +19,9 @@ public sealed class AccessibilityTests(WebFixture web)
     {
         var page = await web.SignedInAsync("olivia");
         await page.GotoAsync(path);
+        // A page rendered in a stream (the product page) sets its title when the stream ends, which may be just after
+        // the load event: axe checks the page as it stands once it has.
+        await page.WaitForFunctionAsync("() => document.title.length > 0");
 
         var result = await page.RunAxe();
 
