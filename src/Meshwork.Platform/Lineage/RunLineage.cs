@@ -6,6 +6,7 @@ using Meshwork.Engines.Ir;
 using Meshwork.Engines.Postgres;
 using Meshwork.Model;
 using Meshwork.Platform.Planning;
+using Meshwork.Platform.Store;
 
 namespace Meshwork.Platform.Lineage;
 
@@ -62,21 +63,22 @@ public sealed class RunLineage
         _emitter.Emit(Event("START", [.. _ports.SelectMany(p => p.Datasets.Select(d => Output(p, d)))], null));
 
     /// <summary>Records a dataset the run wrote, with its statistics and every quality check's result.</summary>
-    public void Published(DesiredPort port, DatasetSpec spec, string snapshotFolder, long rows, IReadOnlyList<CheckOutcome> checks)
+    public void Published(DesiredPort port, DatasetSpec spec, SnapshotRecord snapshot, IReadOnlyList<CheckOutcome> checks)
     {
         ArgumentNullException.ThrowIfNull(port);
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(checks);
         var output = Output(port, spec);
         var facets = output["facets"]!.AsObject();
         facets["version"] = Facet("https://openlineage.io/spec/facets/1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet", new JsonObject
         {
-            ["datasetVersion"] = Path.GetFileName(snapshotFolder.TrimEnd('/', '\\')),
+            ["datasetVersion"] = Path.GetFileName(snapshot.Snapshot.TrimEnd('/')),
         });
         facets["dataQualityAssertions"] = Facet("https://openlineage.io/spec/facets/1-1-0/DataQualityAssertionsDatasetFacet.json#/$defs/DataQualityAssertionsDatasetFacet",
             new JsonObject { ["assertions"] = new JsonArray([.. checks.Select(Assertion)]) });
-        var statistics = new JsonObject { ["rowCount"] = rows };
-        if (FolderSize(Path.Combine(_dataFolder, snapshotFolder)) is { } size)
+        var statistics = new JsonObject { ["rowCount"] = snapshot.Rows };
+        if (FolderSize(snapshot.FolderIn(_dataFolder)) is { } size)
         {
             statistics["size"] = size.Bytes;
             statistics["fileCount"] = size.Files;

@@ -299,8 +299,9 @@ public sealed class PipelineRunner(IMetadataStore store, EngineRegistry engines,
 
                 var results = await engine.RunChecksAsync(spec, valid, cancellationToken).ConfigureAwait(false);
                 checks.Add((spec.Address, results));
-                lineage?.Published(port, spec, folder, published, results);
-                snapshots.Add(new SnapshotRecord(spec.Address, folder.Replace('\\', '/'), runId, published, quarantineFolder?.Replace('\\', '/'), quarantined, inputs.Hash, time.GetUtcNow()));
+                var snapshot = new SnapshotRecord(spec.Address, folder.Replace('\\', '/'), runId, published, quarantineFolder?.Replace('\\', '/'), quarantined, inputs.Hash, time.GetUtcNow());
+                snapshots.Add(snapshot);
+                lineage?.Published(port, spec, snapshot, results);
                 runs.Add(new DatasetRun(spec.Address, published, quarantined,
                     results.Count(r => r.Status == CheckStatus.Passed), results.Count(r => r.Status is CheckStatus.Failed or CheckStatus.Error),
                     results.Count(r => r.Status == CheckStatus.Warned), Unchanged: false));
