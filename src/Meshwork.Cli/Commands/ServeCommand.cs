@@ -136,7 +136,7 @@ internal static class ServeCommand
 
     private static Option<int?> PgPort(int? byDefault)
     {
-        var option = Port("--pg-port", byDefault is { } port
+        var option = Port("--pg-port", zeroTurnsOff: true, description: byDefault is { } port
             ? $"The port of the PostgreSQL wire protocol (psql, BI tools; default {port}; 0 turns it off)."
             : "Listen for the PostgreSQL wire protocol (psql, BI tools) on this port (off when absent).");
         if (byDefault is { } value)
@@ -154,12 +154,13 @@ internal static class ServeCommand
         ["Meshwork:PgWire:Listen"] = port is > 0 && !Loopback.OnlyLoopback(urls) ? "0.0.0.0" : null,
     };
 
-    private static Option<int?> Port(string name, string description)
+    /// <summary>A TCP port option, 1 to 65535; with <paramref name="zeroTurnsOff"/>, 0 too (the listener is off).</summary>
+    private static Option<int?> Port(string name, string description, bool zeroTurnsOff = false)
     {
         var option = new Option<int?>(name) { Description = description };
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is { } port && port is < 1 or > 65535 && !(name == "--pg-port" && port == 0))
+            if (result.GetValueOrDefault<int?>() is { } port && port is < 1 or > 65535 && !(zeroTurnsOff && port == 0))
             {
                 result.AddError($"{name} {port}: a port is 1 to 65535.");
             }
