@@ -28,18 +28,9 @@ public sealed record DatasetPrivacy(DatasetSpec Spec, IReadOnlyList<ColumnSpec> 
     {
         ArgumentNullException.ThrowIfNull(mesh);
         var index = new Dictionary<string, DatasetPrivacy>(StringComparer.Ordinal);
-        foreach (var product in mesh.Products)
+        foreach (var (contract, spec) in PublishedDatasets.Of(mesh))
         {
-            foreach (var port in product.OutputPorts)
-            {
-                if (port.ContractId is { } id && mesh.FindContract(id) is { } contract)
-                {
-                    foreach (var spec in ContractCompiler.Compile(product, port, contract, new Diagnostics.DiagnosticBag()))
-                    {
-                        index[spec.Address] = Of(contract, spec);
-                    }
-                }
-            }
+            index[spec.Address] = Of(contract, spec);
         }
 
         return index;

@@ -49,18 +49,9 @@ public sealed partial class ServedMesh
     private static SortedDictionary<string, DatasetSpec> SpecsOf(Mesh mesh, HashSet<string> keys)
     {
         var specs = new SortedDictionary<string, DatasetSpec>(StringComparer.Ordinal);
-        foreach (var product in mesh.Products.Where(p => keys.Contains(p.Key)))
+        foreach (var (_, spec) in Planning.PublishedDatasets.Of(mesh, keys))
         {
-            foreach (var port in product.OutputPorts)
-            {
-                if (port.ContractId is { } id && mesh.FindContract(id) is { } contract)
-                {
-                    foreach (var spec in ContractCompiler.Compile(product, port, contract, new Diagnostics.DiagnosticBag()))
-                    {
-                        specs[spec.Address] = spec;
-                    }
-                }
-            }
+            specs[spec.Address] = spec;
         }
 
         return specs;
