@@ -9,6 +9,7 @@ using Meshwork.Server.Apis;
 using Meshwork.Server.Hosting;
 using Meshwork.Server.Ports.PgWire;
 using Meshwork.Server.Ports.Flight;
+using Meshwork.Server.Ports.Mcp;
 using Meshwork.Web;
 using Meshwork.Web.Security;
 using Prometheus;

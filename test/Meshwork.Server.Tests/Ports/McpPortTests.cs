@@ -4,7 +4,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
-namespace Meshwork.Server.Tests.Apis;
+namespace Meshwork.Server.Tests.Ports;
 
 /// <summary>
 /// The MCP port with the SDK's own client over streamable HTTP: the tools an agent sees, governed reads as the caller

@@ -10,7 +10,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-namespace Meshwork.Server.Apis;
+namespace Meshwork.Server.Ports.Mcp;
 
 /// <summary>
 /// The MCP port for AI agents (<c>/mcp</c>, streamable HTTP, a bearer token required): tools to search the catalog,
