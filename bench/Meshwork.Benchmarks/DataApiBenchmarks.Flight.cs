@@ -5,7 +5,6 @@ using Apache.Arrow.Flight;
 using Apache.Arrow.Flight.Client;
 using Apache.Arrow.Flight.Server;
 using BenchmarkDotNet.Attributes;
-using DuckDB.NET.Data;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Meshwork.Server.Ports.Flight;
@@ -108,12 +107,8 @@ public partial class DataApiBenchmarks
     /// </summary>
     public async Task<long> FlightEncode()
     {
-        using var connection = new DuckDBConnection(DirectConnection);
-        await connection.OpenAsync();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {string.Join(", ", Columns)} FROM read_parquet('{Path.Combine(_data.Snapshot, "*.parquet")}')";
-        command.UseStreamingMode = true;
-        using var stream = command.ExecuteArrowStream();
+        using var read = await DirectStreamingReadAsync();
+        var stream = read.Stream;
         var sink = new DroppedFlightData();
         var writer = new FlightServerRecordBatchStreamWriter(sink);
         await writer.SetupStream(stream.Schema);

@@ -94,12 +94,8 @@ public partial class DataApiBenchmarks
     /// </summary>
     public async Task<long> PgRowsEncode()
     {
-        using var connection = new DuckDBConnection(DirectConnection);
-        await connection.OpenAsync();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {string.Join(", ", Columns)} FROM read_parquet('{Path.Combine(_data.Snapshot, "*.parquet")}')";
-        command.UseStreamingMode = true;
-        using var stream = command.ExecuteArrowStream();
+        using var read = await DirectStreamingReadAsync();
+        var stream = read.Stream;
         var rows = new PgRows(stream.Schema, [1]);
         var buffer = new PgBuffer();
         long count = 0;

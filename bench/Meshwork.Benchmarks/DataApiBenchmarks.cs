@@ -80,6 +80,30 @@ public partial class DataApiBenchmarks
         return Expect(await CountAsync(stream), nameof(DirectArrowStreaming));
     }
 
+    /// <summary>DuckDB's streaming read of the benchmark's columns from the snapshot, as the encoding diagnostics start from it.</summary>
+    private async Task<DirectRead> DirectStreamingReadAsync()
+    {
+        var connection = new DuckDBConnection(DirectConnection);
+        await connection.OpenAsync();
+        var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {string.Join(", ", Columns)} FROM read_parquet('{Path.Combine(_data.Snapshot, "*.parquet")}')";
+        command.UseStreamingMode = true;
+        return new DirectRead(connection, command, command.ExecuteArrowStream());
+    }
+
+    /// <summary>A direct read's stream, with the command and connection it needs until it is disposed.</summary>
+    private sealed class DirectRead(DuckDBConnection connection, DuckDBCommand command, Apache.Arrow.Ipc.IArrowArrayStream stream) : IDisposable
+    {
+        public Apache.Arrow.Ipc.IArrowArrayStream Stream => stream;
+
+        public void Dispose()
+        {
+            stream.Dispose();
+            command.Dispose();
+            connection.Dispose();
+        }
+    }
+
     /// <summary>
     /// The SQL the server ran for this read on 2026-11-25, in process without HTTP: a view over the snapshot
     /// holding the dataset's columns (what <c>DuckDbEngine.ServeAsync</c> creates), the session locked down the
